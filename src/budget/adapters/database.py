@@ -1,0 +1,111 @@
+"""The database engine: timeouts everywhere, health pings, and failure translation."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import event, exc, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from budget.domain.errors import StorageUnavailableError
+
+POOL_TIMEOUT_SECONDS = 5
+SQLITE_BUSY_TIMEOUT_SECONDS = 15
+
+
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    connect_timeout: float = 5.0,
+    statement_timeout: float = 15.0,
+) -> AsyncEngine:
+    """An async engine for ``postgresql+asyncpg`` or ``sqlite+aiosqlite`` URLs."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={
+            "timeout": connect_timeout,
+            "command_timeout": statement_timeout,
+            "server_settings": {
+                "application_name": "budget",
+                "statement_timeout": str(int(statement_timeout * 1000)),
+                "idle_in_transaction_session_timeout": str(int(statement_timeout * 2000)),
+            },
+        },
+    )
+
+
+def _sqlite_engine(url: str) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so that BEGIN IMMEDIATE (below) is used:
+        # a write lock taken up front waits on busy_timeout instead of failing at upgrade.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether an error means the database cannot be reached (rather than a bug)."""
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(
+        error,
+        exc.OperationalError
+        | exc.InterfaceError
+        | exc.DisconnectionError
+        | exc.TimeoutError
+        | OSError
+        | TimeoutError
+        | asyncio.TimeoutError,
+    )
+
+
+async def ping(engine: AsyncEngine, within: float = 2.0) -> bool:
+    """True when the database answers ``SELECT 1`` within ``within`` seconds."""
+    try:
+        async with asyncio.timeout(within):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        return True
+    except Exception as error:
+        if is_unavailable(error) or isinstance(error, exc.DBAPIError):
+            return False
+        raise
+
+
+def translate_unavailable(error: BaseException) -> StorageUnavailableError | None:
+    return StorageUnavailableError() if is_unavailable(error) else None

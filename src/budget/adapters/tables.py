@@ -1,0 +1,156 @@
+"""ORM rows: advanced-alchemy bases (UUIDv7 ids, audit timestamps), separate from the domain.
+
+Every owned table carries ``owner_id`` first in its indexes, so the data can later be
+distributed per user (e.g. Citus, with ``owner_id`` as the distribution column).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from advanced_alchemy.base import UUIDv7AuditBase, UUIDv7Base
+from advanced_alchemy.types import GUID, DateTimeUTC
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+metadata = UUIDv7AuditBase.metadata
+
+
+class UserRow(UUIDv7AuditBase):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    default_currency: Mapped[str] = mapped_column(String(3))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RefreshTokenRow(UUIDv7Base):
+    __tablename__ = "refresh_tokens"
+    __table_args__ = (Index("ix_refresh_tokens_owner_id", "owner_id"),)
+
+    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    family_id: Mapped[UUID] = mapped_column(GUID, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class AccountRow(UUIDv7AuditBase):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "id", name="uq_accounts_owner_id_id"),
+        Index(
+            "uq_accounts_owner_name_active",
+            "owner_id",
+            "name",
+            unique=True,
+            sqlite_where=text("archived = 0"),
+            postgresql_where=text("archived = false"),
+        ),
+        Index("ix_accounts_owner_id_created_at", "owner_id", "created_at"),
+    )
+
+    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    opening_balance: Mapped[int] = mapped_column(BigInteger)
+    balance: Mapped[int] = mapped_column(BigInteger)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CategoryRow(UUIDv7AuditBase):
+    __tablename__ = "categories"
+    __table_args__ = (
+        Index(
+            "uq_categories_owner_kind_name_top",
+            "owner_id",
+            "kind",
+            "name",
+            unique=True,
+            sqlite_where=text("parent_id IS NULL"),
+            postgresql_where=text("parent_id IS NULL"),
+        ),
+        Index(
+            "uq_categories_owner_kind_parent_name",
+            "owner_id",
+            "kind",
+            "parent_id",
+            "name",
+            unique=True,
+            sqlite_where=text("parent_id IS NOT NULL"),
+            postgresql_where=text("parent_id IS NOT NULL"),
+        ),
+        Index("ix_categories_parent_id", "parent_id"),
+    )
+
+    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))
+    parent_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("categories.id", ondelete="SET NULL")
+    )
+    color: Mapped[str | None] = mapped_column(String(7))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TransactionRow(UUIDv7AuditBase):
+    """A ledger entry; ``currency`` is the account's (immutable) currency, kept for filters.
+
+    ``search_text`` holds the lower-cased description and payee for ``q`` look-ups.
+    """
+
+    __tablename__ = "transactions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["owner_id", "account_id"],
+            ["accounts.owner_id", "accounts.id"],
+            name="fk_transactions_account",
+        ),
+        ForeignKeyConstraint(
+            ["owner_id", "to_account_id"],
+            ["accounts.owner_id", "accounts.id"],
+            name="fk_transactions_to_account",
+        ),
+        Index("ix_transactions_owner_date_id", "owner_id", "date", "id"),
+        Index("ix_transactions_owner_account_date", "owner_id", "account_id", "date"),
+        Index("ix_transactions_owner_to_account_date", "owner_id", "to_account_id", "date"),
+        Index("ix_transactions_owner_category_date", "owner_id", "category_id", "date"),
+        Index("ix_transactions_owner_type_currency_date", "owner_id", "type", "currency", "date"),
+        Index("ix_transactions_owner_amount_id", "owner_id", "amount", "id"),
+        Index("ix_transactions_owner_created_id", "owner_id", "created_at", "id"),
+    )
+
+    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(10))
+    account_id: Mapped[UUID] = mapped_column(GUID)
+    to_account_id: Mapped[UUID | None] = mapped_column(GUID)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    to_amount: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    category_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("categories.id", ondelete="SET NULL")
+    )
+    date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    payee: Mapped[str] = mapped_column(String(200), default="")
+    tags: Mapped[list[str]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    search_text: Mapped[str] = mapped_column(String(701), default="")

@@ -1,0 +1,94 @@
+"""JWT access and refresh tokens with PyJWT: pinned algorithm, every claim required."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import jwt
+
+from budget.domain.errors import AuthenticationError
+from budget.domain.model.auth import TokenClaims, TokenType
+from budget.domain.model.ids import UserId
+
+REQUIRED_CLAIMS = ["sub", "iat", "nbf", "exp", "jti", "iss", "aud", "typ"]
+MIN_HMAC_KEY_BYTES = 32
+
+
+class JwtTokenCodec:
+    """Signs with one pinned algorithm and accepts nothing else (no ``alg: none``)."""
+
+    def __init__(
+        self,
+        *,
+        algorithm: str,
+        signing_key: Any,
+        verifying_key: Any,
+        issuer: str,
+        audience: str,
+    ) -> None:
+        if algorithm == "HS256" and len(str(signing_key).encode()) < MIN_HMAC_KEY_BYTES:
+            raise ValueError(f"the HS256 secret must be at least {MIN_HMAC_KEY_BYTES} bytes")
+        self._algorithm = algorithm
+        self._signing_key = signing_key
+        self._verifying_key = verifying_key
+        self._issuer = issuer
+        self._audience = audience
+
+    @classmethod
+    def from_key_files(
+        cls,
+        *,
+        algorithm: str,
+        private_key_file: str,
+        public_key_file: str,
+        issuer: str,
+        audience: str,
+    ) -> JwtTokenCodec:
+        """An RS256 or EdDSA codec from PEM files."""
+        return cls(
+            algorithm=algorithm,
+            signing_key=Path(private_key_file).read_text("utf-8"),
+            verifying_key=Path(public_key_file).read_text("utf-8"),
+            issuer=issuer,
+            audience=audience,
+        )
+
+    def encode(self, claims: TokenClaims) -> str:
+        payload = {
+            "sub": str(claims.subject),
+            "iat": int(claims.issued_at.timestamp()),
+            "nbf": int(claims.issued_at.timestamp()),
+            "exp": int(claims.expires_at.timestamp()),
+            "jti": str(claims.token_id),
+            "iss": self._issuer,
+            "aud": self._audience,
+            "typ": claims.token_type.value,
+        }
+        return jwt.encode(payload, self._signing_key, algorithm=self._algorithm)
+
+    def decode(self, token: str, expected: TokenType) -> TokenClaims:
+        try:
+            payload = jwt.decode(
+                token,
+                self._verifying_key,
+                algorithms=[self._algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": REQUIRED_CLAIMS},
+            )
+            if payload["typ"] != expected.value:
+                raise AuthenticationError(f"An {expected.value} token is required.")
+            return TokenClaims(
+                UserId(UUID(payload["sub"])),
+                expected,
+                UUID(payload["jti"]),
+                datetime.fromtimestamp(payload["iat"], UTC),
+                datetime.fromtimestamp(payload["exp"], UTC),
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise AuthenticationError("The token has expired.") from exc
+        except (jwt.InvalidTokenError, ValueError, TypeError, KeyError) as exc:
+            raise AuthenticationError("The token is invalid.") from exc

@@ -1,0 +1,12 @@
+"""Typed identifiers: every aggregate's id is a UUID with its own name."""
+
+from typing import NewType
+from uuid import UUID
+
+UserId = NewType("UserId", UUID)
+AccountId = NewType("AccountId", UUID)
+CategoryId = NewType("CategoryId", UUID)
+TransactionId = NewType("TransactionId", UUID)
+BudgetId = NewType("BudgetId", UUID)
+TokenId = NewType("TokenId", UUID)
+TokenFamilyId = NewType("TokenFamilyId", UUID)

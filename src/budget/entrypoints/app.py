@@ -1,0 +1,114 @@
+"""The composition root: ``create_app(settings)`` wires adapters into use cases and routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
+
+import budget
+from budget.entrypoints.container import Container, build_container
+from budget.entrypoints.http.auth import BEARER, auth_middleware
+from budget.entrypoints.http.controllers.auth import AuthController
+from budget.entrypoints.http.controllers.health import HealthController
+from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
+from budget.entrypoints.http.dependencies import DEPENDENCIES
+from budget.entrypoints.http.middleware import RequestIdMiddleware, stamp_response
+from budget.entrypoints.http.problems import EXCEPTION_HANDLERS
+from budget.settings import Settings, ensure_secret
+
+log = logging.getLogger("budget.app")
+
+MAX_BODY_BYTES = 1024 * 1024
+
+DESCRIPTION = """\
+Budget: accounts, categories, transactions, budgets and reports for one user each.
+
+* Money is always a JSON **string** holding a plain decimal with exactly the currency's
+  ISO 4217 decimals (`"12.50"`, `"3"` for JPY).
+* Errors are RFC 9457 problem details (`application/problem+json`); validation errors
+  list `errors[].pointer` (a JSON pointer into the body, or a query parameter's name).
+* Every response carries `X-Request-ID`.
+* Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/login`.
+"""
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Budget API",
+        version=budget.__version__,
+        description=DESCRIPTION,
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(path="/swagger"),
+            ScalarRenderPlugin(path="/scalar"),
+        ],
+        servers=[Server(url="/")],
+        components=Components(
+            security_schemes={
+                BEARER: SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="An access token from POST /api/v1/auth/login",
+                )
+            }
+        ),
+        tags=[
+            Tag(name="health", description="Liveness and readiness"),
+            Tag(name="auth", description="Registration and tokens"),
+            Tag(name="users", description="The signed-in user"),
+            Tag(name="admin", description="User administration"),
+        ],
+        use_handler_docstrings=False,
+    )
+
+
+def create_app(settings: Settings, *, container: Container | None = None) -> Litestar:
+    """Build the Litestar application for ``settings`` (the only composition root)."""
+    settings = ensure_secret(settings)
+    container = container or build_container(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await container.engine.dispose()
+
+    app = Litestar(
+        route_handlers=[HealthController, AuthController, MeController, AdminUsersController],
+        dependencies=DEPENDENCIES,
+        middleware=[
+            RequestIdMiddleware,
+            auth_middleware(),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[stamp_response(settings.access_log)],
+        openapi_config=openapi_config(),
+        cors_config=cors_config(settings),
+        request_max_body_size=MAX_BODY_BYTES,
+        lifespan=[lifespan],
+        debug=settings.debug,
+        logging_config=None,
+    )
+    app.state.container = container
+    return app
+
+
+def cors_config(settings: Settings) -> CORSConfig | None:
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.cors_origins),
+        allow_credentials=settings.cors_allow_credentials,
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Location", "Retry-After"],
+    )

@@ -1,0 +1,127 @@
+"""The ``budget`` command: serve, migrate, create-admin and maintenance tasks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+
+from budget.adapters.migrations import upgrade_blocking
+from budget.entrypoints.http.middleware import configure_logging
+from budget.settings import Settings, SettingsError, ensure_secret, load_settings, sqlite_path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    return handler(args, settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="budget", description="Budget REST API")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the API with Granian")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--migrate", action="store_true", help="apply migrations first")
+    serve.set_defaults(handler=serve_command)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(handler=migrate_command)
+
+    admin = commands.add_parser(
+        "create-admin", help="create an administrator (password from a prompt or stdin)"
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--display-name", default=None)
+    admin.set_defaults(handler=create_admin_command)
+    _add_maintenance(commands)
+    return parser
+
+
+def _add_maintenance(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Commands of later features register here."""
+
+
+def migrate_command(_args: argparse.Namespace, settings: Settings) -> int:
+    upgrade_blocking(settings.database_url)
+    print("migrations applied", file=sys.stderr)
+    return 0
+
+
+def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    # The embedded SQLite default migrates itself on first run; PostgreSQL needs --migrate.
+    if args.migrate or sqlite_path(settings.database_url) is not None:
+        upgrade_blocking(settings.database_url)
+    ensure_secret(settings)  # create the development secret once, before workers fork
+    print(
+        f"Budget API on http://{args.host}:{args.port} — docs: "
+        f"http://{args.host}:{args.port}/schema/swagger (also /schema/scalar)",
+        file=sys.stderr,
+    )
+    Granian(
+        "budget.entrypoints.asgi:create",
+        factory=True,
+        address=args.host,
+        port=args.port,
+        workers=args.workers,
+        interface=Interfaces.ASGI,
+        log_access=False,
+    ).serve()
+    return 0
+
+
+def create_admin_command(args: argparse.Namespace, settings: Settings) -> int:
+    from budget.domain.errors import DomainError
+
+    password = _read_password()
+    try:
+        user = asyncio.run(_create_admin(settings, args.email, password, args.display_name))
+    except DomainError as error:
+        print(f"error: {error.detail}", file=sys.stderr)
+        return 1
+    print(f"administrator {user} is ready", file=sys.stderr)
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Repeat password: "):
+            raise SystemExit("error: the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+async def _create_admin(settings: Settings, email: str, password: str, name: str | None) -> str:
+    from budget.domain.services.admin import EnsureAdministrator
+    from budget.domain.services.auth import Registration
+    from budget.entrypoints.container import build_container
+
+    container = build_container(ensure_secret(settings))
+    try:
+        use_case = EnsureAdministrator(
+            container.uow(), container.hasher, container.clock, container.ids
+        )
+        user = await use_case.execute(Registration(email, password, name))
+        return user.email
+    finally:
+        await container.engine.dispose()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

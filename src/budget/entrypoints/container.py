@@ -1,0 +1,89 @@
+"""The adapters one running app shares: engine, sessions, hasher, token codec, clock."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from budget.adapters.database import create_engine, session_factory
+from budget.adapters.passwords import Argon2PasswordHasher
+from budget.adapters.system import SystemClock, UuidV7Factory
+from budget.adapters.throttle import InMemoryLoginAttemptStore
+from budget.adapters.tokens import JwtTokenCodec
+from budget.adapters.uow import SqlAlchemyUnitOfWork
+from budget.domain.services.auth import LoginLimits, LoginThrottle, TokenIssuer, TokenPolicy
+from budget.settings import JwtAlgorithm, Settings
+
+
+@dataclass
+class Container:
+    """Long-lived collaborators, built once per app from the settings."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    hasher: Argon2PasswordHasher
+    codec: JwtTokenCodec
+    clock: SystemClock = field(default_factory=SystemClock)
+    ids: UuidV7Factory = field(default_factory=UuidV7Factory)
+    login_attempts: InMemoryLoginAttemptStore = field(default_factory=InMemoryLoginAttemptStore)
+
+    def uow(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.sessions)
+
+    def issuer(self) -> TokenIssuer:
+        policy = TokenPolicy(
+            timedelta(seconds=self.settings.access_token_ttl_seconds),
+            timedelta(seconds=self.settings.refresh_token_ttl_seconds),
+        )
+        return TokenIssuer(self.codec, self.ids, policy)
+
+    def throttle(self) -> LoginThrottle:
+        limits = LoginLimits(
+            self.settings.login_max_failures_per_account,
+            self.settings.login_max_failures_per_client,
+            timedelta(seconds=self.settings.login_failure_window_seconds),
+        )
+        return LoginThrottle(self.login_attempts, limits)
+
+    @property
+    def cursor_key(self) -> bytes:
+        """A key for signing list cursors, derived from (never equal to) the token secret."""
+        return hashlib.sha256(b"budget-cursor:" + self.settings.secret_key.encode()).digest()
+
+
+def build_container(settings: Settings, *, hasher: Argon2PasswordHasher | None = None) -> Container:
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        connect_timeout=settings.database_connect_timeout_seconds,
+        statement_timeout=settings.database_statement_timeout_seconds,
+    )
+    return Container(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        hasher=hasher or Argon2PasswordHasher(),
+        codec=build_codec(settings),
+    )
+
+
+def build_codec(settings: Settings) -> JwtTokenCodec:
+    if settings.jwt_algorithm is JwtAlgorithm.HS256:
+        return JwtTokenCodec(
+            algorithm="HS256",
+            signing_key=settings.secret_key,
+            verifying_key=settings.secret_key,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+    return JwtTokenCodec.from_key_files(
+        algorithm=settings.jwt_algorithm.value,
+        private_key_file=settings.jwt_private_key_file,
+        public_key_file=settings.jwt_public_key_file,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )

@@ -1,0 +1,105 @@
+"""ASGI middleware: a request id on every response, and one JSON access-log line per request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("budget.access")
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+class RequestIdMiddleware:
+    """Reuses a sane incoming ``X-Request-ID`` or makes one, and notes when the request began."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            state = scope.setdefault("state", {})
+            state.setdefault("request_id", _incoming_id(scope) or uuid.uuid4().hex)
+            state.setdefault("started", time.perf_counter())
+        await self.app(scope, receive, send)
+
+
+def request_id_of(scope: Scope) -> str:
+    state = scope.setdefault("state", {})
+    request_id: str = state.setdefault("request_id", _incoming_id(scope) or uuid.uuid4().hex)
+    return request_id
+
+
+def stamp_response(log_requests: bool) -> Any:
+    """A ``before_send`` hook: every answer, errors included, gets the id and a log line."""
+
+    async def before_send(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
+            return
+        request_id = request_id_of(scope)
+        headers = list(message.get("headers", []))
+        headers.append((b"x-request-id", request_id.encode()))
+        message["headers"] = headers
+        if log_requests:
+            started = scope["state"].get("started")
+            elapsed = time.perf_counter() - started if started else 0.0
+            _log(scope, message["status"], request_id, elapsed)
+
+    return before_send
+
+
+def _incoming_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if _VALID_ID.match(text) else None
+    return None
+
+
+def _log(scope: Scope, status: int, request_id: str, seconds: float) -> None:
+    client = scope.get("client")
+    record: dict[str, Any] = {
+        "event": "request",
+        "method": scope.get("method"),
+        "path": scope.get("path"),
+        "status": status,
+        "duration_ms": round(seconds * 1000, 2),
+        "request_id": request_id,
+        "client": client[0] if client else None,
+    }
+    level = logging.ERROR if status >= 500 else logging.INFO
+    access_log.log(level, json.dumps(record))
+
+
+class JsonFormatter(logging.Formatter):
+    """Log records as one JSON object per line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        try:
+            payload = json.loads(message) if message.startswith("{") else {"message": message}
+        except ValueError:
+            payload = {"message": message}
+        payload = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            **payload,
+        }
+        if record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
+        return json.dumps(payload)
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

@@ -1,0 +1,181 @@
+"""Problem details (RFC 9457): every error answer, and the map from domain errors to it."""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
+from litestar.openapi.datastructures import ResponseSpec
+
+from budget.adapters.database import is_unavailable
+from budget.domain.errors import (
+    AuthenticationError,
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    RuleViolationError,
+    StorageUnavailableError,
+)
+
+log = logging.getLogger("budget.http")
+
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_UNAVAILABLE = "5"
+
+
+class FieldError(msgspec.Struct):
+    pointer: str
+    detail: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Problem]:
+    phrase = HTTPStatus(status).phrase
+    return Response(
+        Problem(
+            type=f"https://budget.invalid/problems/{phrase.lower().replace(' ', '-')}",
+            title=title or phrase,
+            status=status,
+            detail=detail,
+            errors=errors,
+        ),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+_DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (RuleViolationError, 422),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (RateLimitedError, 429),
+    (StorageUnavailableError, 503),
+)
+
+
+def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) -> Response[Problem]:
+    status = next(code for kind, code in _DOMAIN_STATUS if isinstance(error, kind))
+    headers: dict[str, str] = {}
+    errors = None
+    if isinstance(error, RuleViolationError):
+        errors = [
+            FieldError(p.field if p.in_query else _pointer(p.field), p.detail)
+            for p in error.problems
+        ]
+    elif isinstance(error, AuthenticationError):
+        headers["WWW-Authenticate"] = 'Bearer realm="budget"'
+    elif isinstance(error, RateLimitedError):
+        headers["Retry-After"] = str(error.retry_after)
+    elif isinstance(error, StorageUnavailableError):
+        headers["Retry-After"] = RETRY_AFTER_UNAVAILABLE
+        log.warning("database unavailable during %s %s", request.method, request.url.path)
+    return problem_response(status, error.detail, title=error.title, errors=errors, headers=headers)
+
+
+def _pointer(path: str) -> str:
+    """``tags[0]`` or ``tags.0`` -> ``#/tags/0``."""
+    parts = [p for p in re.split(r"[.\[\]]+", path) if p]
+    return "#/" + "/".join(parts)
+
+
+_MSGSPEC_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+
+
+def validation_handler(
+    request: Request[Any, Any, Any], error: ValidationException
+) -> Response[Problem]:
+    """Litestar answers 400 for any bad input; the contract wants 422 for well-formed JSON."""
+    items = error.extra if isinstance(error.extra, list) else []
+    errors = [_field_error(item) for item in items if isinstance(item, dict)]
+    if any(e.pointer == "#/" and "'data'" in e.detail for e in errors) or not errors:
+        return problem_response(400, "The request body is not valid JSON.")
+    return problem_response(422, "The request has invalid fields.", errors=errors)
+
+
+def _field_error(item: dict[str, Any]) -> FieldError:
+    message = str(item.get("message", "is invalid"))
+    key = str(item.get("key") or "")
+    source = str(getattr(item.get("source"), "value", item.get("source") or ""))
+    named = _MSGSPEC_FIELD.search(message)
+    if named:
+        key = named.group(1)
+        message = "is not allowed" if "unknown" in message else "is required"
+    elif key == "data":
+        key = ""
+    message = re.sub(r"\s*-\s*at `\$[^`]*`", "", message)
+    if source in {"query", "path", "header", "cookie"}:
+        return FieldError(key, message)
+    return FieldError(_pointer(key), message)
+
+
+def http_exception_handler(
+    request: Request[Any, Any, Any], error: HTTPException
+) -> Response[Problem]:
+    status = error.status_code
+    detail = error.detail if status < 500 else "An unexpected error occurred."
+    headers = dict(error.headers or {})
+    if isinstance(error, NotAuthorizedException):
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="budget"')
+    if status >= 500:
+        log.error("HTTP %s during %s %s", status, request.method, request.url.path)
+    return problem_response(status, detail, headers=headers)
+
+
+def unexpected_error_handler(
+    request: Request[Any, Any, Any], error: Exception
+) -> Response[Problem]:
+    if is_unavailable(error):
+        return domain_error_handler(request, StorageUnavailableError())
+    log.exception("unhandled error during %s %s", request.method, request.url.path)
+    return problem_response(500, "An unexpected error occurred.")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_handler,
+    HTTPException: http_exception_handler,
+    Exception: unexpected_error_handler,
+}
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI responses for the error statuses a route can answer (503 is always possible)."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM_JSON,
+            description=HTTPStatus(status).phrase,
+            generate_examples=False,
+        )
+        for status in sorted({*statuses, 503})
+    }

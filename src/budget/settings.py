@@ -1,0 +1,241 @@
+"""Settings: one frozen object read once from ``BUDGET_*`` variables (and an optional ``.env``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+
+import msgspec
+
+log = logging.getLogger("budget.settings")
+
+PREFIX = "BUDGET_"
+MIN_SECRET_BYTES = 32
+DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///budget.sqlite3"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class JwtAlgorithm(StrEnum):
+    HS256 = "HS256"
+    RS256 = "RS256"
+    EDDSA = "EdDSA"
+
+
+class SettingsError(ValueError):
+    """One or more settings are invalid; the message names every bad variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the service can be configured with; see ``.env.example``."""
+
+    env: Environment = Environment.DEVELOPMENT
+    debug: bool = False
+    database_url: str = DEFAULT_SQLITE_URL
+    database_pool_size: int = 10
+    database_connect_timeout_seconds: float = 5.0
+    database_statement_timeout_seconds: float = 15.0
+    secret_key: str = ""
+    jwt_algorithm: JwtAlgorithm = JwtAlgorithm.HS256
+    jwt_private_key_file: str = ""
+    jwt_public_key_file: str = ""
+    jwt_issuer: str = "budget"
+    jwt_audience: str = "budget-api"
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 7 * 24 * 3600
+    cors_origins: tuple[str, ...] = ()
+    cors_allow_credentials: bool = False
+    login_max_failures_per_account: int = 10
+    login_max_failures_per_client: int = 100
+    login_failure_window_seconds: int = 900
+    trust_forwarded_for: bool = False
+    log_level: str = "INFO"
+    access_log: bool = True
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+
+_INT_FIELDS = {
+    "database_pool_size": 1,
+    "access_token_ttl_seconds": 1,
+    "refresh_token_ttl_seconds": 1,
+    "login_max_failures_per_account": 1,
+    "login_max_failures_per_client": 1,
+    "login_failure_window_seconds": 1,
+}
+_FLOAT_FIELDS = ("database_connect_timeout_seconds", "database_statement_timeout_seconds")
+_BOOL_FIELDS = ("debug", "cors_allow_credentials", "trust_forwarded_for", "access_log")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a minimal ``.env`` file: ``KEY=value`` lines, ``#`` comments, optional quotes."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text("utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def _convert(name: str, raw: str, errors: list[str]) -> object:
+    variable = PREFIX + name.upper()
+    if name in _BOOL_FIELDS:
+        if raw.strip().lower() in _TRUE | _FALSE:
+            return raw.strip().lower() in _TRUE
+        errors.append(f"{variable} must be true or false, got {raw!r}")
+    elif name in _INT_FIELDS:
+        try:
+            number = int(raw)
+        except ValueError:
+            errors.append(f"{variable} must be a whole number, got {raw!r}")
+            return None
+        if number < _INT_FIELDS[name]:
+            errors.append(f"{variable} must be at least {_INT_FIELDS[name]}, got {number}")
+        return number
+    elif name in _FLOAT_FIELDS:
+        try:
+            seconds = float(raw)
+        except ValueError:
+            errors.append(f"{variable} must be a number of seconds, got {raw!r}")
+            return None
+        if seconds <= 0:
+            errors.append(f"{variable} must be greater than 0, got {raw!r}")
+        return seconds
+    elif name == "cors_origins":
+        return tuple(o.strip() for o in raw.split(",") if o.strip())
+    elif name == "env":
+        try:
+            return Environment(raw.strip().lower())
+        except ValueError:
+            errors.append(f"{variable} must be development, test or production, got {raw!r}")
+    elif name == "jwt_algorithm":
+        try:
+            return JwtAlgorithm(raw.strip())
+        except ValueError:
+            errors.append(f"{variable} must be HS256, RS256 or EdDSA, got {raw!r}")
+    else:
+        return raw
+    return None
+
+
+def _check(settings: Settings) -> list[str]:
+    errors: list[str] = []
+    url = settings.database_url
+    if not (url.startswith("sqlite+aiosqlite://") or url.startswith("postgresql+asyncpg://")):
+        errors.append(
+            "BUDGET_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+        )
+    uses_key_pair = settings.jwt_algorithm is not JwtAlgorithm.HS256
+    if uses_key_pair:
+        for name in ("jwt_private_key_file", "jwt_public_key_file"):
+            value = getattr(settings, name)
+            if not value or not Path(value).is_file():
+                errors.append(
+                    f"{PREFIX}{name.upper()} must name a readable PEM file "
+                    f"when BUDGET_JWT_ALGORITHM is {settings.jwt_algorithm}"
+                )
+    if settings.secret_key and len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
+        errors.append(f"BUDGET_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long")
+    if settings.is_production:
+        if not settings.secret_key and not uses_key_pair:
+            errors.append("BUDGET_SECRET_KEY is required when BUDGET_ENV=production")
+        if settings.debug:
+            errors.append("BUDGET_DEBUG must be off when BUDGET_ENV=production")
+        if "*" in settings.cors_origins and settings.cors_allow_credentials:
+            errors.append(
+                "BUDGET_CORS_ORIGINS must not be * while BUDGET_CORS_ALLOW_CREDENTIALS is on "
+                "when BUDGET_ENV=production"
+            )
+    return errors
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> Settings:
+    """Build and validate the settings; raise SettingsError naming every bad variable.
+
+    Real environment variables win over the ``.env`` file.
+    """
+    source = dict(read_dotenv(dotenv)) if dotenv is not None else {}
+    source.update(os.environ if environ is None else environ)
+    errors: list[str] = []
+    values: dict[str, object] = {}
+    for name in Settings.__struct_fields__:
+        raw = source.get(PREFIX + name.upper())
+        if raw is not None:
+            values[name] = _convert(name, raw, errors)
+    if errors:
+        raise SettingsError("Invalid settings:\n  " + "\n  ".join(errors))
+    settings = Settings(**values)  # type: ignore[arg-type]
+    errors = _check(settings)
+    if errors:
+        raise SettingsError("Invalid settings:\n  " + "\n  ".join(errors))
+    return settings
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for PostgreSQL or in-memory SQLite."""
+    if not database_url.startswith("sqlite"):
+        return None
+    path = database_url.split(":///", 1)[1] if ":///" in database_url else ""
+    path = path.split("?", 1)[0]
+    if not path or path == ":memory:":
+        return None
+    return Path(path)
+
+
+def ensure_secret(settings: Settings) -> Settings:
+    """Outside production, create (once) and reuse a local secret when none is configured.
+
+    The secret lives beside the SQLite database (or in the working directory), so tokens
+    survive restarts and every worker process reads the same one.
+    """
+    if settings.secret_key or settings.is_production:
+        return settings
+    db_file = sqlite_path(settings.database_url)
+    secret_file = db_file.with_name(db_file.name + ".secret") if db_file else Path(".budget.secret")
+    if not secret_file.is_file():
+        _write_secret_once(secret_file)
+    return msgspec.structs.replace(settings, secret_key=secret_file.read_text("utf-8").strip())
+
+
+def _write_secret_once(secret_file: Path) -> None:
+    # Written to a private temporary file, then linked into place: link() fails if another
+    # worker won the race, and nobody ever reads a half-written secret.
+    secret_file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = secret_file.with_name(f".{secret_file.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    try:
+        os.link(temporary, secret_file)
+        log.warning(
+            "BUDGET_SECRET_KEY is not set: generated a development secret in %s", secret_file
+        )
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,79 @@
+"""Throw-away databases for the integration suite: SQLite files and PostgreSQL databases.
+
+PostgreSQL comes from ``BUDGET_TEST_POSTGRES_URL`` (a database the suite may wipe) or, when
+that is unset, a fresh database created next to ``postgres`` on 127.0.0.1:5432 and dropped
+afterwards. Without a reachable server the PostgreSQL half is skipped, except with
+``CI=true``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_required() -> bool:
+    return os.environ.get("CI") == "true" or os.environ.get("BUDGET_TEST_REQUIRE_POSTGRES") == "1"
+
+
+async def _reachable(url: str) -> bool:
+    engine = create_async_engine(url, connect_args={"timeout": 3})
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+    finally:
+        await engine.dispose()
+
+
+async def wipe(url: str) -> None:
+    """Empty a PostgreSQL database handed to the suite (it is for tests only)."""
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    given = os.environ.get("BUDGET_TEST_POSTGRES_URL")
+    if given:
+        if not await _reachable(given):
+            pytest.fail(f"BUDGET_TEST_POSTGRES_URL is set but unreachable: {given}")
+        await wipe(given)
+        yield given
+        return
+    if not await _reachable(DEFAULT_SERVER):
+        message = "PostgreSQL is not reachable on 127.0.0.1:5432"
+        if postgres_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"budget_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(DEFAULT_SERVER, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield DEFAULT_SERVER.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@asynccontextmanager
+async def sqlite_database(directory: Path) -> AsyncIterator[str]:
+    yield f"sqlite+aiosqlite:///{directory / f'budget-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    await asyncio.sleep(0)
