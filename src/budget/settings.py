@@ -160,7 +160,8 @@ def _check(settings: Settings) -> list[str]:
     if settings.secret_key and len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
         errors.append(f"BUDGET_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long")
     if settings.is_production:
-        if not settings.secret_key and not uses_key_pair:
+        # Required with a key pair too: the secret also keys the HMAC of list cursors.
+        if not settings.secret_key:
             errors.append("BUDGET_SECRET_KEY is required when BUDGET_ENV=production")
         if settings.debug:
             errors.append("BUDGET_DEBUG must be off when BUDGET_ENV=production")

@@ -27,6 +27,7 @@ from budget.domain.errors import (
     RuleViolationError,
     StorageUnavailableError,
 )
+from budget.entrypoints.http.middleware import request_id_of
 
 log = logging.getLogger("budget.http")
 
@@ -98,14 +99,19 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
         headers["Retry-After"] = str(error.retry_after)
     elif isinstance(error, StorageUnavailableError):
         headers["Retry-After"] = RETRY_AFTER_UNAVAILABLE
-        log.warning("database unavailable during %s %s", request.method, request.url.path)
+        log.warning(
+            "database unavailable during %s %s (request id %s)",
+            request.method,
+            request.url.path,
+            request_id_of(request.scope),
+        )
     return problem_response(status, error.detail, title=error.title, errors=errors, headers=headers)
 
 
 def _pointer(path: str) -> str:
-    """``tags[0]`` or ``tags.0`` -> ``#/tags/0``."""
+    """``tags[0]`` or ``tags.0`` -> ``#/tags/0``; the whole body is ``#`` (RFC 6901)."""
     parts = [p for p in re.split(r"[.\[\]]+", path) if p]
-    return "#/" + "/".join(parts)
+    return "#/" + "/".join(parts) if parts else "#"
 
 
 _MSGSPEC_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
@@ -117,7 +123,7 @@ def validation_handler(
     """Litestar answers 400 for any bad input; the contract wants 422 for well-formed JSON."""
     items = error.extra if isinstance(error.extra, list) else []
     errors = [_field_error(item) for item in items if isinstance(item, dict)]
-    if any(e.pointer == "#/" and "'data'" in e.detail for e in errors) or not errors:
+    if any(e.pointer == "#" and "'data'" in e.detail for e in errors) or not errors:
         return problem_response(400, "The request body is not valid JSON.")
     return problem_response(422, "The request has invalid fields.", errors=errors)
 
@@ -147,7 +153,13 @@ def http_exception_handler(
     if isinstance(error, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", 'Bearer realm="budget"')
     if status >= 500:
-        log.error("HTTP %s during %s %s", status, request.method, request.url.path)
+        log.error(
+            "HTTP %s during %s %s (request id %s)",
+            status,
+            request.method,
+            request.url.path,
+            request_id_of(request.scope),
+        )
     return problem_response(status, detail, headers=headers)
 
 
@@ -156,7 +168,12 @@ def unexpected_error_handler(
 ) -> Response[Problem]:
     if is_unavailable(error):
         return domain_error_handler(request, StorageUnavailableError())
-    log.exception("unhandled error during %s %s", request.method, request.url.path)
+    log.exception(
+        "unhandled error during %s %s (request id %s)",
+        request.method,
+        request.url.path,
+        request_id_of(request.scope),
+    )
     return problem_response(500, "An unexpected error occurred.")
 
 
