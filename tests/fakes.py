@@ -4,17 +4,38 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
 from budget.domain.errors import AuthenticationError
+from budget.domain.model.account import Account
 from budget.domain.model.auth import RefreshToken, TokenClaims, TokenType
-from budget.domain.model.category import Category
-from budget.domain.model.ids import CategoryId, TokenFamilyId, TokenId, UserId
+from budget.domain.model.budget import Budget, BudgetFilters, SpendingQuery
+from budget.domain.model.category import Category, CategoryKind
+from budget.domain.model.ids import (
+    AccountId,
+    BudgetId,
+    CategoryId,
+    TokenFamilyId,
+    TokenId,
+    TransactionId,
+    UserId,
+)
+from budget.domain.model.ledger_queries import (
+    AccountFilters,
+    CategoryFilters,
+    Keyset,
+    TransactionFilters,
+    sort_value,
+)
+from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
+from budget.domain.model.period import Period
+from budget.domain.model.transaction import Transaction, TransactionType
 from budget.domain.model.user import User
 
 
@@ -87,6 +108,10 @@ class _Store:
         self.users: dict[UUID, User] = {}
         self.refresh_tokens: dict[UUID, RefreshToken] = {}
         self.categories: dict[UUID, Category] = {}
+        self.accounts: dict[UUID, Account] = {}
+        self.stored_balances: dict[UUID, int] = {}
+        self.transactions: dict[UUID, Transaction] = {}
+        self.budgets: dict[UUID, Budget] = {}
         self.extra: dict[str, dict[UUID, Any]] = defaultdict(dict)
 
 
@@ -145,9 +170,34 @@ class FakeRefreshTokenRepository:
                 token.revoked_at = now
 
 
+class _Identified(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+
+T = TypeVar("T", bound=_Identified)
+
+
+def _sort_key(item: Any, field: str) -> Any:
+    value = getattr(item, field)
+    return value.minor if isinstance(value, Money) else value
+
+
+def _page(items: Iterable[T], key: Callable[[T], Any], sort: Sort, page: PageRequest) -> Page[T]:
+    """Sort on (key, id) in the sort's direction, then cut the offset page."""
+    ordered = sorted(items, key=lambda item: (key(item), item.id), reverse=sort.descending)
+    chosen = ordered[page.offset : page.offset + page.limit]
+    return Page(chosen, len(ordered), page.limit, page.offset)
+
+
+def _matches(value: Any, wanted: Any) -> bool:
+    return wanted is None or value == wanted
+
+
 class FakeCategoryRepository:
-    def __init__(self, rows: dict[UUID, Category]) -> None:
+    def __init__(self, rows: dict[UUID, Category], store: _Store | None = None) -> None:
         self.rows = rows
+        self._store = store
 
     def add(self, category: Category) -> None:
         self.rows[category.id] = category
@@ -155,6 +205,223 @@ class FakeCategoryRepository:
     async def get(self, owner: UserId, category_id: CategoryId) -> Category | None:
         category = self.rows.get(category_id)
         return category if category is not None and category.owner_id == owner else None
+
+    async def delete(self, category: Category) -> None:
+        del self.rows[category.id]
+
+    async def name_taken(
+        self,
+        owner: UserId,
+        kind: CategoryKind,
+        parent_id: CategoryId | None,
+        name: str,
+        exclude_id: CategoryId | None = None,
+    ) -> bool:
+        return any(
+            c.owner_id == owner
+            and c.kind is kind
+            and c.parent_id == parent_id
+            and c.name == name
+            and c.id != exclude_id
+            for c in self.rows.values()
+        )
+
+    async def in_use(self, category_id: CategoryId) -> bool:
+        store = self._store or _Store()
+        return any(t.category_id == category_id for t in store.transactions.values()) or any(
+            getattr(b, "category_id", None) == category_id for b in store.budgets.values()
+        )
+
+    async def children(self, category_id: CategoryId) -> Sequence[Category]:
+        return [c for c in self.rows.values() if c.parent_id == category_id]
+
+    async def list(
+        self, owner: UserId, filters: CategoryFilters, page: PageRequest, sort: Sort
+    ) -> Page[Category]:
+        found = [
+            c
+            for c in self.rows.values()
+            if c.owner_id == owner
+            and _matches(c.kind, filters.kind)
+            and _matches(c.parent_id, filters.parent_id)
+            and _matches(c.archived, filters.archived)
+        ]
+        return _page(found, lambda c: _sort_key(c, sort.field), sort, page)
+
+
+class FakeAccountRepository:
+    """Accounts; like the real adapter, the balance lives in ``store.stored_balances``
+    and only ``apply_balance_deltas`` moves it (``FakeUnitOfWork.commit`` never takes a
+    balance from the entity)."""
+
+    def __init__(self, store: _Store, applied: list[dict[AccountId, int]] | None = None) -> None:
+        self._store = store
+        self.applied = [] if applied is None else applied
+
+    def add(self, account: Account) -> None:
+        self._store.accounts[account.id] = account
+        self._store.stored_balances[account.id] = account.balance.minor
+
+    async def get(self, owner: UserId, account_id: AccountId) -> Account | None:
+        account = self._store.accounts.get(account_id)
+        return account if account is not None and account.owner_id == owner else None
+
+    async def delete(self, account: Account) -> None:
+        del self._store.accounts[account.id]
+        del self._store.stored_balances[account.id]
+
+    async def name_taken(
+        self, owner: UserId, name: str, exclude_id: AccountId | None = None
+    ) -> bool:
+        return any(
+            a.owner_id == owner and not a.archived and a.name == name and a.id != exclude_id
+            for a in self._store.accounts.values()
+        )
+
+    async def has_transactions(self, account_id: AccountId) -> bool:
+        return any(
+            account_id in (t.account_id, t.to_account_id) for t in self._store.transactions.values()
+        )
+
+    async def apply_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
+        self.applied.append(dict(deltas))
+        for account_id in sorted(deltas):
+            self._store.stored_balances[account_id] += deltas[account_id]
+            self._store.accounts[account_id].shift_balance(deltas[account_id])
+
+    async def list(
+        self, owner: UserId, filters: AccountFilters, page: PageRequest, sort: Sort
+    ) -> Page[Account]:
+        found = [
+            a
+            for a in self._store.accounts.values()
+            if a.owner_id == owner
+            and _matches(a.archived, filters.archived)
+            and _matches(a.type, filters.type)
+            and _matches(a.currency.code, filters.currency)
+        ]
+        return _page(found, lambda a: _sort_key(a, sort.field), sort, page)
+
+
+class FakeTransactionRepository:
+    def __init__(self, store: _Store, locked: list[TransactionId] | None = None) -> None:
+        self._store = store
+        self.locked = [] if locked is None else locked
+
+    def add(self, txn: Transaction) -> None:
+        self._store.transactions[txn.id] = txn
+
+    async def get(
+        self, owner: UserId, transaction_id: TransactionId, *, for_update: bool = False
+    ) -> Transaction | None:
+        txn = self._store.transactions.get(transaction_id)
+        if txn is None or txn.owner_id != owner:
+            return None
+        if for_update:
+            self.locked.append(txn.id)
+        return txn
+
+    async def delete(self, txn: Transaction) -> None:
+        del self._store.transactions[txn.id]
+
+    async def uncategorize(self, category_id: CategoryId) -> None:
+        for txn in self._store.transactions.values():
+            if txn.category_id == category_id:
+                txn.uncategorize()
+
+    def _matching(self, owner: UserId, filters: TransactionFilters) -> list[Transaction]:
+        return [
+            t
+            for t in self._store.transactions.values()
+            if t.owner_id == owner and filters.matches(t)
+        ]
+
+    async def list(
+        self, owner: UserId, filters: TransactionFilters, sort: Sort, page: PageRequest
+    ) -> Page[Transaction]:
+        found = self._matching(owner, filters)
+        return _page(found, lambda t: sort_value(t, sort.field), sort, page)
+
+    async def list_after(
+        self, owner: UserId, filters: TransactionFilters, sort: Sort, after: Keyset, limit: int
+    ) -> Sequence[Transaction]:
+        def position(t: Transaction) -> tuple[Any, UUID]:
+            return (sort_value(t, sort.field), t.id)
+
+        start = (after.value, after.last_id)
+        found = [
+            t
+            for t in self._matching(owner, filters)
+            if (position(t) < start if sort.descending else position(t) > start)
+        ]
+        return sorted(found, key=position, reverse=sort.descending)[:limit]
+
+
+class FakeBudgetRepository:
+    def __init__(self, store: _Store) -> None:
+        self._store = store
+
+    def _own(self, owner: UserId) -> list[Budget]:
+        return [b for b in self._store.budgets.values() if b.owner_id == owner]
+
+    def add(self, budget: Budget) -> None:
+        self._store.budgets[budget.id] = budget
+
+    async def get(self, owner: UserId, budget_id: BudgetId) -> Budget | None:
+        budget = self._store.budgets.get(budget_id)
+        return budget if budget is not None and budget.owner_id == owner else None
+
+    async def delete(self, budget: Budget) -> None:
+        del self._store.budgets[budget.id]
+
+    async def list(
+        self, owner: UserId, filters: BudgetFilters, page: PageRequest, sort: Sort
+    ) -> Page[Budget]:
+        found = [b for b in self._own(owner) if filters.matches(b)]
+        return _page(found, lambda b: _sort_key(b, sort.field), sort, page)
+
+    async def active_on(self, owner: UserId, day: date) -> Sequence[Budget]:
+        found = [b for b in self._own(owner) if b.is_active_on(day)]
+        return sorted(found, key=lambda b: (b.name, b.id))
+
+    async def active_clash(self, budget: Budget, today: date) -> bool:
+        return any(budget.clashes_with(other, today) for other in self._own(budget.owner_id))
+
+    async def delete_for_category(self, category_id: CategoryId) -> None:
+        for budget_id, budget in list(self._store.budgets.items()):
+            if budget.category_id == category_id:
+                del self._store.budgets[budget_id]
+
+
+class FakeBudgetSpendingReader:
+    """Sums the committed transactions of the store, as the SQL reader does; ``calls``
+    counts round trips."""
+
+    def __init__(self, store: _Store) -> None:
+        self._store = store
+        self.calls = 0
+
+    async def spent_per_period(self, queries: Sequence[SpendingQuery]) -> list[list[int]]:
+        self.calls += 1
+        return [[self._spent(query, span) for span in query.spans] for query in queries]
+
+    def _spent(self, query: SpendingQuery, span: Period) -> int:
+        covered = self._covered(query.category_id)
+        return sum(
+            t.amount.minor
+            for t in self._store.transactions.values()
+            if t.owner_id == query.owner_id
+            and t.type is TransactionType.EXPENSE
+            and t.currency == query.currency
+            and (covered is None or t.category_id in covered)
+            and span.contains(t.date)
+        )
+
+    def _covered(self, category_id: CategoryId | None) -> set[CategoryId | None] | None:
+        if category_id is None:
+            return None
+        children = {c.id for c in self._store.categories.values() if c.parent_id == category_id}
+        return {category_id, *children}
 
 
 class FakeLoginAttemptStore:
@@ -177,18 +444,27 @@ class FakeUnitOfWork:
     def __init__(self, store: _Store | None = None) -> None:
         self.store = store or _Store()
         self.commits = 0
+        self.applied_deltas: list[dict[AccountId, int]] = []
+        self.locked_transactions: list[TransactionId] = []
         self._bind(self.store)
 
     def _bind(self, store: _Store) -> None:
         self.users = FakeUserRepository(store.users)
         self.refresh_tokens = FakeRefreshTokenRepository(store.refresh_tokens)
-        self.categories = FakeCategoryRepository(store.categories)
+        self.categories = FakeCategoryRepository(store.categories, store)
+        self.accounts = FakeAccountRepository(store, self.applied_deltas)
+        self.transactions = FakeTransactionRepository(store, self.locked_transactions)
+        self.budgets = FakeBudgetRepository(store)
 
     async def __aenter__(self) -> Self:
         self._working = _Store()
         self._working.users = {k: replace(v) for k, v in self.store.users.items()}
         self._working.refresh_tokens = {k: replace(v) for k, v in self.store.refresh_tokens.items()}
         self._working.categories = {k: replace(v) for k, v in self.store.categories.items()}
+        self._working.accounts = {k: replace(v) for k, v in self.store.accounts.items()}
+        self._working.stored_balances = dict(self.store.stored_balances)
+        self._working.transactions = {k: replace(v) for k, v in self.store.transactions.items()}
+        self._working.budgets = {k: _copy(v) for k, v in self.store.budgets.items()}
         self._working.extra = defaultdict(
             dict,
             {n: {k: _copy(v) for k, v in rows.items()} for n, rows in self.store.extra.items()},
@@ -208,6 +484,14 @@ class FakeUnitOfWork:
         self.store.users = self._working.users
         self.store.refresh_tokens = self._working.refresh_tokens
         self.store.categories = self._working.categories
+        for account in self._working.accounts.values():
+            # The real adapter never writes a balance back: only the deltas count.
+            stored = self._working.stored_balances[account.id]
+            account.balance = Money(stored, account.currency)
+        self.store.accounts = self._working.accounts
+        self.store.stored_balances = self._working.stored_balances
+        self.store.transactions = self._working.transactions
+        self.store.budgets = self._working.budgets
         self.store.extra = self._working.extra
         self.commits += 1
 

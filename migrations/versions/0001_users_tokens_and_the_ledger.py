@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 07:29:59.168739
+Create Date: 2026-11-22 07:39:26.924847
 """
 
 from __future__ import annotations
@@ -145,6 +145,7 @@ def upgrade() -> None:
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("to_amount", sa.BigInteger(), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("to_currency", sa.String(length=3), nullable=True),
         sa.Column("category_id", GUID(length=16), nullable=True),
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("description", sa.String(length=500), nullable=False),

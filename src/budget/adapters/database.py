@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 from budget.domain.errors import StorageUnavailableError
 
 POOL_TIMEOUT_SECONDS = 5
+READ_ONLY_OPTION = "budget_read_only"
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 
 
@@ -34,7 +35,10 @@ def create_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=POOL_TIMEOUT_SECONDS,
-        pool_pre_ping=True,
+        # No pre-ping round trip on every checkout: a connection lost in an outage fails
+        # its request with 503 and SQLAlchemy then invalidates the whole pool, so the
+        # service reconnects by itself once the database is back.
+        pool_pre_ping=False,
         pool_recycle=1800,
         connect_args={
             "timeout": connect_timeout,
@@ -69,13 +73,29 @@ def _sqlite_engine(url: str) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers share the database (deferred BEGIN); writers queue for it up front.
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, for work that only reads.
+
+    On PostgreSQL each statement runs in autocommit (no BEGIN/ROLLBACK round trips: a
+    single statement always sees one consistent snapshot); on SQLite a deferred BEGIN lets
+    readers run beside each other instead of queueing for the write lock.
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def is_unavailable(error: BaseException) -> bool:

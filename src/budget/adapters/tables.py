@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     String,
     UniqueConstraint,
     text,
@@ -113,7 +114,7 @@ class CategoryRow(UUIDv7AuditBase):
 
 
 class TransactionRow(UUIDv7AuditBase):
-    """A ledger entry; ``currency`` is the account's (immutable) currency, kept for filters.
+    """A ledger entry; ``currency`` (``to_currency``) is the (destination) account's currency.
 
     ``search_text`` holds the lower-cased description and payee for ``q`` look-ups.
     """
@@ -146,6 +147,7 @@ class TransactionRow(UUIDv7AuditBase):
     amount: Mapped[int] = mapped_column(BigInteger)
     to_amount: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    to_currency: Mapped[str | None] = mapped_column(String(3))
     category_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("categories.id", ondelete="SET NULL")
     )
@@ -154,3 +156,36 @@ class TransactionRow(UUIDv7AuditBase):
     payee: Mapped[str] = mapped_column(String(200), default="")
     tags: Mapped[list[str]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     search_text: Mapped[str] = mapped_column(String(701), default="")
+
+
+class BudgetRow(UUIDv7AuditBase):
+    """A budget; ``amount`` is the limit per period in minor units of ``currency``.
+
+    Deleting its category deletes the budget (the contract says so); ``category_id`` NULL
+    covers every expense.
+    """
+
+    __tablename__ = "budgets"
+    __table_args__ = (
+        Index(
+            "ix_budgets_owner_category_period_currency",
+            "owner_id",
+            "category_id",
+            "period",
+            "currency",
+        ),
+        Index("ix_budgets_category_id", "category_id"),
+    )
+
+    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    category_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("categories.id", ondelete="CASCADE")
+    )
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    period: Mapped[str] = mapped_column(String(10))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    rollover: Mapped[bool] = mapped_column(Boolean, default=False)
+    alert_threshold: Mapped[int] = mapped_column(Integer)

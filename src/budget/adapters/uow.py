@@ -8,8 +8,13 @@ from typing import Self
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from budget.adapters.budgets import SqlAlchemyBudgetRepository
 from budget.adapters.database import is_unavailable
-from budget.adapters.ledger import SqlAlchemyCategoryRepository
+from budget.adapters.ledger import (
+    SqlAlchemyAccountRepository,
+    SqlAlchemyCategoryRepository,
+    SqlAlchemyTransactionRepository,
+)
 from budget.adapters.tables import metadata
 from budget.adapters.tracking import Tracker
 from budget.adapters.users import SqlAlchemyRefreshTokenRepository, SqlAlchemyUserRepository
@@ -42,8 +47,11 @@ class SqlAlchemyUnitOfWork:
     constraints become ``ConflictError``.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
+    ) -> None:
         self._sessions = sessions
+        self._read_only = read_only
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
@@ -51,6 +59,9 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlAlchemyUserRepository(self._session, self._tracker)
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(self._session)
         self.categories = SqlAlchemyCategoryRepository(self._session, self._tracker)
+        self.accounts = SqlAlchemyAccountRepository(self._session, self._tracker)
+        self.transactions = SqlAlchemyTransactionRepository(self._session, self._tracker)
+        self.budgets = SqlAlchemyBudgetRepository(self._session, self._tracker)
         return self
 
     async def __aexit__(
@@ -69,11 +80,12 @@ class SqlAlchemyUnitOfWork:
             raise translated from error
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self._tracker.write_back()
         await self._flush_new_rows_parents_first()
         await self._session.commit()
         self._tracker.clear()
-
 
     async def _flush_new_rows_parents_first(self) -> None:
         # Rows have no ORM relationships, so the session cannot order inserts by foreign

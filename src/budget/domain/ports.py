@@ -7,15 +7,17 @@ implement them with in-memory fakes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from budget.domain.model.account import Account
 from budget.domain.model.auth import RefreshToken, TokenClaims, TokenType
+from budget.domain.model.budget import Budget, BudgetFilters, SpendingQuery
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.ids import (
     AccountId,
+    BudgetId,
     CategoryId,
     TokenFamilyId,
     TokenId,
@@ -29,6 +31,7 @@ from budget.domain.model.ledger_queries import (
     TransactionFilters,
 )
 from budget.domain.model.paging import Page, PageRequest, Sort
+from budget.domain.model.reports import AccountBalance, CategoryTotal, Interval, SummaryRow
 from budget.domain.model.transaction import Transaction
 from budget.domain.model.user import User
 from budget.domain.ports_base import Clock, IdFactory
@@ -109,7 +112,10 @@ class CategoryRepository(Protocol):
 
     async def get(self, owner: UserId, category_id: CategoryId) -> Category | None: ...
 
-    async def delete(self, category: Category) -> None: ...
+    async def delete(self, category: Category) -> None:
+        """Delete the row; children detached in the same unit of work (``Category.detach``)
+        must not make the delete fail (write them first, or ``ON DELETE SET NULL``)."""
+        ...
 
     async def name_taken(
         self,
@@ -184,7 +190,9 @@ class TransactionRepository(Protocol):
     """A user's transactions; ``get`` and the lists only ever see the owner's own.
 
     Lists order by the sort field, ties broken on id in the same direction, and select
-    exactly what ``TransactionFilters.matches`` accepts.
+    exactly what ``TransactionFilters.matches`` accepts: ``q`` is a literal substring
+    (escape ``%`` and ``_``), and amount bounds apply per currency through
+    ``TransactionFilters.min_minor(exponent)`` / ``max_minor(exponent)``.
     """
 
     def add(self, txn: Transaction) -> None: ...
@@ -218,10 +226,39 @@ class TransactionRepository(Protocol):
 
 
 class BudgetRepository(Protocol):
-    """A user's budgets."""
+    """A user's budgets; ``get`` and the lists only ever see the owner's own.
+
+    Budgets handed out by ``get`` and ``add`` are written back on commit.
+    """
+
+    def add(self, budget: Budget) -> None: ...
+
+    async def get(self, owner: UserId, budget_id: BudgetId) -> Budget | None: ...
+
+    async def delete(self, budget: Budget) -> None: ...
+
+    async def list(
+        self, owner: UserId, filters: BudgetFilters, page: PageRequest, sort: Sort
+    ) -> Page[Budget]:
+        """Filtered (exactly what ``BudgetFilters.matches`` accepts), sorted (ties on id, in
+        the same direction) and counted."""
+        ...
+
+    async def active_on(self, owner: UserId, day: date) -> Sequence[Budget]:
+        """Every budget of ``owner`` whose dates contain ``day``, by name then id."""
+        ...
+
+    async def active_clash(self, budget: Budget, today: date) -> bool:
+        """Whether another budget of the owner clashes with ``budget``
+        (``Budget.clashes_with``: same category, period and currency, neither ended
+        before ``today``, overlapping dates).
+
+        Serialises with the same check of concurrent units of work of the owner until this
+        one ends, so that two clashing budgets cannot both be written."""
+        ...
 
     async def delete_for_category(self, category_id: CategoryId) -> None:
-        """Remove every budget that covers the category."""
+        """Remove every budget of the category (a budget of its parent stays)."""
         ...
 
 
@@ -231,12 +268,23 @@ class UnitOfWork(Protocol):
     Leaving the ``async with`` block without ``commit()`` rolls everything back.
     """
 
-    users: UserRepository
-    refresh_tokens: RefreshTokenRepository
-    categories: CategoryRepository
-    accounts: AccountRepository
-    transactions: TransactionRepository
-    budgets: BudgetRepository
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def refresh_tokens(self) -> RefreshTokenRepository: ...
+
+    @property
+    def categories(self) -> CategoryRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def transactions(self) -> TransactionRepository: ...
+
+    @property
+    def budgets(self) -> BudgetRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -248,3 +296,58 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+class ReportReader(Protocol):
+    """Report sums computed by the database (never by loading transactions into Python).
+
+    Every method sees only ``owner``'s data; date bounds are inclusive; amounts are integer
+    minor units of the row's currency. Transfers never count as income or expense.
+    """
+
+    async def has_account(self, owner: UserId, account_id: AccountId) -> bool:
+        """Whether the account exists and is ``owner``'s (archived or not)."""
+        ...
+
+    async def summary(
+        self, owner: UserId, date_from: date, date_to: date, account_id: AccountId | None
+    ) -> list[SummaryRow]:
+        """Income, expense, net and count per currency that has any; transfers excluded.
+
+        ``account_id`` keeps only the income and expenses booked on that account (they
+        live on ``account_id``; ``to_account_id`` belongs to transfers, which never count).
+        """
+        ...
+
+    async def category_totals(
+        self, owner: UserId, kind: CategoryKind, date_from: date, date_to: date
+    ) -> list[tuple[str, CategoryTotal]]:
+        """``(currency, total)`` per currency and category of the ``kind`` transactions,
+        with the category's name; uncategorised ones form the ``None`` bucket."""
+        ...
+
+    async def cashflow(
+        self, owner: UserId, date_from: date, date_to: date, interval: Interval
+    ) -> list[tuple[str, date, int, int]]:
+        """``(currency, interval start, income, expense)`` for every non-empty bucket of the
+        range (weeks start on Monday), counting only days inside the range."""
+        ...
+
+    async def balances_as_of(self, owner: UserId, day: date) -> list[tuple[str, AccountBalance]]:
+        """``(currency, balance)`` of every account, archived ones included: the opening
+        balance plus the effects of the transactions dated on or before ``day`` (a transfer
+        takes ``amount`` from its source and gives ``to_amount`` to its destination)."""
+        ...
+
+
+class BudgetSpendingReader(Protocol):
+    """Sums a budget's expenses per span of days, in SQL (no transaction reaches Python)."""
+
+    async def spent_per_period(self, queries: Sequence[SpendingQuery]) -> list[list[int]]:
+        """For each query, in order, one total per span (0 for a span without expenses).
+
+        Counts expenses only, of the query's owner and currency, in its category or that
+        category's subcategories (any expense when the category is None). Costs one round
+        trip per batch of queries, never one per query or per span.
+        """
+        ...

@@ -15,12 +15,15 @@ from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 import budget
 from budget.entrypoints.container import Container, build_container
 from budget.entrypoints.http.auth import BEARER, auth_middleware
+from budget.entrypoints.http.budget_routes import BUDGET_CONTROLLERS, BUDGET_DEPENDENCIES
 from budget.entrypoints.http.controllers.auth import AuthController
 from budget.entrypoints.http.controllers.health import HealthController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
 from budget.entrypoints.http.dependencies import DEPENDENCIES
+from budget.entrypoints.http.ledger_routes import LEDGER_CONTROLLERS, LEDGER_DEPENDENCIES
 from budget.entrypoints.http.middleware import RequestIdMiddleware, stamp_response
 from budget.entrypoints.http.problems import EXCEPTION_HANDLERS
+from budget.entrypoints.http.report_routes import REPORT_CONTROLLERS, REPORT_DEPENDENCIES
 from budget.settings import Settings, ensure_secret
 
 log = logging.getLogger("budget.app")
@@ -65,6 +68,11 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="auth", description="Registration and tokens"),
             Tag(name="users", description="The signed-in user"),
             Tag(name="admin", description="User administration"),
+            Tag(name="accounts", description="Accounts and their balances"),
+            Tag(name="categories", description="Income and expense categories"),
+            Tag(name="transactions", description="Income, expenses and transfers"),
+            Tag(name="budgets", description="Budgets, their status and history"),
+            Tag(name="reports", description="Summaries per currency"),
         ],
         use_handler_docstrings=False,
     )
@@ -83,8 +91,21 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
             await container.engine.dispose()
 
     app = Litestar(
-        route_handlers=[HealthController, AuthController, MeController, AdminUsersController],
-        dependencies=DEPENDENCIES,
+        route_handlers=[
+            HealthController,
+            AuthController,
+            MeController,
+            AdminUsersController,
+            *LEDGER_CONTROLLERS,
+            *BUDGET_CONTROLLERS,
+            *REPORT_CONTROLLERS,
+        ],
+        dependencies={
+            **DEPENDENCIES,
+            **LEDGER_DEPENDENCIES,
+            **BUDGET_DEPENDENCIES,
+            **REPORT_DEPENDENCIES,
+        },
         middleware=[
             RequestIdMiddleware,
             auth_middleware(),

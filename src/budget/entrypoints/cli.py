@@ -8,7 +8,10 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 
+from budget.adapters.audit import SqlAlchemyBalanceAudit
+from budget.adapters.database import create_engine
 from budget.adapters.migrations import upgrade_blocking
+from budget.domain.services.maintenance import BalanceDrift, VerifyBalances
 from budget.entrypoints.http.middleware import configure_logging
 from budget.settings import Settings, SettingsError, ensure_secret, load_settings, sqlite_path
 
@@ -51,7 +54,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_maintenance(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Commands of later features register here."""
+    verify = commands.add_parser(
+        "verify-balances",
+        help="recompute every balance from its transactions; exit 1 if any drifted",
+    )
+    verify.add_argument("--fix", action="store_true", help="repair the drifted balances")
+    verify.set_defaults(handler=verify_balances_command)
+
+
+def verify_balances_command(args: argparse.Namespace, settings: Settings) -> int:
+    drifts = asyncio.run(_verify_balances(settings, fix=args.fix))
+    for drift in drifts:
+        print(
+            f"account {drift.account_id} (owner {drift.owner_id}, {drift.currency}): "
+            f"stored {drift.stored}, expected {drift.expected} minor units"
+            + (" — fixed" if args.fix else "")
+        )
+    print(f"{len(drifts)} drifted balance(s)", file=sys.stderr)
+    return 1 if drifts else 0
+
+
+async def _verify_balances(settings: Settings, *, fix: bool) -> Sequence[BalanceDrift]:
+    engine = create_engine(settings.database_url)
+    try:
+        return await VerifyBalances(SqlAlchemyBalanceAudit(engine)).execute(fix=fix)
+    finally:
+        await engine.dispose()
 
 
 def migrate_command(_args: argparse.Namespace, settings: Settings) -> int:

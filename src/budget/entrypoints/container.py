@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from budget.adapters.database import create_engine, session_factory
+from budget.adapters.database import create_engine, read_only_engine, session_factory
 from budget.adapters.passwords import Argon2PasswordHasher
 from budget.adapters.system import SystemClock, UuidV7Factory
 from budget.adapters.throttle import InMemoryLoginAttemptStore
@@ -25,6 +25,7 @@ class Container:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]
     hasher: Argon2PasswordHasher
     codec: JwtTokenCodec
     clock: SystemClock = field(default_factory=SystemClock)
@@ -33,6 +34,10 @@ class Container:
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.sessions)
+
+    def read_uow(self) -> SqlAlchemyUnitOfWork:
+        """For use cases that only read (they never commit)."""
+        return SqlAlchemyUnitOfWork(self.read_sessions, read_only=True)
 
     def issuer(self) -> TokenIssuer:
         policy = TokenPolicy(
@@ -66,6 +71,7 @@ def build_container(settings: Settings, *, hasher: Argon2PasswordHasher | None =
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
+        read_sessions=session_factory(read_only_engine(engine)),
         hasher=hasher or Argon2PasswordHasher(),
         codec=build_codec(settings),
     )

@@ -39,14 +39,20 @@ def pick(value: T | Unset, current: T) -> T:
 
 
 class AccountNotFoundError(NotFoundError):
+    """The account does not exist for this user."""
+
     title = "Account not found"
 
 
 class AccountNameTakenError(ConflictError):
+    """Another unarchived account of the user has this name."""
+
     title = "Account name already in use"
 
 
 class AccountInUseError(ConflictError):
+    """Transactions refer to the account, so it cannot be deleted."""
+
     title = "Account has transactions"
 
 

@@ -14,14 +14,20 @@ from budget.domain.services.accounts import UNSET, Unset, pick
 
 
 class CategoryNotFoundError(NotFoundError):
+    """The category does not exist for this user."""
+
     title = "Category not found"
 
 
 class CategoryNameTakenError(ConflictError):
+    """Another category of the user has this name within (kind, parent)."""
+
     title = "Category name already in use"
 
 
 class CategoryInUseError(ConflictError):
+    """Transactions or budgets use the category, so its kind cannot change."""
+
     title = "Category in use"
 
 
@@ -42,8 +48,8 @@ class CategoryChanges:
 
     name: str | Unset = UNSET
     kind: CategoryKind | Unset = UNSET
-    parent_id: CategoryId | None | Unset = UNSET
-    color: str | None | Unset = UNSET
+    parent_id: CategoryId | Unset | None = UNSET
+    color: str | Unset | None = UNSET
     archived: bool | Unset = UNSET
 
 
@@ -65,8 +71,8 @@ async def _check_name_free(uow: UnitOfWork, category: Category) -> None:
         category.owner_id, category.kind, category.parent_id, category.name, category.id
     ):
         raise CategoryNameTakenError(
-            f"You already have a {category.kind} category named {category.name!r}"
-            " at this level."
+            f"You already have a category named {category.name!r}"
+            f" of kind {category.kind} at this level."
         )
 
 

@@ -26,7 +26,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationError("A bearer access token is required.")
         container = container_of(connection.app.state)
-        user = await Authenticate(container.uow(), container.codec).execute(token.strip())
+        user = await Authenticate(container.read_uow(), container.codec).execute(token.strip())
         return AuthenticationResult(user=user, auth=token)
 
 

@@ -35,9 +35,12 @@ def provide_user(request: Request[User, Any, Any]) -> User:
 def provide_client_address(request: Request[Any, Any, Any]) -> str:
     container = container_of(request.app.state)
     if container.settings.trust_forwarded_for:
+        # The right-most entry is the one our own proxy appended; the left ones are
+        # whatever the client chose to send.
         forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
     return request.client.host if request.client else "unknown"
 
 
@@ -76,7 +79,7 @@ def _delete_account(state: State) -> DeleteAccount:
 
 
 def _list_users(state: State) -> ListUsers:
-    return ListUsers(container_of(state).uow())
+    return ListUsers(container_of(state).read_uow())
 
 
 def _administer_user(state: State) -> AdministerUser:

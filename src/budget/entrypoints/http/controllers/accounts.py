@@ -1,0 +1,163 @@
+"""The signed-in user's accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.datastructures import ResponseHeader
+from litestar.params import Parameter
+
+from budget.domain.model.account import AccountType
+from budget.domain.model.ids import AccountId
+from budget.domain.model.ledger_queries import ACCOUNT_SORTS, DEFAULT_ACCOUNT_SORT, AccountFilters
+from budget.domain.model.paging import PageRequest, Sort
+from budget.domain.model.user import User
+from budget.domain.services.accounts import (
+    CreateAccount,
+    DeleteLedgerAccount,
+    GetAccount,
+    ListAccounts,
+    UpdateAccount,
+)
+from budget.entrypoints.http.auth import SECURED
+from budget.entrypoints.http.controllers.users import Limit, Offset
+from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.schemas.ledger import (
+    AccountCreate,
+    AccountPage,
+    AccountRead,
+    AccountUpdate,
+)
+
+BASE = "/api/v1/accounts"
+
+LIST_DESCRIPTION = """\
+Your accounts, paged with `limit` and `offset`.
+
+* Filters: `archived` (`true` or `false`; absent lists both), `type`, `currency`.
+* Sort: `name` (default), `created_at` or `balance`; prefix `-` to reverse. Ties break on
+  `id`, so pages never overlap or skip. `balance` compares minor units, so only accounts of
+  one currency compare meaningfully.
+"""
+
+CREATE_DESCRIPTION = """\
+Open an account. Its `balance` starts at `opening_balance` (default `"0"`, may be
+negative). The name must be unique among your unarchived accounts (else 409); the
+currency is fixed for the account's life. Answers 201 with `Location`.
+"""
+
+UPDATE_DESCRIPTION = """\
+Change the sent fields only. `currency` cannot change: sending another one is a 422,
+sending the same one is accepted. A new `opening_balance` moves `balance` by the
+difference. Unarchiving (or renaming) to a name another unarchived account has is a 409.
+"""
+
+DELETE_DESCRIPTION = """\
+Delete an account that no transaction refers to (either side of a transfer). An account
+with transactions answers 409: archive it instead (`PATCH {"archived": true}`).
+"""
+
+AccountSort = Annotated[
+    str,
+    Parameter(description="name, created_at or balance; prefix - to reverse (default name)"),
+]
+ArchivedFilter = Annotated[
+    bool | None, Parameter(description="true: archived only; false: active only; absent: all")
+]
+TypeFilter = Annotated[AccountType | None, Parameter(description="Account type")]
+CurrencyFilter = Annotated[str | None, Parameter(description="ISO 4217 code, e.g. EUR")]
+
+
+LOCATION = [
+    ResponseHeader(
+        name="Location",
+        description="The new account's URL, e.g. `/api/v1/accounts/<id>`",
+        documentation_only=True,
+        required=True,
+    )
+]
+
+
+def location(account_id: UUID) -> dict[str, str]:
+    return {"Location": f"{BASE}/{account_id}"}
+
+
+class AccountsController(Controller):
+    path = BASE
+    tags = ["accounts"]
+    security = SECURED
+
+    @get(
+        operation_id="listAccounts",
+        summary="List accounts",
+        description=LIST_DESCRIPTION,
+        responses=problems(401, 422),
+    )
+    async def list_accounts(
+        self,
+        user: User,
+        list_accounts: ListAccounts,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        sort: AccountSort = DEFAULT_ACCOUNT_SORT,
+        archived: ArchivedFilter = None,
+        type: TypeFilter = None,
+        currency: CurrencyFilter = None,
+    ) -> AccountPage:
+        filters = AccountFilters(archived, type, currency)
+        request = PageRequest(limit, offset)
+        page = await list_accounts.execute(
+            user.id, filters, request, Sort.parse(sort, ACCOUNT_SORTS)
+        )
+        return AccountPage.of(page)
+
+    @post(
+        operation_id="createAccount",
+        response_headers=LOCATION,
+        summary="Open an account",
+        description=CREATE_DESCRIPTION,
+        responses=problems(400, 401, 409, 413, 422),
+    )
+    async def create_account(
+        self, data: AccountCreate, user: User, create_account: CreateAccount
+    ) -> Response[AccountRead]:
+        account = await create_account.execute(user.id, data.draft())
+        return Response(AccountRead.of(account), status_code=201, headers=location(account.id))
+
+    @get(
+        "/{account_id:uuid}",
+        operation_id="getAccount",
+        summary="Get an account with its balance",
+        responses=problems(401, 404),
+    )
+    async def get_account(
+        self, account_id: UUID, user: User, get_account: GetAccount
+    ) -> AccountRead:
+        return AccountRead.of(await get_account.execute(user.id, AccountId(account_id)))
+
+    @patch(
+        "/{account_id:uuid}",
+        operation_id="updateAccount",
+        summary="Change an account",
+        description=UPDATE_DESCRIPTION,
+        responses=problems(400, 401, 404, 409, 413, 422),
+    )
+    async def update_account(
+        self, account_id: UUID, data: AccountUpdate, user: User, update_account: UpdateAccount
+    ) -> AccountRead:
+        account = await update_account.execute(user.id, AccountId(account_id), data.changes())
+        return AccountRead.of(account)
+
+    @delete(
+        "/{account_id:uuid}",
+        operation_id="deleteAccount",
+        summary="Delete an account without transactions",
+        description=DELETE_DESCRIPTION,
+        responses=problems(401, 404, 409),
+    )
+    async def delete_account(
+        self, account_id: UUID, user: User, delete_ledger_account: DeleteLedgerAccount
+    ) -> None:
+        await delete_ledger_account.execute(user.id, AccountId(account_id))

@@ -1,0 +1,170 @@
+"""The signed-in user's income and expense categories."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.datastructures import ResponseHeader
+from litestar.params import Parameter
+
+from budget.domain.model.category import CategoryKind
+from budget.domain.model.ids import CategoryId
+from budget.domain.model.ledger_queries import (
+    CATEGORY_SORTS,
+    DEFAULT_CATEGORY_SORT,
+    CategoryFilters,
+)
+from budget.domain.model.paging import PageRequest, Sort
+from budget.domain.model.user import User
+from budget.domain.services.categories import (
+    CreateCategory,
+    DeleteCategory,
+    GetCategory,
+    ListCategories,
+    UpdateCategory,
+)
+from budget.entrypoints.http.auth import SECURED
+from budget.entrypoints.http.controllers.users import Limit, Offset
+from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.schemas.ledger import (
+    CategoryCreate,
+    CategoryPage,
+    CategoryRead,
+    CategoryUpdate,
+)
+
+BASE = "/api/v1/categories"
+
+LIST_DESCRIPTION = """\
+Your categories, paged with `limit` and `offset`. A new user starts with a default set
+(Salary, Other income; Groceries, Rent, Transport, Utilities, Eating out, Health,
+Entertainment, Other).
+
+* Filters: `kind` (`income` or `expense`), `parent_id` (the children of that category),
+  `archived` (`true` or `false`; absent lists both).
+* Sort: `name` (default) or `created_at`; prefix `-` to reverse. Ties break on `id`.
+"""
+
+CREATE_DESCRIPTION = """\
+Create a category. A `parent_id` must be one of your top-level categories of the same
+kind (else 422): categories group one level deep. The name must be unique within
+(`kind`, `parent_id`) (else 409). Answers 201 with `Location`.
+"""
+
+UPDATE_DESCRIPTION = """\
+Change the sent fields only; `null` clears `parent_id` or `color`. Changing `kind` while
+transactions or budgets use the category is a 409; while it has subcategories a 422. A
+category with subcategories cannot get a parent (422).
+"""
+
+DELETE_DESCRIPTION = """\
+Delete a category: its transactions become uncategorised, its budgets are removed and
+its subcategories become top-level (409 if a subcategory's name is already taken at the
+top level of its kind: rename it first).
+"""
+
+CategorySort = Annotated[
+    str, Parameter(description="name or created_at; prefix - to reverse (default name)")
+]
+KindFilter = Annotated[CategoryKind | None, Parameter(description="income or expense")]
+ParentFilter = Annotated[UUID | None, Parameter(description="Only the children of this category")]
+ArchivedFilter = Annotated[
+    bool | None, Parameter(description="true: archived only; false: active only; absent: all")
+]
+
+
+LOCATION = [
+    ResponseHeader(
+        name="Location",
+        description="The new category's URL, e.g. `/api/v1/categories/<id>`",
+        documentation_only=True,
+        required=True,
+    )
+]
+
+
+def location(category_id: UUID) -> dict[str, str]:
+    return {"Location": f"{BASE}/{category_id}"}
+
+
+class CategoriesController(Controller):
+    path = BASE
+    tags = ["categories"]
+    security = SECURED
+
+    @get(
+        operation_id="listCategories",
+        summary="List categories",
+        description=LIST_DESCRIPTION,
+        responses=problems(401, 422),
+    )
+    async def list_categories(
+        self,
+        user: User,
+        list_categories: ListCategories,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        sort: CategorySort = DEFAULT_CATEGORY_SORT,
+        kind: KindFilter = None,
+        parent_id: ParentFilter = None,
+        archived: ArchivedFilter = None,
+    ) -> CategoryPage:
+        filters = CategoryFilters(
+            kind, None if parent_id is None else CategoryId(parent_id), archived
+        )
+        request = PageRequest(limit, offset)
+        page = await list_categories.execute(
+            user.id, filters, request, Sort.parse(sort, CATEGORY_SORTS)
+        )
+        return CategoryPage.of(page)
+
+    @post(
+        operation_id="createCategory",
+        response_headers=LOCATION,
+        summary="Create a category",
+        description=CREATE_DESCRIPTION,
+        responses=problems(400, 401, 409, 413, 422),
+    )
+    async def create_category(
+        self, data: CategoryCreate, user: User, create_category: CreateCategory
+    ) -> Response[CategoryRead]:
+        category = await create_category.execute(user.id, data.draft())
+        return Response(CategoryRead.of(category), status_code=201, headers=location(category.id))
+
+    @get(
+        "/{category_id:uuid}",
+        operation_id="getCategory",
+        summary="Get a category",
+        responses=problems(401, 404),
+    )
+    async def get_category(
+        self, category_id: UUID, user: User, get_category: GetCategory
+    ) -> CategoryRead:
+        return CategoryRead.of(await get_category.execute(user.id, CategoryId(category_id)))
+
+    @patch(
+        "/{category_id:uuid}",
+        operation_id="updateCategory",
+        summary="Change a category",
+        description=UPDATE_DESCRIPTION,
+        responses=problems(400, 401, 404, 409, 413, 422),
+    )
+    async def update_category(
+        self, category_id: UUID, data: CategoryUpdate, user: User, update_category: UpdateCategory
+    ) -> CategoryRead:
+        category = await update_category.execute(user.id, CategoryId(category_id), data.changes())
+        return CategoryRead.of(category)
+
+    @delete(
+        "/{category_id:uuid}",
+        operation_id="deleteCategory",
+        summary="Delete a category",
+        description=DELETE_DESCRIPTION,
+        responses=problems(401, 404, 409),
+    )
+    async def delete_category(
+        self, category_id: UUID, user: User, delete_category: DeleteCategory
+    ) -> None:
+        await delete_category.execute(user.id, CategoryId(category_id))

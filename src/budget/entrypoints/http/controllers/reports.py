@@ -1,0 +1,170 @@
+"""Reports of the signed-in user's money, always one entry per currency."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get
+from litestar.params import Parameter
+
+from budget.domain.model.category import CategoryKind
+from budget.domain.model.ids import AccountId
+from budget.domain.model.reports import Interval
+from budget.domain.model.user import User
+from budget.domain.services.reports import (
+    GetCashflow,
+    GetCategoryReport,
+    GetNetWorth,
+    GetSummary,
+    ReportRange,
+)
+from budget.entrypoints.http.auth import SECURED
+from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.schemas.reports import (
+    CashflowSeriesRead,
+    CategoryReportRead,
+    NetWorthRead,
+    SummaryRead,
+)
+
+RANGE_RULES = """\
+`date_from` and `date_to` are inclusive calendar days. A bound that is not sent takes its
+value from the current month (UTC): `date_from` its 1st day, `date_to` its last day, so
+sending neither reports the current month. `date_to` before `date_from`, or more than
+10 years after it, is a 422 on `date_to`; a bound after 9989-12-31 is a 422 on itself.
+Sums are never added across currencies: the answer has one entry per currency that has
+data, ordered by currency code."""
+
+SUMMARY_DESCRIPTION = f"""\
+Income, expense, `net` (income - expense) and the number of income and expense
+transactions per currency. Transfers are excluded.
+
+`account_id` keeps only the income and expenses booked on that account. An id that is not
+one of your accounts (missing, malformed or another user's) is a 422 on `account_id`. A
+range without data answers `[]`.
+
+{RANGE_RULES}"""
+
+BY_CATEGORY_DESCRIPTION = f"""\
+Totals per category of the `type` transactions (`expense` by default, or `income`), per
+currency, largest total first. Transactions without a category form one bucket with
+`category_id` and `category_name` null (listed after named categories of equal total).
+Categories count as assigned: a child category is not folded into its parent; archived
+categories still appear. `share_percent` is the item's share of its currency's total, as
+a string with one decimal rounded half-up (the shares may not add up to exactly 100.0).
+Transfers never count.
+
+{RANGE_RULES}"""
+
+CASHFLOW_DESCRIPTION = f"""\
+Income, expense and `net` per `interval` (`day`, `week` starting on Monday, or `month`;
+default `month`) and currency. Every currency with income or expenses in the range gets
+one point per interval, from the one containing `date_from` to the one containing
+`date_to`, empty intervals included with zeros; `period_start` is the interval's first
+day even when it lies before `date_from`, but only days inside the range count. Transfers
+are excluded.
+
+{RANGE_RULES}"""
+
+NET_WORTH_DESCRIPTION = """\
+Every account's balance as of the end of `date` (default today, UTC): its opening balance
+plus the effects of the transactions dated on or before `date` (income adds, expenses
+subtract, a transfer takes `amount` from its source and gives `to_amount` to its
+destination, in the destination's currency). Archived accounts are included; so is every
+existing account, whatever day it was created. Balances are summed per currency into
+`total`; accounts are listed by name."""
+
+DateFrom = Annotated[
+    dt.date | None,
+    Parameter(description="First day, inclusive (YYYY-MM-DD); default the 1st of this month"),
+]
+DateTo = Annotated[
+    dt.date | None,
+    Parameter(description="Last day, inclusive (YYYY-MM-DD); default the end of this month"),
+]
+
+
+class ReportController(Controller):
+    path = "/api/v1/reports"
+    tags = ["reports"]
+    security = SECURED
+
+    @get(
+        "/summary",
+        operation_id="getSummaryReport",
+        summary="Income, expense and net per currency",
+        description=SUMMARY_DESCRIPTION,
+        responses=problems(401, 422),
+    )
+    async def summary(
+        self,
+        user: User,
+        get_summary: GetSummary,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
+        account_id: Annotated[
+            UUID | None, Parameter(description="Only income and expenses of this account")
+        ] = None,
+    ) -> list[SummaryRead]:
+        account = None if account_id is None else AccountId(account_id)
+        rows = await get_summary.execute(user.id, ReportRange(date_from, date_to), account)
+        return [SummaryRead.of(row) for row in rows]
+
+    @get(
+        "/by-category",
+        operation_id="getCategoryReport",
+        summary="Totals and shares per category and currency",
+        description=BY_CATEGORY_DESCRIPTION,
+        responses=problems(401, 422),
+    )
+    async def by_category(
+        self,
+        user: User,
+        get_category_report: GetCategoryReport,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
+        type: Annotated[  # the contract's name; an alias would put `kind` in error pointers
+            CategoryKind, Parameter(description="expense (default) or income")
+        ] = CategoryKind.EXPENSE,
+    ) -> list[CategoryReportRead]:
+        reports = await get_category_report.execute(user.id, ReportRange(date_from, date_to), type)
+        return [CategoryReportRead.of(report) for report in reports]
+
+    @get(
+        "/cashflow",
+        operation_id="getCashflowReport",
+        summary="Income, expense and net per interval and currency",
+        description=CASHFLOW_DESCRIPTION,
+        responses=problems(401, 422),
+    )
+    async def cashflow(
+        self,
+        user: User,
+        get_cashflow: GetCashflow,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
+        interval: Annotated[
+            Interval, Parameter(description="day, week (Monday-based) or month (default)")
+        ] = Interval.MONTH,
+    ) -> list[CashflowSeriesRead]:
+        series = await get_cashflow.execute(user.id, ReportRange(date_from, date_to), interval)
+        return [CashflowSeriesRead.of(one) for one in series]
+
+    @get(
+        "/net-worth",
+        operation_id="getNetWorthReport",
+        summary="Account balances as of a day, summed per currency",
+        description=NET_WORTH_DESCRIPTION,
+        responses=problems(401, 422),
+    )
+    async def net_worth(
+        self,
+        user: User,
+        get_net_worth: GetNetWorth,
+        date: Annotated[  # not aliased: error pointers carry the Python name
+            dt.date | None, Parameter(description="As of the end of this day; default today")
+        ] = None,
+    ) -> list[NetWorthRead]:
+        return [NetWorthRead.of(worth) for worth in await get_net_worth.execute(user.id, date)]

@@ -1,0 +1,231 @@
+"""The signed-in user's transactions: income, expenses and transfers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from budget.domain.model.ids import AccountId, CategoryId, TransactionId
+from budget.domain.model.ledger_queries import (
+    DEFAULT_TRANSACTION_SORT,
+    TRANSACTION_SORTS,
+    TransactionFilters,
+    TransactionPaging,
+    parse_amount_bound,
+)
+from budget.domain.model.paging import Sort
+from budget.domain.model.transaction import TransactionType
+from budget.domain.model.user import User
+from budget.domain.services.transactions import (
+    DeleteTransaction,
+    GetTransaction,
+    ListTransactions,
+    RecordTransaction,
+    UpdateTransaction,
+)
+from budget.entrypoints.http.auth import SECURED
+from budget.entrypoints.http.controllers.users import Limit
+from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.schemas.ledger import (
+    TransactionCreate,
+    TransactionPage,
+    TransactionRead,
+    TransactionUpdate,
+)
+
+BASE = "/api/v1/transactions"
+
+LIST_DESCRIPTION = """\
+Your transactions, paged by `offset` or by `cursor`.
+
+* Filters, all combinable: `account_id` (either side of a transfer), `category_id`,
+  `uncategorized=true` (income and expenses without a category; never transfers),
+  `type`, `date_from` and `date_to` (inclusive), `min_amount` and `max_amount`
+  (inclusive, decimal strings compared with `amount` in each transaction's currency),
+  `q` (case-insensitive substring of description or payee), `tag` (an exact tag).
+* Sort: `date` (default `-date`), `amount` or `created_at`; prefix `-` to reverse. Ties
+  break on `id`, so pages never overlap or skip. `amount` compares minor units.
+* Offset paging: `limit` (1-500, default 50) and `offset` (default 0) answer `total` and
+  `offset` as usual.
+* Keyset paging: pass the previous page's `next_cursor` as `cursor`, with the same `sort`
+  and filters (and any `limit`). It cannot be combined with `offset`. A malformed or forged
+  cursor, another user's, or one reused with a different `sort` or filters is a 422 with
+  pointer `cursor`. Cursor pages answer `total: null` and `offset: null`.
+* Every page answers `next_cursor`, null on the last page, so a client may start with an
+  offset page and continue by cursor.
+"""
+
+CREATE_DESCRIPTION = """\
+Record income, an expense or a transfer; the affected balances move in the same database
+transaction. `account_id` (and for a transfer `to_account_id`, which must differ) must be
+your accounts, `category_id` your category of the matching kind (income or expense
+only), else 422 with a pointer to the field. `to_amount` is required across currencies
+and otherwise equals `amount`. `currency` is read-only: the account's currency. Answers
+201 with `Location`.
+"""
+
+UPDATE_DESCRIPTION = """\
+Change the sent fields only; balances move by the difference between the old and the new
+effect, in one database transaction. `null` clears `to_account_id`, `to_amount` or
+`category_id`. Leaving `transfer` drops `to_account_id` and `to_amount`; becoming a
+transfer drops the category (send `to_account_id`). A category that does not fit a new
+type must be replaced or cleared in the same request. Moving to an account in another
+currency requires `amount` again. Across currencies `to_amount` is kept unless sent; in
+one currency it follows `amount`.
+"""
+
+TransactionSort = Annotated[
+    str,
+    Parameter(description="date, amount or created_at; prefix - to reverse (default -date)"),
+]
+AmountBound = Annotated[
+    str | None, Parameter(description="Inclusive bound on amount, a decimal string")
+]
+
+
+def transaction_filters(
+    account_id: Annotated[
+        UUID | None, Parameter(description="Either side of a transfer counts")
+    ] = None,
+    category_id: Annotated[UUID | None, Parameter(description="One category")] = None,
+    uncategorized: Annotated[
+        bool, Parameter(description="true: income and expenses without a category")
+    ] = False,
+    type: Annotated[
+        TransactionType | None, Parameter(description="income, expense or transfer")
+    ] = None,
+    date_from: Annotated[dt.date | None, Parameter(description="Inclusive")] = None,
+    date_to: Annotated[dt.date | None, Parameter(description="Inclusive")] = None,
+    min_amount: AmountBound = None,
+    max_amount: AmountBound = None,
+    q: Annotated[
+        str | None, Parameter(description="Case-insensitive substring of description or payee")
+    ] = None,
+    tag: Annotated[str | None, Parameter(description="An exact tag")] = None,
+) -> TransactionFilters:
+    return TransactionFilters(
+        account_id=None if account_id is None else AccountId(account_id),
+        category_id=None if category_id is None else CategoryId(category_id),
+        uncategorized=uncategorized,
+        type=type,
+        date_from=date_from,
+        date_to=date_to,
+        min_amount=None if min_amount is None else parse_amount_bound(min_amount, "min_amount"),
+        max_amount=None if max_amount is None else parse_amount_bound(max_amount, "max_amount"),
+        q=q,
+        tag=tag,
+    )
+
+
+def transaction_paging(
+    limit: Limit = 50,
+    offset: Annotated[
+        int | None, Parameter(ge=0, description="Items to skip (not with cursor)")
+    ] = None,
+    cursor: Annotated[
+        str | None, Parameter(description="The previous page's next_cursor (not with offset)")
+    ] = None,
+) -> TransactionPaging:
+    return TransactionPaging(limit, offset, cursor)
+
+
+LOCATION = [
+    ResponseHeader(
+        name="Location",
+        description="The new transaction's URL, e.g. `/api/v1/transactions/<id>`",
+        documentation_only=True,
+        required=True,
+    )
+]
+
+
+def location(transaction_id: UUID) -> dict[str, str]:
+    return {"Location": f"{BASE}/{transaction_id}"}
+
+
+class TransactionsController(Controller):
+    path = BASE
+    tags = ["transactions"]
+    security = SECURED
+
+    @get(
+        operation_id="listTransactions",
+        summary="List transactions (offset or cursor paging)",
+        description=LIST_DESCRIPTION,
+        responses=problems(401, 422),
+        dependencies={
+            "filters": Provide(transaction_filters, sync_to_thread=False),
+            "paging": Provide(transaction_paging, sync_to_thread=False),
+        },
+    )
+    async def list_transactions(
+        self,
+        user: User,
+        list_transactions: ListTransactions,
+        filters: TransactionFilters,
+        paging: TransactionPaging,
+        sort: TransactionSort = DEFAULT_TRANSACTION_SORT,
+    ) -> TransactionPage:
+        order = Sort.parse(sort, TRANSACTION_SORTS)
+        return TransactionPage.of(await list_transactions.execute(user.id, filters, order, paging))
+
+    @post(
+        operation_id="createTransaction",
+        response_headers=LOCATION,
+        summary="Record a transaction",
+        description=CREATE_DESCRIPTION,
+        responses=problems(400, 401, 413, 422),
+    )
+    async def create_transaction(
+        self, data: TransactionCreate, user: User, record_transaction: RecordTransaction
+    ) -> Response[TransactionRead]:
+        txn = await record_transaction.execute(user.id, data.draft())
+        return Response(TransactionRead.of(txn), status_code=201, headers=location(txn.id))
+
+    @get(
+        "/{transaction_id:uuid}",
+        operation_id="getTransaction",
+        summary="Get a transaction",
+        responses=problems(401, 404),
+    )
+    async def get_transaction(
+        self, transaction_id: UUID, user: User, get_transaction: GetTransaction
+    ) -> TransactionRead:
+        txn = await get_transaction.execute(user.id, TransactionId(transaction_id))
+        return TransactionRead.of(txn)
+
+    @patch(
+        "/{transaction_id:uuid}",
+        operation_id="updateTransaction",
+        summary="Change a transaction",
+        description=UPDATE_DESCRIPTION,
+        responses=problems(400, 401, 404, 413, 422),
+    )
+    async def update_transaction(
+        self,
+        transaction_id: UUID,
+        data: TransactionUpdate,
+        user: User,
+        update_transaction: UpdateTransaction,
+    ) -> TransactionRead:
+        changes = data.changes()
+        txn = await update_transaction.execute(user.id, TransactionId(transaction_id), changes)
+        return TransactionRead.of(txn)
+
+    @delete(
+        "/{transaction_id:uuid}",
+        operation_id="deleteTransaction",
+        summary="Delete a transaction",
+        description="Delete a transaction and take its effect off the balances.",
+        responses=problems(401, 404),
+    )
+    async def delete_transaction(
+        self, transaction_id: UUID, user: User, delete_transaction: DeleteTransaction
+    ) -> None:
+        await delete_transaction.execute(user.id, TransactionId(transaction_id))

@@ -1,0 +1,390 @@
+"""Wire shapes of the ledger: accounts, categories and transactions (msgspec).
+
+Money travels as a decimal string in both directions; requests keep it as text and the
+use cases parse it in the account's currency, responses print ``Money.format()`` (exactly
+the currency's decimals). Read-only fields (``id``, ``balance``, ``currency`` of a
+transaction, timestamps) are absent from the request structs, so sending one is a 422.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from budget.domain.model.account import Account, AccountType
+from budget.domain.model.category import Category, CategoryKind
+from budget.domain.model.ids import AccountId, CategoryId
+from budget.domain.model.money import Money
+from budget.domain.model.paging import Page
+from budget.domain.model.transaction import Transaction, TransactionType
+from budget.domain.services.accounts import UNSET, AccountChanges, AccountDraft, Unset
+from budget.domain.services.categories import CategoryChanges, CategoryDraft
+from budget.domain.services.transactions import TransactionChanges, TransactionDraft
+from budget.entrypoints.http.schemas.users import Strict
+
+T = TypeVar("T")
+
+MONEY_RULE = (
+    "Money: a JSON string holding a plain decimal with at most the currency's ISO 4217 "
+    "decimals; no exponent, NaN or Infinity; absolute value at most 1000000000000."
+)
+
+Name = Annotated[
+    str,
+    msgspec.Meta(description="1-100 characters after trimming", examples=["Main checking"]),
+]
+CurrencyCode = Annotated[
+    str, msgspec.Meta(description="ISO 4217 alphabetic code, upper case", examples=["EUR"])
+]
+OpeningBalance = Annotated[
+    str,
+    msgspec.Meta(
+        description=f"The balance before any transaction; may be negative. {MONEY_RULE}",
+        examples=["1000.00"],
+    ),
+]
+Amount = Annotated[
+    str,
+    msgspec.Meta(
+        description=f"Strictly positive, in the account's currency. {MONEY_RULE}",
+        examples=["12.50"],
+    ),
+]
+ToAmount = Annotated[
+    str,
+    msgspec.Meta(
+        description=(
+            "Transfers only: what the destination account receives, in its currency. "
+            "Required when the currencies differ; when they match it equals `amount` "
+            f"(omit it or send the same value). {MONEY_RULE}"
+        ),
+        examples=["11.20"],
+    ),
+]
+Color = Annotated[str, msgspec.Meta(description="A colour `#rrggbb`", examples=["#1a2b3c"])]
+Description = Annotated[str, msgspec.Meta(description="0-500 characters", examples=["Weekly shop"])]
+Payee = Annotated[str, msgspec.Meta(description="0-200 characters", examples=["Corner market"])]
+Tags = Annotated[
+    list[str],
+    msgspec.Meta(description="Up to 20 tags of 1-50 characters each", examples=[["food"]]),
+]
+MoneyOut = Annotated[str, msgspec.Meta(description="Exactly the currency's decimals")]
+Timestamp = Annotated[dt.datetime, msgspec.Meta(description="RFC 3339, UTC")]
+
+
+def unset(value: T | msgspec.UnsetType) -> T | Unset:
+    """msgspec's "not sent" marker, as the use cases' ``UNSET``."""
+    return UNSET if isinstance(value, msgspec.UnsetType) else value
+
+
+def account_ref(value: UUID | None) -> AccountId | None:
+    return None if value is None else AccountId(value)
+
+
+def category_ref(value: UUID | None) -> CategoryId | None:
+    return None if value is None else CategoryId(value)
+
+
+def changed_account(value: UUID | msgspec.UnsetType | None) -> AccountId | Unset | None:
+    return UNSET if isinstance(value, msgspec.UnsetType) else account_ref(value)
+
+
+def changed_category(value: UUID | msgspec.UnsetType | None) -> CategoryId | Unset | None:
+    return UNSET if isinstance(value, msgspec.UnsetType) else category_ref(value)
+
+
+def money(amount: Money) -> str:
+    return amount.format()
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+class AccountCreate(Strict):
+    name: Name
+    type: AccountType
+    currency: CurrencyCode
+    opening_balance: OpeningBalance = "0"
+    archived: bool = False
+
+    def draft(self) -> AccountDraft:
+        return AccountDraft(
+            self.name, self.type, self.currency, self.opening_balance, self.archived
+        )
+
+
+class AccountUpdate(Strict):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    type: AccountType | msgspec.UnsetType = msgspec.UNSET
+    currency: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                description="Immutable: only the account's own currency is accepted",
+                examples=["EUR"],
+            ),
+        ]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
+    opening_balance: OpeningBalance | msgspec.UnsetType = msgspec.UNSET
+    archived: bool | msgspec.UnsetType = msgspec.UNSET
+
+    def changes(self) -> AccountChanges:
+        return AccountChanges(
+            name=unset(self.name),
+            type=unset(self.type),
+            currency=unset(self.currency),
+            opening_balance=unset(self.opening_balance),
+            archived=unset(self.archived),
+        )
+
+
+class AccountRead(msgspec.Struct):
+    id: UUID
+    name: str
+    type: AccountType
+    currency: str
+    opening_balance: MoneyOut
+    balance: Annotated[
+        str,
+        msgspec.Meta(
+            description="opening_balance + income - expenses - transfers out + transfers in"
+        ),
+    ]
+    archived: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, account: Account) -> AccountRead:
+        return cls(
+            account.id,
+            account.name,
+            account.type,
+            account.currency.code,
+            money(account.opening_balance),
+            money(account.balance),
+            account.archived,
+            account.created_at,
+            account.updated_at,
+        )
+
+
+class AccountPage(msgspec.Struct):
+    items: list[AccountRead]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, page: Page[Account]) -> AccountPage:
+        items = [AccountRead.of(a) for a in page.items]
+        return cls(items, page.total or 0, page.limit, page.offset or 0)
+
+
+# --- categories ----------------------------------------------------------------------------
+
+ParentId = Annotated[
+    UUID,
+    msgspec.Meta(description="A top-level category of yours, of the same kind (or null)"),
+]
+
+
+class CategoryCreate(Strict):
+    name: Name
+    kind: CategoryKind
+    parent_id: ParentId | None = None
+    color: Color | None = None
+    archived: bool = False
+
+    def draft(self) -> CategoryDraft:
+        return CategoryDraft(
+            self.name, self.kind, category_ref(self.parent_id), self.color, self.archived
+        )
+
+
+class CategoryUpdate(Strict):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    kind: CategoryKind | msgspec.UnsetType = msgspec.UNSET
+    parent_id: ParentId | msgspec.UnsetType | None = msgspec.UNSET
+    color: Color | msgspec.UnsetType | None = msgspec.UNSET
+    archived: bool | msgspec.UnsetType = msgspec.UNSET
+
+    def changes(self) -> CategoryChanges:
+        return CategoryChanges(
+            name=unset(self.name),
+            kind=unset(self.kind),
+            parent_id=changed_category(self.parent_id),
+            color=unset(self.color),
+            archived=unset(self.archived),
+        )
+
+
+class CategoryRead(msgspec.Struct):
+    id: UUID
+    name: str
+    kind: CategoryKind
+    parent_id: UUID | None
+    color: str | None
+    archived: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, category: Category) -> CategoryRead:
+        return cls(
+            category.id,
+            category.name,
+            category.kind,
+            category.parent_id,
+            category.color,
+            category.archived,
+            category.created_at,
+            category.updated_at,
+        )
+
+
+class CategoryPage(msgspec.Struct):
+    items: list[CategoryRead]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, page: Page[Category]) -> CategoryPage:
+        items = [CategoryRead.of(c) for c in page.items]
+        return cls(items, page.total or 0, page.limit, page.offset or 0)
+
+
+# --- transactions --------------------------------------------------------------------------
+
+AccountRef = Annotated[
+    UUID, msgspec.Meta(description="One of your accounts; for a transfer, the source")
+]
+ToAccountRef = Annotated[
+    UUID,
+    msgspec.Meta(description="Transfers only (required there): the destination account"),
+]
+CategoryRef = Annotated[
+    UUID,
+    msgspec.Meta(
+        description="Income and expenses only: one of your categories of the matching kind"
+    ),
+]
+Day = Annotated[dt.date, msgspec.Meta(description="YYYY-MM-DD", examples=["2026-11-22"])]
+
+
+class TransactionCreate(Strict):
+    type: TransactionType
+    account_id: AccountRef
+    amount: Amount
+    date: Day
+    to_account_id: ToAccountRef | None = None
+    to_amount: ToAmount | None = None
+    category_id: CategoryRef | None = None
+    description: Description = ""
+    payee: Payee = ""
+    tags: Tags = msgspec.field(default_factory=list)
+
+    def draft(self) -> TransactionDraft:
+        return TransactionDraft(
+            type=self.type,
+            account_id=AccountId(self.account_id),
+            amount=self.amount,
+            date=self.date,
+            to_account_id=account_ref(self.to_account_id),
+            to_amount=self.to_amount,
+            category_id=category_ref(self.category_id),
+            description=self.description,
+            payee=self.payee,
+            tags=tuple(self.tags),
+        )
+
+
+class TransactionUpdate(Strict):
+    """Only sent fields change; see the operation's description for the merge rules."""
+
+    type: TransactionType | msgspec.UnsetType = msgspec.UNSET
+    account_id: AccountRef | msgspec.UnsetType = msgspec.UNSET
+    amount: Amount | msgspec.UnsetType = msgspec.UNSET
+    date: Day | msgspec.UnsetType = msgspec.UNSET
+    to_account_id: ToAccountRef | msgspec.UnsetType | None = msgspec.UNSET
+    to_amount: ToAmount | msgspec.UnsetType | None = msgspec.UNSET
+    category_id: CategoryRef | msgspec.UnsetType | None = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    payee: Payee | msgspec.UnsetType = msgspec.UNSET
+    tags: Tags | msgspec.UnsetType = msgspec.UNSET
+
+    def changes(self) -> TransactionChanges:
+        account = changed_account(self.account_id)
+        tags = unset(self.tags)
+        return TransactionChanges(
+            type=unset(self.type),
+            account_id=UNSET if account is None else account,
+            to_account_id=changed_account(self.to_account_id),
+            amount=unset(self.amount),
+            to_amount=unset(self.to_amount),
+            category_id=changed_category(self.category_id),
+            date=unset(self.date),
+            description=unset(self.description),
+            payee=unset(self.payee),
+            tags=tags if isinstance(tags, Unset) else tuple(tags),
+        )
+
+
+class TransactionRead(msgspec.Struct):
+    id: UUID
+    type: TransactionType
+    account_id: UUID
+    to_account_id: UUID | None
+    amount: Annotated[str, msgspec.Meta(description="In `currency`, exactly its decimals")]
+    to_amount: Annotated[
+        str | None,
+        msgspec.Meta(description="Transfers: what the destination received, in its currency"),
+    ]
+    currency: Annotated[str, msgspec.Meta(description="The (source) account's currency")]
+    category_id: UUID | None
+    date: dt.date
+    description: str
+    payee: str
+    tags: list[str]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, txn: Transaction) -> TransactionRead:
+        return cls(
+            txn.id,
+            txn.type,
+            txn.account_id,
+            txn.to_account_id,
+            money(txn.amount),
+            None if txn.to_amount is None else money(txn.to_amount),
+            txn.currency.code,
+            txn.category_id,
+            txn.date,
+            txn.description,
+            txn.payee,
+            list(txn.tags),
+            txn.created_at,
+            txn.updated_at,
+        )
+
+
+class TransactionPage(msgspec.Struct):
+    items: list[TransactionRead]
+    total: Annotated[int | None, msgspec.Meta(description="Null on pages fetched by cursor")]
+    limit: int
+    offset: Annotated[int | None, msgspec.Meta(description="Null on pages fetched by cursor")]
+    next_cursor: Annotated[
+        str | None,
+        msgspec.Meta(description="Pass as `cursor` for the next page; null on the last page"),
+    ]
+
+    @classmethod
+    def of(cls, page: Page[Transaction]) -> TransactionPage:
+        items = [TransactionRead.of(t) for t in page.items]
+        return cls(items, page.total, page.limit, page.offset, page.next_cursor)

@@ -1,0 +1,141 @@
+"""Wire shapes of the reports (msgspec): one entry per currency, money as decimal strings.
+
+Amounts print exactly the currency's ISO 4217 decimals (``"12.50"``, ``"300"`` for JPY).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from budget.domain.model.currency import Currency
+from budget.domain.model.money import format_minor
+from budget.domain.model.reports import (
+    CashflowSeries,
+    CategoryReport,
+    CategoryShare,
+    NetWorth,
+    SummaryRow,
+)
+
+MoneyOut = Annotated[
+    str,
+    msgspec.Meta(
+        description="A decimal string with exactly the currency's decimals", examples=["12.50"]
+    ),
+]
+CurrencyCode = Annotated[str, msgspec.Meta(description="ISO 4217 code", examples=["EUR"])]
+Percent = Annotated[
+    str,
+    msgspec.Meta(
+        description="Share of the currency's total, one decimal, rounded half-up",
+        examples=["42.5"],
+    ),
+]
+
+
+def money(minor: int, currency: str) -> str:
+    """Minor units printed with the currency's decimals."""
+    return format_minor(minor, Currency.of(currency).exponent)
+
+
+class SummaryRead(msgspec.Struct):
+    currency: CurrencyCode
+    income: MoneyOut
+    expense: MoneyOut
+    net: Annotated[str, msgspec.Meta(description="income - expense", examples=["-3.20"])]
+    transaction_count: Annotated[int, msgspec.Meta(description="Income and expenses counted")]
+
+    @classmethod
+    def of(cls, row: SummaryRow) -> SummaryRead:
+        code = row.currency
+        return cls(
+            code,
+            money(row.income, code),
+            money(row.expense, code),
+            money(row.net, code),
+            row.transaction_count,
+        )
+
+
+class CategoryShareRead(msgspec.Struct):
+    category_id: Annotated[UUID | None, msgspec.Meta(description="null: uncategorised")]
+    category_name: Annotated[str | None, msgspec.Meta(description="null: uncategorised")]
+    total: MoneyOut
+    share_percent: Percent
+    transaction_count: int
+
+    @classmethod
+    def of(cls, share: CategoryShare, currency: str) -> CategoryShareRead:
+        return cls(
+            share.category_id,
+            share.category_name,
+            money(share.total, currency),
+            share.share_percent,
+            share.transaction_count,
+        )
+
+
+class CategoryReportRead(msgspec.Struct):
+    currency: CurrencyCode
+    items: Annotated[
+        list[CategoryShareRead],
+        msgspec.Meta(description="Largest total first; the uncategorised bucket has null id"),
+    ]
+
+    @classmethod
+    def of(cls, report: CategoryReport) -> CategoryReportRead:
+        items = [CategoryShareRead.of(share, report.currency) for share in report.items]
+        return cls(report.currency, items)
+
+
+class CashflowPointRead(msgspec.Struct):
+    period_start: Annotated[dt.date, msgspec.Meta(description="First day of the interval")]
+    income: MoneyOut
+    expense: MoneyOut
+    net: MoneyOut
+
+
+class CashflowSeriesRead(msgspec.Struct):
+    currency: CurrencyCode
+    points: Annotated[
+        list[CashflowPointRead],
+        msgspec.Meta(description="One per interval of the range, oldest first, empty ones zero"),
+    ]
+
+    @classmethod
+    def of(cls, series: CashflowSeries) -> CashflowSeriesRead:
+        code = series.currency
+        points = [
+            CashflowPointRead(
+                p.period_start, money(p.income, code), money(p.expense, code), money(p.net, code)
+            )
+            for p in series.points
+        ]
+        return cls(code, points)
+
+
+class AccountBalanceRead(msgspec.Struct):
+    account_id: UUID
+    name: str
+    balance: MoneyOut
+
+
+class NetWorthRead(msgspec.Struct):
+    currency: CurrencyCode
+    total: MoneyOut
+    accounts: Annotated[
+        list[AccountBalanceRead],
+        msgspec.Meta(description="Every account in the currency, archived ones too, by name"),
+    ]
+
+    @classmethod
+    def of(cls, worth: NetWorth) -> NetWorthRead:
+        code = worth.currency
+        accounts = [
+            AccountBalanceRead(a.account_id, a.name, money(a.balance, code)) for a in worth.accounts
+        ]
+        return cls(code, money(worth.total, code), accounts)
