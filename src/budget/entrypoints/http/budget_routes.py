@@ -6,7 +6,6 @@ a spending reader with its own sessions (see ``SqlAlchemyBudgetSpendingReader``)
 
 from __future__ import annotations
 
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
 
@@ -23,58 +22,27 @@ from budget.domain.services.budgets import (
 )
 from budget.entrypoints.container import Container
 from budget.entrypoints.http.controllers.budgets import BudgetsController
-from budget.entrypoints.http.dependencies import container_of, provide
+from budget.entrypoints.http.dependencies import from_container
 
 
 def _spending(c: Container) -> SqlAlchemyBudgetSpendingReader:
     return SqlAlchemyBudgetSpendingReader(c.read_sessions)
 
 
-def _create_budget(state: State) -> CreateBudget:
-    c = container_of(state)
-    return CreateBudget(c.uow(), c.clock, c.ids)
-
-
-def _get_budget(state: State) -> GetBudget:
-    return GetBudget(container_of(state).read_uow())
-
-
-def _list_budgets(state: State) -> ListBudgets:
-    return ListBudgets(container_of(state).read_uow())
-
-
-def _update_budget(state: State) -> UpdateBudget:
-    c = container_of(state)
-    return UpdateBudget(c.uow(), c.clock)
-
-
-def _delete_budget(state: State) -> DeleteBudget:
-    return DeleteBudget(container_of(state).uow())
-
-
-def _get_budget_status(state: State) -> GetBudgetStatus:
-    c = container_of(state)
-    return GetBudgetStatus(c.read_uow(), _spending(c), c.clock)
-
-
-def _list_budget_statuses(state: State) -> ListBudgetStatuses:
-    c = container_of(state)
-    return ListBudgetStatuses(c.read_uow(), _spending(c), c.clock)
-
-
-def _get_budget_history(state: State) -> GetBudgetHistory:
-    c = container_of(state)
-    return GetBudgetHistory(c.read_uow(), _spending(c), c.clock)
-
-
 BUDGET_CONTROLLERS: list[ControllerRouterHandler] = [BudgetsController]
 BUDGET_DEPENDENCIES: dict[str, Provide] = {
-    "create_budget": provide(_create_budget),
-    "get_budget": provide(_get_budget),
-    "list_budgets": provide(_list_budgets),
-    "update_budget": provide(_update_budget),
-    "delete_budget": provide(_delete_budget),
-    "get_budget_status": provide(_get_budget_status),
-    "list_budget_statuses": provide(_list_budget_statuses),
-    "get_budget_history": provide(_get_budget_history),
+    "create_budget": from_container(lambda c: CreateBudget(c.uow(), c.clock, c.ids)),
+    "get_budget": from_container(lambda c: GetBudget(c.read_uow())),
+    "list_budgets": from_container(lambda c: ListBudgets(c.read_uow())),
+    "update_budget": from_container(lambda c: UpdateBudget(c.uow(), c.clock)),
+    "delete_budget": from_container(lambda c: DeleteBudget(c.uow())),
+    "get_budget_status": from_container(
+        lambda c: GetBudgetStatus(c.read_uow(), _spending(c), c.clock)
+    ),
+    "list_budget_statuses": from_container(
+        lambda c: ListBudgetStatuses(c.read_uow(), _spending(c), c.clock)
+    ),
+    "get_budget_history": from_container(
+        lambda c: GetBudgetHistory(c.read_uow(), _spending(c), c.clock)
+    ),
 }

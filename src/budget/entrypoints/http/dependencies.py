@@ -5,6 +5,7 @@ Handlers are annotated with concrete use-case classes (never Protocols).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request
@@ -44,63 +45,31 @@ def provide_client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _register(state: State) -> RegisterUser:
-    c = container_of(state)
-    return RegisterUser(c.uow(), c.hasher, c.clock, c.ids)
-
-
-def _login(state: State) -> LogIn:
-    c = container_of(state)
-    return LogIn(c.uow(), c.hasher, c.clock, c.issuer(), c.throttle())
-
-
-def _refresh(state: State) -> RefreshTokens:
-    c = container_of(state)
-    return RefreshTokens(c.uow(), c.codec, c.clock, c.issuer())
-
-
-def _logout(state: State) -> LogOut:
-    c = container_of(state)
-    return LogOut(c.uow(), c.codec, c.clock)
-
-
-def _update_profile(state: State) -> UpdateProfile:
-    c = container_of(state)
-    return UpdateProfile(c.uow(), c.clock)
-
-
-def _change_password(state: State) -> ChangePassword:
-    c = container_of(state)
-    return ChangePassword(c.uow(), c.hasher, c.clock)
-
-
-def _delete_account(state: State) -> DeleteAccount:
-    return DeleteAccount(container_of(state).uow())
-
-
-def _list_users(state: State) -> ListUsers:
-    return ListUsers(container_of(state).read_uow())
-
-
-def _administer_user(state: State) -> AdministerUser:
-    c = container_of(state)
-    return AdministerUser(c.uow(), c.clock)
-
-
 def provide(factory: Any) -> Provide:
     return Provide(factory, sync_to_thread=False)
+
+
+def from_container(build: Callable[[Container], object]) -> Provide:
+    """A provider that builds a use case with ``build`` from the app's container."""
+
+    def provider(state: State) -> object:
+        return build(container_of(state))
+
+    return provide(provider)
 
 
 DEPENDENCIES: dict[str, Provide] = {
     "user": provide(provide_user),
     "client_address": provide(provide_client_address),
-    "register_user": provide(_register),
-    "log_in": provide(_login),
-    "refresh_tokens": provide(_refresh),
-    "log_out": provide(_logout),
-    "update_profile": provide(_update_profile),
-    "change_password": provide(_change_password),
-    "delete_account": provide(_delete_account),
-    "list_users": provide(_list_users),
-    "administer_user": provide(_administer_user),
+    "register_user": from_container(lambda c: RegisterUser(c.uow(), c.hasher, c.clock, c.ids)),
+    "log_in": from_container(lambda c: LogIn(c.uow(), c.hasher, c.clock, c.issuer(), c.throttle())),
+    "refresh_tokens": from_container(
+        lambda c: RefreshTokens(c.uow(), c.codec, c.clock, c.issuer())
+    ),
+    "log_out": from_container(lambda c: LogOut(c.uow(), c.codec, c.clock)),
+    "update_profile": from_container(lambda c: UpdateProfile(c.uow(), c.clock)),
+    "change_password": from_container(lambda c: ChangePassword(c.uow(), c.hasher, c.clock)),
+    "delete_account": from_container(lambda c: DeleteAccount(c.uow())),
+    "list_users": from_container(lambda c: ListUsers(c.read_uow())),
+    "administer_user": from_container(lambda c: AdministerUser(c.uow(), c.clock)),
 }

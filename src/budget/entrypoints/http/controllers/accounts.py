@@ -6,8 +6,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.datastructures import ResponseHeader
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
 
 from budget.domain.model.account import AccountType
 from budget.domain.model.ids import AccountId
@@ -22,8 +22,9 @@ from budget.domain.services.accounts import (
     UpdateAccount,
 )
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.controllers.users import Limit, Offset
+from budget.entrypoints.http.params import ArchivedFilter, CurrencyFilter, Limit, Offset
 from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.ledger import (
     AccountCreate,
     AccountPage,
@@ -63,25 +64,10 @@ AccountSort = Annotated[
     str,
     Parameter(description="name, created_at or balance; prefix - to reverse (default name)"),
 ]
-ArchivedFilter = Annotated[
-    bool | None, Parameter(description="true: archived only; false: active only; absent: all")
-]
 TypeFilter = Annotated[AccountType | None, Parameter(description="Account type")]
-CurrencyFilter = Annotated[str | None, Parameter(description="ISO 4217 code, e.g. EUR")]
 
 
-LOCATION = [
-    ResponseHeader(
-        name="Location",
-        description="The new account's URL, e.g. `/api/v1/accounts/<id>`",
-        documentation_only=True,
-        required=True,
-    )
-]
-
-
-def location(account_id: UUID) -> dict[str, str]:
-    return {"Location": f"{BASE}/{account_id}"}
+LOCATION = location_header("account", BASE)
 
 
 class AccountsController(Controller):
@@ -97,8 +83,8 @@ class AccountsController(Controller):
     )
     async def list_accounts(
         self,
-        user: User,
-        list_accounts: ListAccounts,
+        user: NamedDependency[User],
+        list_accounts: NamedDependency[ListAccounts],
         limit: Limit = 50,
         offset: Offset = 0,
         sort: AccountSort = DEFAULT_ACCOUNT_SORT,
@@ -121,10 +107,13 @@ class AccountsController(Controller):
         responses=problems(400, 401, 409, 413, 422),
     )
     async def create_account(
-        self, data: AccountCreate, user: User, create_account: CreateAccount
+        self,
+        data: JSONBody[AccountCreate],
+        user: NamedDependency[User],
+        create_account: NamedDependency[CreateAccount],
     ) -> Response[AccountRead]:
         account = await create_account.execute(user.id, data.draft())
-        return Response(AccountRead.of(account), status_code=201, headers=location(account.id))
+        return created(AccountRead.of(account), f"{BASE}/{account.id}")
 
     @get(
         "/{account_id:uuid}",
@@ -133,7 +122,10 @@ class AccountsController(Controller):
         responses=problems(401, 404),
     )
     async def get_account(
-        self, account_id: UUID, user: User, get_account: GetAccount
+        self,
+        account_id: FromPath[UUID],
+        user: NamedDependency[User],
+        get_account: NamedDependency[GetAccount],
     ) -> AccountRead:
         return AccountRead.of(await get_account.execute(user.id, AccountId(account_id)))
 
@@ -145,7 +137,11 @@ class AccountsController(Controller):
         responses=problems(400, 401, 404, 409, 413, 422),
     )
     async def update_account(
-        self, account_id: UUID, data: AccountUpdate, user: User, update_account: UpdateAccount
+        self,
+        account_id: FromPath[UUID],
+        data: JSONBody[AccountUpdate],
+        user: NamedDependency[User],
+        update_account: NamedDependency[UpdateAccount],
     ) -> AccountRead:
         account = await update_account.execute(user.id, AccountId(account_id), data.changes())
         return AccountRead.of(account)
@@ -158,6 +154,9 @@ class AccountsController(Controller):
         responses=problems(401, 404, 409),
     )
     async def delete_account(
-        self, account_id: UUID, user: User, delete_ledger_account: DeleteLedgerAccount
+        self,
+        account_id: FromPath[UUID],
+        user: NamedDependency[User],
+        delete_ledger_account: NamedDependency[DeleteLedgerAccount],
     ) -> None:
         await delete_ledger_account.execute(user.id, AccountId(account_id))

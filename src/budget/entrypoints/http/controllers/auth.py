@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from budget.domain.model.user import User
 from budget.domain.services.auth import LogIn, LogOut, RefreshTokens, RegisterUser, Registration
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.responses import created
 from budget.entrypoints.http.schemas.users import (
     LoginBody,
     RefreshBody,
@@ -29,13 +32,13 @@ class AuthController(Controller):
         exclude_from_auth=True,
         responses=problems(400, 409, 413, 422),
     )
-    async def register(self, data: RegisterBody, register_user: RegisterUser) -> Response[UserRead]:
+    async def register(
+        self, data: JSONBody[RegisterBody], register_user: NamedDependency[RegisterUser]
+    ) -> Response[UserRead]:
         user = await register_user.execute(
             Registration(data.email, data.password, data.display_name, data.default_currency)
         )
-        return Response(
-            UserRead.of(user), status_code=201, headers={"Location": "/api/v1/users/me"}
-        )
+        return created(UserRead.of(user), "/api/v1/users/me")
 
     @post(
         "/login",
@@ -45,7 +48,12 @@ class AuthController(Controller):
         exclude_from_auth=True,
         responses=problems(400, 401, 422, 429),
     )
-    async def login(self, data: LoginBody, log_in: LogIn, client_address: str) -> TokenPairRead:
+    async def login(
+        self,
+        data: JSONBody[LoginBody],
+        log_in: NamedDependency[LogIn],
+        client_address: NamedDependency[str],
+    ) -> TokenPairRead:
         return TokenPairRead.of(await log_in.execute(data.email, data.password, client_address))
 
     @post(
@@ -56,7 +64,9 @@ class AuthController(Controller):
         exclude_from_auth=True,
         responses=problems(400, 401, 422),
     )
-    async def refresh(self, data: RefreshBody, refresh_tokens: RefreshTokens) -> TokenPairRead:
+    async def refresh(
+        self, data: JSONBody[RefreshBody], refresh_tokens: NamedDependency[RefreshTokens]
+    ) -> TokenPairRead:
         return TokenPairRead.of(await refresh_tokens.execute(data.refresh_token))
 
     @post(
@@ -67,5 +77,10 @@ class AuthController(Controller):
         security=SECURED,
         responses=problems(400, 401, 422),
     )
-    async def logout(self, data: RefreshBody, log_out: LogOut, user: User) -> None:
+    async def logout(
+        self,
+        data: JSONBody[RefreshBody],
+        log_out: NamedDependency[LogOut],
+        user: NamedDependency[User],
+    ) -> None:
         await log_out.execute(user, data.refresh_token)

@@ -7,7 +7,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
 
 from budget.domain.model.budget import BUDGET_SORTS, DEFAULT_BUDGET_SORT, BudgetFilters
 from budget.domain.model.budget_rules import DEFAULT_HISTORY_PERIODS, MAX_HISTORY_PERIODS
@@ -26,8 +27,9 @@ from budget.domain.services.budgets import (
     UpdateBudget,
 )
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.controllers.users import Limit, Offset
+from budget.entrypoints.http.params import CurrencyFilter, Limit, Offset
 from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.responses import created
 from budget.entrypoints.http.schemas.budgets import (
     BudgetCreate,
     BudgetPage,
@@ -96,7 +98,6 @@ BudgetSort = Annotated[
 ]
 CategoryFilter = Annotated[UUID | None, Parameter(description="Budgets of exactly this category")]
 PeriodFilter = Annotated[PeriodKind | None, Parameter(description="Period kind")]
-CurrencyFilter = Annotated[str | None, Parameter(description="ISO 4217 code, e.g. EUR")]
 ActiveOnFilter = Annotated[
     date | None,
     Parameter(description="Budgets whose start_date..end_date contains this day (YYYY-MM-DD)"),
@@ -112,10 +113,6 @@ Periods = Annotated[
 ]
 
 
-def location(budget_id: UUID) -> dict[str, str]:
-    return {"Location": f"{BASE}/{budget_id}"}
-
-
 class BudgetsController(Controller):
     path = BASE
     tags = ["budgets"]
@@ -129,8 +126,8 @@ class BudgetsController(Controller):
     )
     async def list_budgets(
         self,
-        user: User,
-        list_budgets: ListBudgets,
+        user: NamedDependency[User],
+        list_budgets: NamedDependency[ListBudgets],
         limit: Limit = 50,
         offset: Offset = 0,
         sort: BudgetSort = DEFAULT_BUDGET_SORT,
@@ -153,10 +150,13 @@ class BudgetsController(Controller):
         responses=problems(400, 401, 409, 413, 422),
     )
     async def create_budget(
-        self, data: BudgetCreate, user: User, create_budget: CreateBudget
+        self,
+        data: JSONBody[BudgetCreate],
+        user: NamedDependency[User],
+        create_budget: NamedDependency[CreateBudget],
     ) -> Response[BudgetRead]:
         budget = await create_budget.execute(user.id, data.draft(user.default_currency))
-        return Response(BudgetRead.of(budget), status_code=201, headers=location(budget.id))
+        return created(BudgetRead.of(budget), f"{BASE}/{budget.id}")
 
     @get(
         "/status",
@@ -166,7 +166,10 @@ class BudgetsController(Controller):
         responses=problems(401, 422),
     )
     async def list_budget_statuses(
-        self, user: User, list_budget_statuses: ListBudgetStatuses, date: StatusDate = None
+        self,
+        user: NamedDependency[User],
+        list_budget_statuses: NamedDependency[ListBudgetStatuses],
+        date: StatusDate = None,
     ) -> BudgetStatusList:
         return BudgetStatusList.of(await list_budget_statuses.execute(user.id, date))
 
@@ -176,7 +179,12 @@ class BudgetsController(Controller):
         summary="Get a budget",
         responses=problems(401, 404),
     )
-    async def get_budget(self, budget_id: UUID, user: User, get_budget: GetBudget) -> BudgetRead:
+    async def get_budget(
+        self,
+        budget_id: FromPath[UUID],
+        user: NamedDependency[User],
+        get_budget: NamedDependency[GetBudget],
+    ) -> BudgetRead:
         return BudgetRead.of(await get_budget.execute(user.id, BudgetId(budget_id)))
 
     @patch(
@@ -187,7 +195,11 @@ class BudgetsController(Controller):
         responses=problems(400, 401, 404, 409, 413, 422),
     )
     async def update_budget(
-        self, budget_id: UUID, data: BudgetUpdate, user: User, update_budget: UpdateBudget
+        self,
+        budget_id: FromPath[UUID],
+        data: JSONBody[BudgetUpdate],
+        user: NamedDependency[User],
+        update_budget: NamedDependency[UpdateBudget],
     ) -> BudgetRead:
         budget = await update_budget.execute(user.id, BudgetId(budget_id), data.changes())
         return BudgetRead.of(budget)
@@ -198,7 +210,12 @@ class BudgetsController(Controller):
         summary="Delete a budget",
         responses=problems(401, 404),
     )
-    async def delete_budget(self, budget_id: UUID, user: User, delete_budget: DeleteBudget) -> None:
+    async def delete_budget(
+        self,
+        budget_id: FromPath[UUID],
+        user: NamedDependency[User],
+        delete_budget: NamedDependency[DeleteBudget],
+    ) -> None:
         await delete_budget.execute(user.id, BudgetId(budget_id))
 
     @get(
@@ -210,9 +227,9 @@ class BudgetsController(Controller):
     )
     async def get_budget_status(
         self,
-        budget_id: UUID,
-        user: User,
-        get_budget_status: GetBudgetStatus,
+        budget_id: FromPath[UUID],
+        user: NamedDependency[User],
+        get_budget_status: NamedDependency[GetBudgetStatus],
         date: StatusDate = None,
     ) -> BudgetStatusRead:
         standing = await get_budget_status.execute(user.id, BudgetId(budget_id), date)
@@ -227,9 +244,9 @@ class BudgetsController(Controller):
     )
     async def get_budget_history(
         self,
-        budget_id: UUID,
-        user: User,
-        get_budget_history: GetBudgetHistory,
+        budget_id: FromPath[UUID],
+        user: NamedDependency[User],
+        get_budget_history: NamedDependency[GetBudgetHistory],
         periods: Periods = DEFAULT_HISTORY_PERIODS,
     ) -> BudgetStatusList:
         standings = await get_budget_history.execute(user.id, BudgetId(budget_id), periods)

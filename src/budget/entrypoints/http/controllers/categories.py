@@ -6,8 +6,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.datastructures import ResponseHeader
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
 
 from budget.domain.model.category import CategoryKind
 from budget.domain.model.ids import CategoryId
@@ -26,8 +26,9 @@ from budget.domain.services.categories import (
     UpdateCategory,
 )
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.controllers.users import Limit, Offset
+from budget.entrypoints.http.params import ArchivedFilter, Limit, Offset
 from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.ledger import (
     CategoryCreate,
     CategoryPage,
@@ -70,23 +71,9 @@ CategorySort = Annotated[
 ]
 KindFilter = Annotated[CategoryKind | None, Parameter(description="income or expense")]
 ParentFilter = Annotated[UUID | None, Parameter(description="Only the children of this category")]
-ArchivedFilter = Annotated[
-    bool | None, Parameter(description="true: archived only; false: active only; absent: all")
-]
 
 
-LOCATION = [
-    ResponseHeader(
-        name="Location",
-        description="The new category's URL, e.g. `/api/v1/categories/<id>`",
-        documentation_only=True,
-        required=True,
-    )
-]
-
-
-def location(category_id: UUID) -> dict[str, str]:
-    return {"Location": f"{BASE}/{category_id}"}
+LOCATION = location_header("category", BASE)
 
 
 class CategoriesController(Controller):
@@ -102,8 +89,8 @@ class CategoriesController(Controller):
     )
     async def list_categories(
         self,
-        user: User,
-        list_categories: ListCategories,
+        user: NamedDependency[User],
+        list_categories: NamedDependency[ListCategories],
         limit: Limit = 50,
         offset: Offset = 0,
         sort: CategorySort = DEFAULT_CATEGORY_SORT,
@@ -128,10 +115,13 @@ class CategoriesController(Controller):
         responses=problems(400, 401, 409, 413, 422),
     )
     async def create_category(
-        self, data: CategoryCreate, user: User, create_category: CreateCategory
+        self,
+        data: JSONBody[CategoryCreate],
+        user: NamedDependency[User],
+        create_category: NamedDependency[CreateCategory],
     ) -> Response[CategoryRead]:
         category = await create_category.execute(user.id, data.draft())
-        return Response(CategoryRead.of(category), status_code=201, headers=location(category.id))
+        return created(CategoryRead.of(category), f"{BASE}/{category.id}")
 
     @get(
         "/{category_id:uuid}",
@@ -140,7 +130,10 @@ class CategoriesController(Controller):
         responses=problems(401, 404),
     )
     async def get_category(
-        self, category_id: UUID, user: User, get_category: GetCategory
+        self,
+        category_id: FromPath[UUID],
+        user: NamedDependency[User],
+        get_category: NamedDependency[GetCategory],
     ) -> CategoryRead:
         return CategoryRead.of(await get_category.execute(user.id, CategoryId(category_id)))
 
@@ -152,7 +145,11 @@ class CategoriesController(Controller):
         responses=problems(400, 401, 404, 409, 413, 422),
     )
     async def update_category(
-        self, category_id: UUID, data: CategoryUpdate, user: User, update_category: UpdateCategory
+        self,
+        category_id: FromPath[UUID],
+        data: JSONBody[CategoryUpdate],
+        user: NamedDependency[User],
+        update_category: NamedDependency[UpdateCategory],
     ) -> CategoryRead:
         category = await update_category.execute(user.id, CategoryId(category_id), data.changes())
         return CategoryRead.of(category)
@@ -165,6 +162,9 @@ class CategoriesController(Controller):
         responses=problems(401, 404, 409),
     )
     async def delete_category(
-        self, category_id: UUID, user: User, delete_category: DeleteCategory
+        self,
+        category_id: FromPath[UUID],
+        user: NamedDependency[User],
+        delete_category: NamedDependency[DeleteCategory],
     ) -> None:
         await delete_category.execute(user.id, CategoryId(category_id))

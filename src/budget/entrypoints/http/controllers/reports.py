@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from budget.domain.model.category import CategoryKind
@@ -100,8 +101,8 @@ class ReportController(Controller):
     )
     async def summary(
         self,
-        user: User,
-        get_summary: GetSummary,
+        user: NamedDependency[User],
+        get_summary: NamedDependency[GetSummary],
         date_from: DateFrom = None,
         date_to: DateTo = None,
         account_id: Annotated[
@@ -121,8 +122,8 @@ class ReportController(Controller):
     )
     async def by_category(
         self,
-        user: User,
-        get_category_report: GetCategoryReport,
+        user: NamedDependency[User],
+        get_category_report: NamedDependency[GetCategoryReport],
         date_from: DateFrom = None,
         date_to: DateTo = None,
         type: Annotated[  # the contract's name; an alias would put `kind` in error pointers
@@ -141,8 +142,8 @@ class ReportController(Controller):
     )
     async def cashflow(
         self,
-        user: User,
-        get_cashflow: GetCashflow,
+        user: NamedDependency[User],
+        get_cashflow: NamedDependency[GetCashflow],
         date_from: DateFrom = None,
         date_to: DateTo = None,
         interval: Annotated[
@@ -161,8 +162,8 @@ class ReportController(Controller):
     )
     async def net_worth(
         self,
-        user: User,
-        get_net_worth: GetNetWorth,
+        user: NamedDependency[User],
+        get_net_worth: NamedDependency[GetNetWorth],
         date: Annotated[  # not aliased: error pointers carry the Python name
             dt.date | None, Parameter(description="As of the end of this day; default today")
         ] = None,

@@ -7,9 +7,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.datastructures import ResponseHeader
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, Parameter
 
 from budget.domain.model.ids import AccountId, CategoryId, TransactionId
 from budget.domain.model.ledger_queries import (
@@ -30,8 +29,9 @@ from budget.domain.services.transactions import (
     UpdateTransaction,
 )
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.controllers.users import Limit
+from budget.entrypoints.http.params import Limit
 from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.ledger import (
     TransactionCreate,
     TransactionPage,
@@ -135,18 +135,7 @@ def transaction_paging(
     return TransactionPaging(limit, offset, cursor)
 
 
-LOCATION = [
-    ResponseHeader(
-        name="Location",
-        description="The new transaction's URL, e.g. `/api/v1/transactions/<id>`",
-        documentation_only=True,
-        required=True,
-    )
-]
-
-
-def location(transaction_id: UUID) -> dict[str, str]:
-    return {"Location": f"{BASE}/{transaction_id}"}
+LOCATION = location_header("transaction", BASE)
 
 
 class TransactionsController(Controller):
@@ -166,10 +155,10 @@ class TransactionsController(Controller):
     )
     async def list_transactions(
         self,
-        user: User,
-        list_transactions: ListTransactions,
-        filters: TransactionFilters,
-        paging: TransactionPaging,
+        user: NamedDependency[User],
+        list_transactions: NamedDependency[ListTransactions],
+        filters: NamedDependency[TransactionFilters],
+        paging: NamedDependency[TransactionPaging],
         sort: TransactionSort = DEFAULT_TRANSACTION_SORT,
     ) -> TransactionPage:
         order = Sort.parse(sort, TRANSACTION_SORTS)
@@ -183,10 +172,13 @@ class TransactionsController(Controller):
         responses=problems(400, 401, 413, 422),
     )
     async def create_transaction(
-        self, data: TransactionCreate, user: User, record_transaction: RecordTransaction
+        self,
+        data: JSONBody[TransactionCreate],
+        user: NamedDependency[User],
+        record_transaction: NamedDependency[RecordTransaction],
     ) -> Response[TransactionRead]:
         txn = await record_transaction.execute(user.id, data.draft())
-        return Response(TransactionRead.of(txn), status_code=201, headers=location(txn.id))
+        return created(TransactionRead.of(txn), f"{BASE}/{txn.id}")
 
     @get(
         "/{transaction_id:uuid}",
@@ -195,7 +187,10 @@ class TransactionsController(Controller):
         responses=problems(401, 404),
     )
     async def get_transaction(
-        self, transaction_id: UUID, user: User, get_transaction: GetTransaction
+        self,
+        transaction_id: FromPath[UUID],
+        user: NamedDependency[User],
+        get_transaction: NamedDependency[GetTransaction],
     ) -> TransactionRead:
         txn = await get_transaction.execute(user.id, TransactionId(transaction_id))
         return TransactionRead.of(txn)
@@ -209,10 +204,10 @@ class TransactionsController(Controller):
     )
     async def update_transaction(
         self,
-        transaction_id: UUID,
-        data: TransactionUpdate,
-        user: User,
-        update_transaction: UpdateTransaction,
+        transaction_id: FromPath[UUID],
+        data: JSONBody[TransactionUpdate],
+        user: NamedDependency[User],
+        update_transaction: NamedDependency[UpdateTransaction],
     ) -> TransactionRead:
         changes = data.changes()
         txn = await update_transaction.execute(user.id, TransactionId(transaction_id), changes)
@@ -226,6 +221,9 @@ class TransactionsController(Controller):
         responses=problems(401, 404),
     )
     async def delete_transaction(
-        self, transaction_id: UUID, user: User, delete_transaction: DeleteTransaction
+        self,
+        transaction_id: FromPath[UUID],
+        user: NamedDependency[User],
+        delete_transaction: NamedDependency[DeleteTransaction],
     ) -> None:
         await delete_transaction.execute(user.id, TransactionId(transaction_id))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from budget.domain.model.ids import UserId
@@ -15,15 +15,14 @@ from budget.domain.model.paging import PageRequest, Sort
 from budget.domain.model.user import User
 from budget.domain.services.users import (
     USER_SORTS,
-    AdminChanges,
     AdministerUser,
     ChangePassword,
     DeleteAccount,
     ListUsers,
-    ProfileChanges,
     UpdateProfile,
 )
 from budget.entrypoints.http.auth import SECURED
+from budget.entrypoints.http.params import Limit, Offset
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.schemas.users import (
     AdminUserPage,
@@ -34,9 +33,6 @@ from budget.entrypoints.http.schemas.users import (
     UserRead,
 )
 
-Limit = Annotated[int, Parameter(ge=1, le=500, description="Page size (1-500)")]
-Offset = Annotated[int, Parameter(ge=0, description="Items to skip")]
-
 
 class MeController(Controller):
     path = "/api/v1/users/me"
@@ -44,7 +40,7 @@ class MeController(Controller):
     security = SECURED
 
     @get(operation_id="getMe", summary="The signed-in user", responses=problems(401))
-    async def get_me(self, user: User) -> UserRead:
+    async def get_me(self, user: NamedDependency[User]) -> UserRead:
         return UserRead.of(user)
 
     @patch(
@@ -53,16 +49,12 @@ class MeController(Controller):
         responses=problems(400, 401, 413, 422),
     )
     async def update_me(
-        self, data: ProfileUpdate, user: User, update_profile: UpdateProfile
+        self,
+        data: JSONBody[ProfileUpdate],
+        user: NamedDependency[User],
+        update_profile: NamedDependency[UpdateProfile],
     ) -> UserRead:
-        changes = ProfileChanges(
-            display_name=None if data.display_name is msgspec.UNSET else data.display_name,
-            set_display_name=data.display_name is not msgspec.UNSET,
-            default_currency=None
-            if data.default_currency is msgspec.UNSET
-            else data.default_currency,
-        )
-        return UserRead.of(await update_profile.execute(user.id, changes))
+        return UserRead.of(await update_profile.execute(user.id, data.changes()))
 
     @post(
         "/password",
@@ -72,7 +64,10 @@ class MeController(Controller):
         responses=problems(400, 401, 413, 422),
     )
     async def change_password(
-        self, data: PasswordChange, user: User, change_password: ChangePassword
+        self,
+        data: JSONBody[PasswordChange],
+        user: NamedDependency[User],
+        change_password: NamedDependency[ChangePassword],
     ) -> None:
         await change_password.execute(user.id, data.current_password, data.new_password)
 
@@ -81,7 +76,9 @@ class MeController(Controller):
         summary="Delete the user and all their data",
         responses=problems(401),
     )
-    async def delete_me(self, user: User, delete_account: DeleteAccount) -> None:
+    async def delete_me(
+        self, user: NamedDependency[User], delete_account: NamedDependency[DeleteAccount]
+    ) -> None:
         await delete_account.execute(user.id)
 
 
@@ -97,8 +94,8 @@ class AdminUsersController(Controller):
     )
     async def list_users(
         self,
-        user: User,
-        list_users: ListUsers,
+        user: NamedDependency[User],
+        list_users: NamedDependency[ListUsers],
         limit: Limit = 50,
         offset: Offset = 0,
         sort: Annotated[
@@ -108,8 +105,7 @@ class AdminUsersController(Controller):
         page = await list_users.execute(
             user, PageRequest(limit, offset), Sort.parse(sort, USER_SORTS)
         )
-        items = [AdminUserRead.of(u) for u in page.items]
-        return AdminUserPage(items, page.total or 0, page.limit, page.offset or 0)
+        return AdminUserPage.of(page)
 
     @patch(
         "/{user_id:uuid}",
@@ -118,10 +114,11 @@ class AdminUsersController(Controller):
         responses=problems(400, 401, 403, 404, 413, 422),
     )
     async def administer(
-        self, user_id: UUID, data: AdminUserUpdate, user: User, administer_user: AdministerUser
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[AdminUserUpdate],
+        user: NamedDependency[User],
+        administer_user: NamedDependency[AdministerUser],
     ) -> AdminUserRead:
-        changes = AdminChanges(
-            is_active=None if data.is_active is msgspec.UNSET else data.is_active,
-            is_admin=None if data.is_admin is msgspec.UNSET else data.is_admin,
-        )
+        changes = data.changes()
         return AdminUserRead.of(await administer_user.execute(user, UserId(user_id), changes))

@@ -8,37 +8,26 @@ timestamps) are absent from the request structs, so sending one is a 422.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from budget.domain.model.budget import Budget, BudgetStanding
 from budget.domain.model.budget_rules import BudgetState
-from budget.domain.model.ids import CategoryId
 from budget.domain.model.money import format_minor
 from budget.domain.model.paging import Page
 from budget.domain.model.period import PeriodKind
-from budget.domain.services.accounts import UNSET, Unset
+from budget.domain.services.accounts import Unset
 from budget.domain.services.budgets import BudgetChanges, BudgetDraft
-from budget.entrypoints.http.schemas.users import Strict
-
-T = TypeVar("T")
-
-MONEY_RULE = (
-    "Money: a JSON string holding a plain decimal with at most the currency's ISO 4217 "
-    "decimals; no exponent, NaN or Infinity; absolute value at most 1000000000000."
+from budget.entrypoints.http.schemas.common import (
+    MONEY_RULE,
+    MoneyOut,
+    Strict,
+    Timestamp,
+    category_ref,
+    unset,
 )
-
-
-def unset(value: T | msgspec.UnsetType) -> T | Unset:
-    """msgspec's "not sent" marker, as the use cases' ``UNSET``."""
-    return UNSET if isinstance(value, msgspec.UnsetType) else value
-
-
-def category_ref(value: UUID | None) -> CategoryId | None:
-    return None if value is None else CategoryId(value)
-
 
 Name = Annotated[
     str, msgspec.Meta(description="1-100 characters after trimming", examples=["Groceries"])
@@ -101,8 +90,6 @@ Threshold = Annotated[
         examples=[80],
     ),
 ]
-MoneyOut = Annotated[str, msgspec.Meta(description="Exactly the currency's decimals")]
-Timestamp = Annotated[dt.datetime, msgspec.Meta(description="RFC 3339, UTC")]
 
 
 class BudgetCreate(Strict):

@@ -9,7 +9,7 @@ transaction, timestamps) are absent from the request structs, so sending one is 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -23,13 +23,13 @@ from budget.domain.model.transaction import Transaction, TransactionType
 from budget.domain.services.accounts import UNSET, AccountChanges, AccountDraft, Unset
 from budget.domain.services.categories import CategoryChanges, CategoryDraft
 from budget.domain.services.transactions import TransactionChanges, TransactionDraft
-from budget.entrypoints.http.schemas.users import Strict
-
-T = TypeVar("T")
-
-MONEY_RULE = (
-    "Money: a JSON string holding a plain decimal with at most the currency's ISO 4217 "
-    "decimals; no exponent, NaN or Infinity; absolute value at most 1000000000000."
+from budget.entrypoints.http.schemas.common import (
+    MONEY_RULE,
+    MoneyOut,
+    Strict,
+    Timestamp,
+    category_ref,
+    unset,
 )
 
 Name = Annotated[
@@ -71,21 +71,10 @@ Tags = Annotated[
     list[str],
     msgspec.Meta(description="Up to 20 tags of 1-50 characters each", examples=[["food"]]),
 ]
-MoneyOut = Annotated[str, msgspec.Meta(description="Exactly the currency's decimals")]
-Timestamp = Annotated[dt.datetime, msgspec.Meta(description="RFC 3339, UTC")]
-
-
-def unset(value: T | msgspec.UnsetType) -> T | Unset:
-    """msgspec's "not sent" marker, as the use cases' ``UNSET``."""
-    return UNSET if isinstance(value, msgspec.UnsetType) else value
 
 
 def account_ref(value: UUID | None) -> AccountId | None:
     return None if value is None else AccountId(value)
-
-
-def category_ref(value: UUID | None) -> CategoryId | None:
-    return None if value is None else CategoryId(value)
 
 
 def changed_account(value: UUID | msgspec.UnsetType | None) -> AccountId | Unset | None:

@@ -9,15 +9,14 @@ from uuid import UUID
 import msgspec
 
 from budget.domain.model.auth import TokenPair
+from budget.domain.model.paging import Page
 from budget.domain.model.user import User
+from budget.domain.services.users import AdminChanges, ProfileChanges
+from budget.entrypoints.http.schemas.common import Strict, sent_or_none
 
 Email = Annotated[str, msgspec.Meta(max_length=320, examples=["ada@example.com"])]
 Password = Annotated[str, msgspec.Meta(max_length=1024, description="8-128 characters")]
 CurrencyCode = Annotated[str, msgspec.Meta(examples=["EUR"], description="ISO 4217 code")]
-
-
-class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Request bodies: unknown and read-only fields are rejected with 422."""
 
 
 class RegisterBody(Strict):
@@ -73,6 +72,13 @@ class ProfileUpdate(Strict):
     display_name: str | msgspec.UnsetType | None = msgspec.UNSET
     default_currency: CurrencyCode | msgspec.UnsetType = msgspec.UNSET
 
+    def changes(self) -> ProfileChanges:
+        return ProfileChanges(
+            display_name=sent_or_none(self.display_name),
+            set_display_name=not isinstance(self.display_name, msgspec.UnsetType),
+            default_currency=sent_or_none(self.default_currency),
+        )
+
 
 class PasswordChange(Strict):
     current_password: Password
@@ -91,16 +97,8 @@ class AdminUserRead(msgspec.Struct):
 
     @classmethod
     def of(cls, user: User) -> AdminUserRead:
-        return cls(
-            user.id,
-            user.email,
-            user.display_name,
-            user.default_currency,
-            user.is_admin,
-            user.is_active,
-            user.created_at,
-            user.updated_at,
-        )
+        """The user's own view (``UserRead``) plus ``is_active``."""
+        return cls(**msgspec.structs.asdict(UserRead.of(user)), is_active=user.is_active)
 
 
 class AdminUserPage(msgspec.Struct):
@@ -109,7 +107,17 @@ class AdminUserPage(msgspec.Struct):
     limit: int
     offset: int
 
+    @classmethod
+    def of(cls, page: Page[User]) -> AdminUserPage:
+        items = [AdminUserRead.of(u) for u in page.items]
+        return cls(items, page.total or 0, page.limit, page.offset or 0)
+
 
 class AdminUserUpdate(Strict):
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
     is_admin: bool | msgspec.UnsetType = msgspec.UNSET
+
+    def changes(self) -> AdminChanges:
+        return AdminChanges(
+            is_active=sent_or_none(self.is_active), is_admin=sent_or_none(self.is_admin)
+        )
