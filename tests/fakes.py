@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
-from budget.domain.errors import AuthenticationError
+from budget.domain.errors import AuthenticationError, RuleViolationError
 from budget.domain.model.account import Account
 from budget.domain.model.auth import RefreshToken, TokenClaims, TokenType
 from budget.domain.model.budget import Budget, BudgetFilters, SpendingQuery
@@ -35,7 +35,7 @@ from budget.domain.model.ledger_queries import (
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.period import Period
-from budget.domain.model.transaction import Transaction, TransactionType
+from budget.domain.model.transaction import FOREIGN_ACCOUNT, Transaction, TransactionType
 from budget.domain.model.user import User
 
 
@@ -254,17 +254,29 @@ class FakeAccountRepository:
     and only ``apply_balance_deltas`` moves it (``FakeUnitOfWork.commit`` never takes a
     balance from the entity)."""
 
-    def __init__(self, store: _Store, applied: list[dict[AccountId, int]] | None = None) -> None:
+    def __init__(
+        self,
+        store: _Store,
+        applied: list[dict[AccountId, int]] | None = None,
+        locked: list[AccountId] | None = None,
+    ) -> None:
         self._store = store
         self.applied = [] if applied is None else applied
+        self.locked = [] if locked is None else locked
 
     def add(self, account: Account) -> None:
         self._store.accounts[account.id] = account
         self._store.stored_balances[account.id] = account.balance.minor
 
-    async def get(self, owner: UserId, account_id: AccountId) -> Account | None:
+    async def get(
+        self, owner: UserId, account_id: AccountId, *, for_update: bool = False
+    ) -> Account | None:
         account = self._store.accounts.get(account_id)
-        return account if account is not None and account.owner_id == owner else None
+        if account is None or account.owner_id != owner:
+            return None
+        if for_update:
+            self.locked.append(account.id)
+        return account
 
     async def delete(self, account: Account) -> None:
         del self._store.accounts[account.id]
@@ -286,6 +298,10 @@ class FakeAccountRepository:
     async def apply_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
         self.applied.append(dict(deltas))
         for account_id in sorted(deltas):
+            if deltas[account_id] == 0:
+                continue
+            if account_id not in self._store.accounts:
+                raise RuleViolationError.on("account_id", FOREIGN_ACCOUNT)
             self._store.stored_balances[account_id] += deltas[account_id]
             self._store.accounts[account_id].shift_balance(deltas[account_id])
 
@@ -446,13 +462,14 @@ class FakeUnitOfWork:
         self.commits = 0
         self.applied_deltas: list[dict[AccountId, int]] = []
         self.locked_transactions: list[TransactionId] = []
+        self.locked_accounts: list[AccountId] = []
         self._bind(self.store)
 
     def _bind(self, store: _Store) -> None:
         self.users = FakeUserRepository(store.users)
         self.refresh_tokens = FakeRefreshTokenRepository(store.refresh_tokens)
         self.categories = FakeCategoryRepository(store.categories, store)
-        self.accounts = FakeAccountRepository(store, self.applied_deltas)
+        self.accounts = FakeAccountRepository(store, self.applied_deltas, self.locked_accounts)
         self.transactions = FakeTransactionRepository(store, self.locked_transactions)
         self.budgets = FakeBudgetRepository(store)
 

@@ -296,3 +296,21 @@ async def test_a_demoted_administrator_gets_403_at_once(client: Client) -> None:
     await client.patch(f"{USERS}/{other_admin.id}", json={"is_admin": False}, headers=admin.headers)
 
     assert (await client.get(USERS, headers=other_admin.headers)).status_code == 403
+
+
+@pytest.mark.parametrize("field", ["is_admin", "is_active"])
+async def test_an_administrator_cannot_demote_or_deactivate_themselves(
+    client: Client, field: str
+) -> None:
+    admin = await _administrator(client)
+
+    response = await client.patch(f"{USERS}/{admin.id}", json={field: False}, headers=admin.headers)
+
+    assert response.status_code == 422, response.text
+    assert _pointers(response) == [f"#/{field}"]
+    assert (await client.get(USERS, headers=admin.headers)).status_code == 200
+    me = (await client.get(ME, headers=admin.headers)).json()
+    assert me["is_admin"] is True
+    assert (
+        await client.post(REFRESH, json={"refresh_token": admin.refresh_token})
+    ).status_code == 200

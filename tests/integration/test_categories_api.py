@@ -439,17 +439,37 @@ async def test_deleting_a_category_makes_its_children_top_level(
     assert (await _get(client, user, child["id"]))["parent_id"] is None
 
 
-async def test_a_child_whose_name_is_taken_at_the_top_level_blocks_deleting_its_parent(
+async def test_deleting_a_parent_whose_child_has_its_name_answers_204_and_keeps_the_name(
     client: Client, new_user: NewUser
 ) -> None:
     user = await new_user()
-    parent = await _create(client, user)
-    child = await _create(client, user, name="Groceries", parent_id=parent["id"])
+    parent = await _create(client, user, name="Household")
+    child = await _create(client, user, name="Household", parent_id=parent["id"])
 
     response = await client.delete(f"{CATEGORIES}/{parent['id']}", headers=user.headers)
 
-    assert response.status_code == 409, response.text
-    assert (await _get(client, user, child["id"]))["parent_id"] == parent["id"]
+    assert response.status_code == 204, response.text
+    freed = await _get(client, user, child["id"])
+    assert (freed["name"], freed["parent_id"]) == ("Household", None)
+
+
+async def test_children_whose_names_are_taken_at_the_top_level_get_numbered_names(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    parent = await _create(client, user, name="Household")
+    clash = await _create(client, user, name="Groceries", parent_id=parent["id"])
+    sibling = await _create(client, user, name="Groceries (2)", parent_id=parent["id"])
+    keeps = await _create(client, user, name="Cleaning", parent_id=parent["id"])
+
+    response = await client.delete(f"{CATEGORIES}/{parent['id']}", headers=user.headers)
+
+    assert response.status_code == 204, response.text
+    names = {c["id"]: (c["name"], c["parent_id"]) for c in await _list(client, user)}
+    assert names[clash["id"]] == ("Groceries (3)", None)
+    assert names[sibling["id"]] == ("Groceries (2)", None)
+    assert names[keeps["id"]] == ("Cleaning", None)
+    assert sorted(name for name, _ in names.values()).count("Groceries") == 1
 
 
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])

@@ -514,6 +514,24 @@ async def test_a_malformed_date_is_a_422_on_its_parameter(
     assert pointers(response) == [parameter]
 
 
+async def test_a_single_bound_reports_the_rest_of_its_month(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    eur = await open_account(client, user, "Euro checking", "EUR")
+    await expense(client, user, eur, "1.00", "2023-12-31")
+    await expense(client, user, eur, "2.00", "2024-01-01")
+    await expense(client, user, eur, "4.00", "2024-01-20")
+    await expense(client, user, eur, "8.00", "2024-01-31")
+    await expense(client, user, eur, "16.00", "2024-02-01")
+
+    [until] = await report(client, user, SUMMARY, date_to="2024-01-20")
+    [since] = await report(client, user, SUMMARY, date_from="2024-01-20")
+
+    assert (until["expense"], until["transaction_count"]) == ("6.00", 2)
+    assert (since["expense"], since["transaction_count"]) == ("12.00", 2)
+
+
 async def test_reports_default_to_the_current_month(client: Client, new_user: NewUser) -> None:
     user = await new_user()
     eur = await open_account(client, user, "Euro checking", "EUR")

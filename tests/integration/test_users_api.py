@@ -189,6 +189,23 @@ async def test_a_wrong_current_password_answers_422_pointing_at_current_password
     assert (await _refresh(client, user.refresh_token)).status_code == 200
 
 
+async def test_repeated_wrong_current_passwords_answer_429_with_retry_after(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    wrong = [
+        (await _change_password(client, user, "not my password", NEW_PASSWORD)).status_code
+        for _ in range(10)  # the default per-account limit of failed logins
+    ]
+
+    response = await _change_password(client, user, PASSWORD, NEW_PASSWORD)
+
+    assert wrong == [422] * 10
+    assert response.status_code == 429, response.text
+    assert 0 < int(response.headers["retry-after"]) <= 901
+    assert (await _login(client, user.email, PASSWORD)).status_code == 429
+
+
 async def test_a_weak_new_password_answers_422_pointing_at_new_password(
     client: Client, new_user: NewUser
 ) -> None:

@@ -261,6 +261,26 @@ async def test_deleting_an_account_without_transactions_commits() -> None:
     assert ledger.uow.commits == 2
 
 
+async def test_changing_an_account_locks_it_against_a_concurrent_delete() -> None:
+    ledger = Ledger.empty()
+    account = await ledger.account()
+
+    await UpdateAccount(ledger.uow, ledger.clock).execute(
+        ALICE, account.id, AccountChanges(opening_balance="5")
+    )
+
+    assert ledger.uow.locked_accounts == [account.id]
+
+
+async def test_deleting_an_account_locks_it_against_concurrent_transactions() -> None:
+    ledger = Ledger.empty()
+    account = await ledger.account()
+
+    await DeleteLedgerAccount(ledger.uow).execute(ALICE, account.id)
+
+    assert ledger.uow.locked_accounts == [account.id]
+
+
 @pytest.mark.parametrize("side", ["source", "destination"])
 async def test_deleting_an_account_with_transactions_is_a_conflict(side: str) -> None:
     ledger = Ledger.empty()
@@ -474,16 +494,69 @@ async def test_deleting_a_category_uncategorises_removes_budgets_and_frees_child
     assert ledger.balance(account) == "-3.00"
 
 
-async def test_deleting_a_parent_whose_child_name_clashes_at_top_level_is_a_conflict() -> None:
+async def test_a_child_named_like_its_deleted_parent_keeps_its_name_at_the_top_level() -> None:
     ledger = Ledger.empty()
     food = await ledger.category("Food")
-    await ledger.category("Other", parent_id=food.id)
-    await ledger.category("Other")
+    child = await ledger.category("Food", parent_id=food.id)
 
-    await ledger.refused(
-        DeleteCategory(ledger.uow, ledger.clock).execute(ALICE, food.id), CategoryNameTakenError
-    )
-    assert food.id in ledger.uow.store.categories
+    await DeleteCategory(ledger.uow, ledger.clock).execute(ALICE, food.id)
+
+    freed = ledger.uow.store.categories[child.id]
+    assert (freed.name, freed.parent_id) == ("Food", None)
+    assert food.id not in ledger.uow.store.categories
+    assert ledger.uow.commits == 3
+
+
+async def test_a_child_whose_name_is_taken_at_the_top_level_gets_a_numbered_name() -> None:
+    ledger = Ledger.empty()
+    home = await ledger.category("Home")
+    other = await ledger.category("Other", parent_id=home.id)
+    await ledger.category("Other")
+    ledger.clock.advance(minutes=5)
+
+    await DeleteCategory(ledger.uow, ledger.clock).execute(ALICE, home.id)
+
+    freed = ledger.uow.store.categories[other.id]
+    assert (freed.name, freed.parent_id) == ("Other (2)", None)
+    assert freed.updated_at == ledger.clock.now()
+
+
+async def test_a_numbered_name_skips_those_taken_at_the_top_level_and_by_siblings() -> None:
+    ledger = Ledger.empty()
+    home = await ledger.category("Home")
+    other = await ledger.category("Other", parent_id=home.id)
+    sibling = await ledger.category("Other (3)", parent_id=home.id)
+    for taken in ("Other", "Other (2)"):
+        await ledger.category(taken)
+    await ledger.category("Other (4)", CategoryKind.INCOME)
+
+    await DeleteCategory(ledger.uow, ledger.clock).execute(ALICE, home.id)
+
+    categories = ledger.uow.store.categories
+    assert (categories[other.id].name, categories[sibling.id].name) == ("Other (4)", "Other (3)")
+
+
+async def test_a_numbered_name_of_a_long_name_is_cut_to_100_characters() -> None:
+    ledger = Ledger.empty()
+    long_name = "x" * 99 + "y"
+    home = await ledger.category("Home")
+    child = await ledger.category(long_name, parent_id=home.id)
+    await ledger.category(long_name)
+
+    await DeleteCategory(ledger.uow, ledger.clock).execute(ALICE, home.id)
+
+    assert ledger.uow.store.categories[child.id].name == "x" * 96 + " (2)"
+
+
+async def test_a_child_keeps_its_name_when_only_a_category_of_another_kind_has_it() -> None:
+    ledger = Ledger.empty()
+    home = await ledger.category("Home")
+    child = await ledger.category("Gifts", parent_id=home.id)
+    await ledger.category("Gifts", CategoryKind.INCOME)
+
+    await DeleteCategory(ledger.uow, ledger.clock).execute(ALICE, home.id)
+
+    assert ledger.uow.store.categories[child.id].name == "Gifts"
 
 
 async def test_another_users_category_is_not_found() -> None:

@@ -20,6 +20,7 @@ from budget.domain.model.reports import (
     NetWorth,
     SummaryRow,
     check_report_range,
+    complete_report_range,
     default_report_range,
     fill_cashflow,
     interval_start,
@@ -81,6 +82,23 @@ def test_the_default_report_range_is_the_current_month(
     today: date, expected: tuple[date, date]
 ) -> None:
     assert default_report_range(today) == expected
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "expected"),
+    [
+        (None, date(2026, 1, 31), (date(2026, 1, 1), date(2026, 1, 31))),
+        (None, date(2024, 2, 1), (date(2024, 2, 1), date(2024, 2, 1))),
+        (date(2024, 2, 10), None, (date(2024, 2, 10), date(2024, 2, 29))),
+        (date(2025, 12, 31), None, (date(2025, 12, 31), date(2025, 12, 31))),
+        (None, None, (date(2026, 11, 1), date(2026, 11, 30))),
+        (date(2020, 5, 5), date(2021, 6, 6), (date(2020, 5, 5), date(2021, 6, 6))),
+    ],
+)
+def test_a_missing_report_bound_follows_the_month_of_the_other(
+    date_from: date | None, date_to: date | None, expected: tuple[date, date]
+) -> None:
+    assert complete_report_range(date_from, date_to, today=date(2026, 11, 22)) == expected
 
 
 # intervals

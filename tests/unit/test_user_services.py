@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -10,14 +11,14 @@ import pytest
 from polyfactory import Use
 from polyfactory.factories import DataclassFactory
 
-from budget.domain.errors import PermissionDeniedError, RuleViolationError
+from budget.domain.errors import PermissionDeniedError, RateLimitedError, RuleViolationError
 from budget.domain.model.auth import RefreshToken
 from budget.domain.model.category import DEFAULT_CATEGORIES
 from budget.domain.model.ids import TokenFamilyId, TokenId, UserId
 from budget.domain.model.paging import PageRequest, Sort
 from budget.domain.model.user import User
 from budget.domain.services.admin import EnsureAdministrator
-from budget.domain.services.auth import Registration
+from budget.domain.services.auth import LoginLimits, LoginThrottle, Registration
 from budget.domain.services.users import (
     AdminChanges,
     AdministerUser,
@@ -28,12 +29,14 @@ from budget.domain.services.users import (
     UpdateProfile,
     UserNotFoundError,
 )
-from tests.fakes import FakeClock, FakeHasher, FakeIds, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeHasher, FakeIds, FakeLoginAttemptStore, FakeUnitOfWork
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a brand new passphrase"
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+PER_ACCOUNT = 3
+WINDOW = timedelta(minutes=15)
 _numbers = itertools.count(1)
 
 
@@ -49,6 +52,11 @@ class UserFactory(DataclassFactory[User]):
     is_active = True
     created_at = CREATED
     updated_at = CREATED
+
+
+def _throttle(attempts: FakeLoginAttemptStore | None = None) -> LoginThrottle:
+    limits = LoginLimits(per_account=PER_ACCOUNT, per_client=100, window=WINDOW)
+    return LoginThrottle(attempts or FakeLoginAttemptStore(), limits)
 
 
 def _store_user(uow: FakeUnitOfWork, **fields: object) -> User:
@@ -159,7 +167,7 @@ async def test_a_wrong_current_password_is_a_violation_on_current_password() -> 
     token = _store_token(uow, user, family=1)
 
     with pytest.raises(RuleViolationError) as caught:
-        await ChangePassword(uow, FakeHasher(), FakeClock(NOW)).execute(
+        await ChangePassword(uow, FakeHasher(), FakeClock(NOW), _throttle()).execute(
             user.id, "not my password", NEW_PASSWORD
         )
 
@@ -174,7 +182,7 @@ async def test_a_new_password_that_breaks_the_policy_is_a_violation_on_new_passw
     user = _store_user(uow)
 
     with pytest.raises(RuleViolationError) as caught:
-        await ChangePassword(uow, FakeHasher(), FakeClock(NOW)).execute(
+        await ChangePassword(uow, FakeHasher(), FakeClock(NOW), _throttle()).execute(
             user.id, PASSWORD, "password"
         )
 
@@ -186,7 +194,9 @@ async def test_changing_the_password_stores_the_new_hash_and_commits() -> None:
     uow = FakeUnitOfWork()
     user = _store_user(uow)
 
-    await ChangePassword(uow, FakeHasher(), FakeClock(NOW)).execute(user.id, PASSWORD, NEW_PASSWORD)
+    await ChangePassword(uow, FakeHasher(), FakeClock(NOW), _throttle()).execute(
+        user.id, PASSWORD, NEW_PASSWORD
+    )
 
     stored = uow.store.users[user.id]
     assert stored.password_hash == f"hashed:{NEW_PASSWORD}"
@@ -201,10 +211,93 @@ async def test_changing_the_password_revokes_every_refresh_token_of_the_user_onl
         _store_token(uow, user, family)
     others = _store_token(uow, other, family=4)
 
-    await ChangePassword(uow, FakeHasher(), FakeClock(NOW)).execute(user.id, PASSWORD, NEW_PASSWORD)
+    await ChangePassword(uow, FakeHasher(), FakeClock(NOW), _throttle()).execute(
+        user.id, PASSWORD, NEW_PASSWORD
+    )
 
     assert [t.revoked_at for t in _tokens_of(uow, user)] == [NOW, NOW, NOW]
     assert uow.store.refresh_tokens[others.id].revoked_at is None
+
+
+@dataclass
+class PasswordChanges:
+    """ChangePassword over fakes that outlive one call: the attempts store and the clock."""
+
+    uow: FakeUnitOfWork
+    user: User
+    attempts: FakeLoginAttemptStore
+    hasher: FakeHasher
+    clock: FakeClock
+
+    @classmethod
+    def start(cls) -> PasswordChanges:
+        uow = FakeUnitOfWork()
+        return cls(uow, _store_user(uow), FakeLoginAttemptStore(), FakeHasher(), FakeClock(NOW))
+
+    async def change(self, current: str) -> None:
+        use_case = ChangePassword(self.uow, self.hasher, self.clock, _throttle(self.attempts))
+        await use_case.execute(self.user.id, current, NEW_PASSWORD)
+
+    async def fail(self, times: int) -> None:
+        for _ in range(times):
+            with pytest.raises(RuleViolationError):
+                await self.change("not my password")
+
+    @property
+    def failures(self) -> list[datetime]:
+        return self.attempts.failures[f"account:{self.user.email}"]
+
+
+async def test_a_wrong_current_password_counts_as_a_failed_login_of_the_account() -> None:
+    changes = PasswordChanges.start()
+
+    await changes.fail(times=1)
+
+    assert changes.failures == [NOW]
+
+
+async def test_too_many_wrong_current_passwords_are_refused_before_any_is_checked() -> None:
+    changes = PasswordChanges.start()
+    await changes.fail(times=PER_ACCOUNT)
+    changes.clock.advance(minutes=5)
+
+    with pytest.raises(RateLimitedError) as caught:
+        await changes.change(PASSWORD)
+
+    assert caught.value.retry_after == 10 * 60 + 1
+    assert len(changes.hasher.verified) == PER_ACCOUNT
+    assert changes.uow.store.users[changes.user.id].password_hash == f"hashed:{PASSWORD}"
+    assert not changes.uow.committed
+
+
+async def test_failed_logins_and_wrong_current_passwords_share_the_accounts_limit() -> None:
+    changes = PasswordChanges.start()
+    for _ in range(PER_ACCOUNT - 1):
+        await _throttle(changes.attempts).failed(changes.user.email, "203.0.113.7", NOW)
+    await changes.fail(times=1)
+
+    with pytest.raises(RateLimitedError):
+        await changes.change(PASSWORD)
+
+
+async def test_changing_the_password_is_allowed_again_once_the_window_has_passed() -> None:
+    changes = PasswordChanges.start()
+    await changes.fail(times=PER_ACCOUNT)
+    changes.clock.advance(minutes=15)
+
+    await changes.change(PASSWORD)
+
+    assert changes.uow.store.users[changes.user.id].password_hash == f"hashed:{NEW_PASSWORD}"
+
+
+async def test_the_right_current_password_clears_the_accounts_failures() -> None:
+    changes = PasswordChanges.start()
+    await changes.fail(times=PER_ACCOUNT - 1)
+
+    await changes.change(PASSWORD)
+
+    assert changes.failures == []
+    assert changes.uow.committed
 
 
 # --- DeleteAccount -------------------------------------------------------------------------
@@ -309,6 +402,56 @@ async def test_reactivating_a_user_makes_them_active_again() -> None:
     )
 
     assert uow.store.users[target.id].is_active
+
+
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        (AdminChanges(is_admin=False), ["is_admin"]),
+        (AdminChanges(is_active=False), ["is_active"]),
+        (AdminChanges(is_active=False, is_admin=False), ["is_admin", "is_active"]),
+    ],
+)
+async def test_an_administrator_cannot_demote_or_deactivate_themselves(
+    changes: AdminChanges, fields: list[str]
+) -> None:
+    uow = FakeUnitOfWork()
+    admin = _store_user(uow, is_admin=True)
+    token = _store_token(uow, admin, family=1)
+
+    with pytest.raises(RuleViolationError) as caught:
+        await AdministerUser(uow, FakeClock(NOW)).execute(admin, admin.id, changes)
+
+    assert [p.field for p in caught.value.problems] == fields
+    stored = uow.store.users[admin.id]
+    assert (stored.is_admin, stored.is_active) == (True, True)
+    assert uow.store.refresh_tokens[token.id].revoked_at is None
+    assert not uow.committed
+
+
+async def test_an_administrator_may_confirm_their_own_rights_and_activity() -> None:
+    uow = FakeUnitOfWork()
+    admin = _store_user(uow, is_admin=True)
+
+    changed = await AdministerUser(uow, FakeClock(NOW)).execute(
+        admin, admin.id, AdminChanges(is_active=True, is_admin=True)
+    )
+
+    assert (changed.is_admin, changed.is_active) == (True, True)
+    assert uow.committed
+
+
+async def test_an_administrator_may_demote_and_deactivate_another_administrator() -> None:
+    uow = FakeUnitOfWork()
+    admin, other = _store_user(uow, is_admin=True), _store_user(uow, is_admin=True)
+
+    await AdministerUser(uow, FakeClock(NOW)).execute(
+        admin, other.id, AdminChanges(is_active=False, is_admin=False)
+    )
+
+    stored = uow.store.users[other.id]
+    assert (stored.is_admin, stored.is_active) == (False, False)
+    assert uow.committed
 
 
 async def test_administering_a_missing_user_fails_with_not_found() -> None:

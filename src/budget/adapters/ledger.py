@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget.adapters.tables import AccountRow, BudgetRow, CategoryRow, TransactionRow
 from budget.adapters.tracking import Tracker
+from budget.domain.errors import RuleViolationError
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import ISO_4217_EXPONENTS, Currency
@@ -40,7 +41,7 @@ from budget.domain.model.ledger_queries import (
 )
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
-from budget.domain.model.transaction import Transaction, TransactionType
+from budget.domain.model.transaction import FOREIGN_ACCOUNT, Transaction, TransactionType
 
 # ---------------------------------------------------------------- mappers
 
@@ -198,10 +199,15 @@ class SqlAlchemyAccountRepository:
         self._session.add(row)
         self._track(account, row)
 
-    async def get(self, owner: UserId, account_id: AccountId) -> Account | None:
-        row = await self._session.scalar(
-            select(AccountRow).where(AccountRow.owner_id == owner, AccountRow.id == account_id)
+    async def get(
+        self, owner: UserId, account_id: AccountId, *, for_update: bool = False
+    ) -> Account | None:
+        statement = select(AccountRow).where(
+            AccountRow.owner_id == owner, AccountRow.id == account_id
         )
+        if for_update:
+            statement = statement.with_for_update()
+        row = await self._session.scalar(statement)
         return None if row is None else self._track(account_from_row(row), row)
 
     async def delete(self, account: Account) -> None:
@@ -234,12 +240,15 @@ class SqlAlchemyAccountRepository:
             delta = deltas[account_id]
             if delta == 0:
                 continue
-            await self._session.execute(
+            result = await self._session.execute(
                 update(AccountRow)
                 .where(AccountRow.id == account_id)
                 .values(balance=AccountRow.balance + delta)
                 .execution_options(synchronize_session=False)
             )
+            if not result.rowcount:  # type: ignore[attr-defined]
+                # Deleted since it was read (a concurrent DELETE /accounts/{id} won).
+                raise RuleViolationError.on("account_id", FOREIGN_ACCOUNT)
             if account_id in self._handed_out:
                 self._handed_out[account_id].shift_balance(delta)
 
@@ -285,7 +294,9 @@ class SqlAlchemyCategoryRepository:
         return None if row is None else self._track(row)
 
     async def delete(self, category: Category) -> None:
-        self._tracker.write_back()  # detached children first, so the delete sees them
+        # Pending changes first (renamed children): the row's ON DELETE SET NULL makes its
+        # children top-level at once, under the partial unique index of top-level names.
+        self._tracker.write_back()
         await self._session.flush()
         self._tracker.forget(category)
         await self._session.execute(delete(CategoryRow).where(CategoryRow.id == category.id))

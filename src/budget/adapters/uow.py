@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import TracebackType
 from typing import Self
 
@@ -18,7 +19,10 @@ from budget.adapters.ledger import (
 from budget.adapters.tables import metadata
 from budget.adapters.tracking import Tracker
 from budget.adapters.users import SqlAlchemyRefreshTokenRepository, SqlAlchemyUserRepository
-from budget.domain.errors import ConflictError, StorageUnavailableError
+from budget.domain.errors import ConflictError, RuleViolationError, StorageUnavailableError
+from budget.domain.model.budget import FOREIGN_CATEGORY as FOREIGN_BUDGET_CATEGORY
+from budget.domain.model.transaction import FOREIGN_ACCOUNT, FOREIGN_CATEGORY
+from budget.domain.services.accounts import ACCOUNT_IN_USE, AccountInUseError
 
 # Unique constraints whose violation is an expected conflict, by name.
 # PostgreSQL names the constraint; SQLite names the columns.
@@ -38,13 +42,32 @@ CONFLICTS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
 )
 
+# Foreign keys a row may lose to a concurrent delete, by name: the field that referred to
+# the vanished row, and why. (SQLite names no constraint, but it serialises writers, so
+# these races only happen on PostgreSQL.)
+LOST_REFERENCES: dict[str, tuple[str, str]] = {
+    "fk_transactions_account": ("account_id", FOREIGN_ACCOUNT),
+    "fk_transactions_to_account": ("to_account_id", FOREIGN_ACCOUNT),
+    "fk_transactions_category_id_categories": ("category_id", FOREIGN_CATEGORY),
+    "fk_budgets_category_id_categories": ("category_id", FOREIGN_BUDGET_CATEGORY),
+}
+
+# PostgreSQL's two messages: a child row refers to a missing parent ("insert or update"),
+# or a parent row is still referred to ("update or delete").
+_FOREIGN_KEY = re.compile(
+    r'(?P<direction>insert or update|update or delete) on table "(?P<table>\w+)"'
+    r' violates foreign key constraint "(?P<constraint>\w+)"'
+)
+
 
 class SqlAlchemyUnitOfWork:
     """Opens a session on enter; ``commit`` writes tracked aggregates back and commits.
 
     Leaving the block without committing rolls back. Database failures are translated:
     lost connections and timeouts become ``StorageUnavailableError``, known unique
-    constraints become ``ConflictError``.
+    constraints become ``ConflictError``, and foreign keys broken by a concurrent delete
+    become a ``RuleViolationError`` on the field that referred to the deleted row (or
+    ``AccountInUseError`` when the deleted account gained a transaction meanwhile).
     """
 
     def __init__(
@@ -101,6 +124,9 @@ def translate(error: BaseException) -> Exception | None:
     """The domain error a persistence failure stands for, if any."""
     if isinstance(error, exc.IntegrityError):
         message = str(error.orig)
+        foreign_key = _FOREIGN_KEY.search(message)
+        if foreign_key is not None:
+            return _broken_reference(**foreign_key.groupdict())
         for markers, detail in CONFLICTS:
             if any(marker in message for marker in markers):
                 return ConflictError(detail)
@@ -108,3 +134,11 @@ def translate(error: BaseException) -> Exception | None:
     if is_unavailable(error):
         return StorageUnavailableError()
     return None
+
+
+def _broken_reference(direction: str, table: str, constraint: str) -> Exception | None:
+    if direction == "update or delete":
+        # Only accounts refuse to go while referred to (categories and users cascade).
+        return AccountInUseError(ACCOUNT_IN_USE) if table == "accounts" else None
+    lost = LOST_REFERENCES.get(constraint)
+    return None if lost is None else RuleViolationError.on(*lost)

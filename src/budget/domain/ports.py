@@ -113,8 +113,10 @@ class CategoryRepository(Protocol):
     async def get(self, owner: UserId, category_id: CategoryId) -> Category | None: ...
 
     async def delete(self, category: Category) -> None:
-        """Delete the row; children detached in the same unit of work (``Category.detach``)
-        must not make the delete fail (write them first, or ``ON DELETE SET NULL``)."""
+        """Delete the row. Changes to the categories handed out are written first, then the
+        row goes and its children become top-level at once (``ON DELETE SET NULL``): rename
+        a child whose name is taken at the top level before the delete, and
+        ``Category.detach`` the children after it."""
         ...
 
     async def name_taken(
@@ -155,7 +157,13 @@ class AccountRepository(Protocol):
         """Insert a new account; its ``balance`` is stored as given (its opening balance)."""
         ...
 
-    async def get(self, owner: UserId, account_id: AccountId) -> Account | None: ...
+    async def get(
+        self, owner: UserId, account_id: AccountId, *, for_update: bool = False
+    ) -> Account | None:
+        """``for_update`` locks the row until the end of the unit of work (PostgreSQL
+        ``FOR UPDATE``): a concurrent balance change or new transaction on the account
+        waits for this unit of work, and this one waits for theirs."""
+        ...
 
     async def delete(self, account: Account) -> None: ...
 
@@ -175,6 +183,10 @@ class AccountRepository(Protocol):
         The adapter runs an atomic ``balance = balance + delta`` per account in sorted id
         order (so concurrent writers neither lose updates nor deadlock), then brings any
         account it has handed out up to date (``Account.shift_balance``).
+
+        Raises:
+            RuleViolationError: on ``account_id`` when an account no longer exists (it was
+                deleted concurrently after it was read).
         """
         ...
 

@@ -42,6 +42,13 @@ def clean_name(raw: str, *, field: str = "name") -> str:
     return name
 
 
+def numbered_name(name: str, number: int) -> str:
+    """``name`` with a `` (number)`` suffix, cut so that both fit in 100 characters:
+    ``numbered_name("Food", 2)`` is ``"Food (2)"``."""
+    suffix = f" ({number})"
+    return name[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
+
+
 def clean_color(raw: str | None) -> str | None:
     """A ``#rrggbb`` colour (stored lower-case), or None."""
     if raw is None:

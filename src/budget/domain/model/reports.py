@@ -175,6 +175,24 @@ def default_report_range(today: date) -> tuple[date, date]:
     return today.replace(day=1), today.replace(day=last_day)
 
 
+def complete_report_range(
+    date_from: date | None, date_to: date | None, today: date
+) -> tuple[date, date]:
+    """Both bounds of a report range, a missing one taken from the month of the other.
+
+    Only ``date_to``: from the 1st of its month. Only ``date_from``: to the last day of
+    its month. Neither: the month containing ``today``. The result is not checked
+    (``check_report_range``), but a single bound never makes an inverted range.
+    """
+    if date_from is not None and date_to is not None:
+        return date_from, date_to
+    if date_to is not None:
+        return default_report_range(date_to)[0], date_to
+    if date_from is not None:
+        return date_from, default_report_range(date_from)[1]
+    return default_report_range(today)
+
+
 def shape_by_category(rows: Iterable[tuple[str, CategoryTotal]]) -> list[CategoryReport]:
     """Group category totals per currency (by code) and add each one's share of the total.
 

@@ -50,6 +50,9 @@ class AccountNameTakenError(ConflictError):
     title = "Account name already in use"
 
 
+ACCOUNT_IN_USE = "The account has transactions; archive it instead of deleting it."
+
+
 class AccountInUseError(ConflictError):
     """Transactions refer to the account, so it cannot be deleted."""
 
@@ -78,9 +81,11 @@ class AccountChanges:
     archived: bool | Unset = UNSET
 
 
-async def existing_account(uow: UnitOfWork, owner: UserId, account_id: AccountId) -> Account:
+async def existing_account(
+    uow: UnitOfWork, owner: UserId, account_id: AccountId, *, for_update: bool = False
+) -> Account:
     """The owner's account, or ``AccountNotFoundError`` (also for someone else's)."""
-    account = await uow.accounts.get(owner, account_id)
+    account = await uow.accounts.get(owner, account_id, for_update=for_update)
     if account is None:
         raise AccountNotFoundError()
     return account
@@ -172,7 +177,9 @@ class UpdateAccount:
         self, owner: UserId, account_id: AccountId, changes: AccountChanges
     ) -> Account:
         async with self._uow as uow:
-            account = await existing_account(uow, owner, account_id)
+            # Locked, so that a concurrent delete either waits for this change or wins
+            # before it (then the account is not found).
+            account = await existing_account(uow, owner, account_id, for_update=True)
             _apply_fields(account, changes)
             await _check_name_free(uow, account)
             if not isinstance(changes.opening_balance, Unset):
@@ -196,6 +203,9 @@ def _apply_fields(account: Account, changes: AccountChanges) -> None:
 class DeleteLedgerAccount:
     """Delete an account that no transaction touches (archive it otherwise).
 
+    The account is locked before the check, so a transaction recorded on it concurrently
+    either lands first (and the delete is refused) or waits and finds the account gone.
+
     Raises:
         AccountNotFoundError: no such account for this user.
         AccountInUseError: transactions refer to the account.
@@ -206,10 +216,8 @@ class DeleteLedgerAccount:
 
     async def execute(self, owner: UserId, account_id: AccountId) -> None:
         async with self._uow as uow:
-            account = await existing_account(uow, owner, account_id)
+            account = await existing_account(uow, owner, account_id, for_update=True)
             if await uow.accounts.has_transactions(account.id):
-                raise AccountInUseError(
-                    "The account has transactions; archive it instead of deleting it."
-                )
+                raise AccountInUseError(ACCOUNT_IN_USE)
             await uow.accounts.delete(account)
             await uow.commit()

@@ -148,19 +148,23 @@ class RegisterUser:
 
 
 class LoginThrottle:
-    """Counts failed logins per account and per client; too many → RateLimitedError."""
+    """Counts failed logins per account and per client; too many → RateLimitedError.
+
+    ``client`` is None for a password proved without logging in (changing one's password):
+    that failure counts against the account only, together with its failed logins.
+    """
 
     def __init__(self, store: LoginAttemptStore, limits: LoginLimits) -> None:
         self._store = store
         self._limits = limits
 
-    def _keys(self, email: str, client: str) -> list[tuple[str, int]]:
-        return [
-            (f"account:{email}", self._limits.per_account),
-            (f"client:{client}", self._limits.per_client),
-        ]
+    def _keys(self, email: str, client: str | None) -> list[tuple[str, int]]:
+        keys = [(f"account:{email}", self._limits.per_account)]
+        if client is not None:
+            keys.append((f"client:{client}", self._limits.per_client))
+        return keys
 
-    async def check(self, email: str, client: str, now: datetime) -> None:
+    async def check(self, email: str, client: str | None, now: datetime) -> None:
         since = now - self._limits.window
         for key, limit in self._keys(email, client):
             failures = await self._store.recent_failures(key, since)
@@ -169,7 +173,7 @@ class LoginThrottle:
                 wait = (oldest + self._limits.window - now).total_seconds()
                 raise RateLimitedError(int(wait) + 1)
 
-    async def failed(self, email: str, client: str, now: datetime) -> None:
+    async def failed(self, email: str, client: str | None, now: datetime) -> None:
         for key, _ in self._keys(email, client):
             await self._store.record_failure(key, now)
 

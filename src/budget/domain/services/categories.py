@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from budget.domain.errors import ConflictError, NotFoundError, RuleViolationError
-from budget.domain.model.category import Category, CategoryKind, clean_color, clean_name
+from budget.domain.model.category import (
+    Category,
+    CategoryKind,
+    clean_color,
+    clean_name,
+    numbered_name,
+)
 from budget.domain.model.ids import CategoryId, UserId
 from budget.domain.model.ledger_queries import CategoryFilters
 from budget.domain.model.paging import Page, PageRequest, Sort
@@ -197,10 +204,14 @@ class DeleteCategory:
     """Delete a category: its transactions become uncategorised, its budgets are removed
     and its subcategories become top-level.
 
+    A subcategory keeps its name unless another top-level category of its kind has it (the
+    deleted category itself does not count: it goes away). Then it takes the first numbered
+    variant that no top-level category of its kind and none of its sibling subcategories
+    has: "Food (2)", "Food (3)", ..., its name cut so that the suffix fits in 100
+    characters.
+
     Raises:
         CategoryNotFoundError: no such category for this user.
-        CategoryNameTakenError: a subcategory's name is taken among top-level categories
-            of its kind (rename it first), so it cannot become top-level.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
@@ -210,10 +221,38 @@ class DeleteCategory:
     async def execute(self, owner: UserId, category_id: CategoryId) -> None:
         async with self._uow as uow:
             category = await existing_category(uow, owner, category_id)
-            for child in await uow.categories.children(category.id):
-                child.detach(self._clock.now())
-                await _check_name_free(uow, child)
+            children = await uow.categories.children(category.id)
+            await _free_top_level_names(uow, category, children)
             await uow.transactions.uncategorize(category.id)
             await uow.budgets.delete_for_category(category.id)
+            # The renames are written first; the row's going then detaches the children.
             await uow.categories.delete(category)
+            now = self._clock.now()
+            for child in children:
+                child.detach(now)
             await uow.commit()
+
+
+async def _free_top_level_names(
+    uow: UnitOfWork, parent: Category, children: Sequence[Category]
+) -> None:
+    """Rename each child whose name another top-level category of its kind has."""
+    reserved = {child.name for child in children}
+    for child in children:
+        if not await _taken_at_top_level(uow, parent, child.name):
+            continue
+        number = 2
+        while (name := numbered_name(child.name, number)) in reserved or (
+            await _taken_at_top_level(uow, parent, name)
+        ):
+            number += 1
+        child.name = name
+        reserved.add(name)
+
+
+async def _taken_at_top_level(uow: UnitOfWork, parent: Category, name: str) -> bool:
+    # Top-level names are unique per kind, so the parent's name belongs to the parent
+    # alone, and it is about to be freed.
+    return name != parent.name and await uow.categories.name_taken(
+        parent.owner_id, parent.kind, None, name
+    )

@@ -3,10 +3,9 @@
 Each asks the ``ReportReader`` for sums the database computed and shapes them with the
 pure functions of ``budget.domain.model.reports``; nothing here writes.
 
-Ranges: ``date_from`` and ``date_to`` are inclusive. A bound that is not sent takes its
-value from the current month (``date_from`` its 1st, ``date_to`` its last day), so
-sending neither reports the current month and sending only ``date_from`` reports from
-then to the end of this month.
+Ranges: ``date_from`` and ``date_to`` are inclusive. A bound that is not sent follows the
+one that is: only ``date_to`` reports from the 1st of its month, only ``date_from`` to the
+last day of its month, and sending neither reports the current month.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from budget.domain.model.reports import (
     NetWorth,
     SummaryRow,
     check_report_range,
-    default_report_range,
+    complete_report_range,
     fill_cashflow,
     shape_by_category,
     shape_net_worth,
@@ -40,21 +39,20 @@ the calendar (``datetime.date`` ends with 9999), so the range checks never overf
 
 @dataclass(frozen=True, slots=True)
 class ReportRange:
-    """The range a client asked for; ``None`` bounds default to the current month."""
+    """The range a client asked for; a ``None`` bound follows the other one (the 1st or the
+    last day of its month), and with neither the range is the current month."""
 
     date_from: date | None = None
     date_to: date | None = None
 
     def resolve(self, today: date) -> tuple[date, date]:
-        """Both bounds, defaults filled in and checked.
+        """Both bounds, the missing ones filled in (``complete_report_range``) and checked.
 
         Raises:
             RuleViolationError: on ``date_to`` when it is before ``date_from`` or more than
                 10 years after it; on a bound later than ``LATEST_RANGE_DAY``.
         """
-        month_start, month_end = default_report_range(today)
-        date_from = self.date_from if self.date_from is not None else month_start
-        date_to = self.date_to if self.date_to is not None else month_end
+        date_from, date_to = complete_report_range(self.date_from, self.date_to, today)
         for name, day in (("date_from", date_from), ("date_to", date_to)):
             if day > LATEST_RANGE_DAY:
                 raise RuleViolationError.on_query(name, f"must not be after {LATEST_RANGE_DAY}")

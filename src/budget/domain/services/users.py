@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from budget.domain.errors import NotFoundError, PermissionDeniedError, RuleViolationError
+from budget.domain.errors import (
+    FieldProblem,
+    NotFoundError,
+    PermissionDeniedError,
+    RuleViolationError,
+)
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import UserId
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.user import User, check_password_policy, clean_display_name
 from budget.domain.ports import Clock, PasswordHasher, UnitOfWork
+from budget.domain.services.auth import LoginThrottle
 
 USER_SORTS = ("email", "created_at")
 
@@ -51,20 +57,31 @@ class UpdateProfile:
 class ChangePassword:
     """Change one's password; every refresh token of the user is revoked.
 
+    A wrong ``current_password`` counts as a failed login of the account (the login
+    throttle, with its per-account limit): once the account has too many recent failures,
+    attempts are refused before the password is checked; the right one clears the count.
+
     Raises:
+        RateLimitedError: too many recent failures for the account.
         RuleViolationError: wrong ``current_password`` or a new one that breaks the policy.
     """
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, throttle: LoginThrottle
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
+        self._throttle = throttle
 
     async def execute(self, user_id: UserId, current: str, new: str) -> None:
         async with self._uow as uow:
             user = await _existing(uow, user_id)
+            await self._throttle.check(user.email, None, self._clock.now())
             if not await self._hasher.verify(user.password_hash, current):
+                await self._throttle.failed(user.email, None, self._clock.now())
                 raise RuleViolationError.on("current_password", "is not your current password")
+            await self._throttle.succeeded(user.email)
             check_password_policy(new, user.email, field="new_password")
             user.password_hash = await self._hasher.hash(new)
             now = self._clock.now()
@@ -111,8 +128,12 @@ class AdminChanges:
 class AdministerUser:
     """Administrators (de)activate users or grant admin; deactivation revokes refresh tokens.
 
+    An administrator cannot remove their own administrator rights or deactivate themselves
+    (so that the last one cannot lock everybody out); another administrator can.
+
     Raises:
         PermissionDeniedError: the caller is not an administrator.
+        RuleViolationError: on ``is_admin`` or ``is_active``, for such a change of oneself.
         UserNotFoundError: no such user.
     """
 
@@ -122,6 +143,8 @@ class AdministerUser:
 
     async def execute(self, caller: User, user_id: UserId, changes: AdminChanges) -> User:
         _require_admin(caller)
+        if user_id == caller.id:
+            _check_self_administration(changes)
         async with self._uow as uow:
             user = await _existing(uow, user_id)
             now = self._clock.now()
@@ -134,6 +157,16 @@ class AdministerUser:
             user.touch(now)
             await uow.commit()
         return user
+
+
+def _check_self_administration(changes: AdminChanges) -> None:
+    problems = []
+    if changes.is_admin is False:
+        problems.append(FieldProblem("is_admin", "you cannot remove your own administrator rights"))
+    if changes.is_active is False:
+        problems.append(FieldProblem("is_active", "you cannot deactivate yourself"))
+    if problems:
+        raise RuleViolationError(*problems)
 
 
 def _require_admin(caller: User) -> None:

@@ -68,7 +68,9 @@ DEPENDENCIES: dict[str, Provide] = {
     ),
     "log_out": from_container(lambda c: LogOut(c.uow(), c.codec, c.clock)),
     "update_profile": from_container(lambda c: UpdateProfile(c.uow(), c.clock)),
-    "change_password": from_container(lambda c: ChangePassword(c.uow(), c.hasher, c.clock)),
+    "change_password": from_container(
+        lambda c: ChangePassword(c.uow(), c.hasher, c.clock, c.throttle())
+    ),
     "delete_account": from_container(lambda c: DeleteAccount(c.uow())),
     "list_users": from_container(lambda c: ListUsers(c.read_uow())),
     "administer_user": from_container(lambda c: AdministerUser(c.uow(), c.clock)),

@@ -1,0 +1,148 @@
+"""References to rows that a concurrent delete removed become domain errors, not 500s.
+
+The unit of work is driven directly (the races themselves run over HTTP in
+``test_concurrent_deletes_api.py``): each test writes what the losing side of a race
+would write after the winning side has committed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from budget.adapters.database import create_engine, session_factory
+from budget.adapters.uow import SqlAlchemyUnitOfWork
+from budget.domain.errors import RuleViolationError
+from budget.domain.model.currency import Currency
+from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.money import Money
+from budget.domain.model.transaction import Transaction, TransactionType
+from budget.domain.services.accounts import AccountInUseError
+from tests.integration.conftest import SignedIn
+
+Client = AsyncTestClient[Litestar]
+NewUser = Callable[..., Awaitable[SignedIn]]
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+EUR = Currency.of("EUR")
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine of the test's own (the app's pool belongs to the app's event loop)."""
+    own = create_engine(database_url)
+    yield own
+    await own.dispose()
+
+
+def _uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(session_factory(engine))
+
+
+def _postgres_only(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite names no constraint (and serialises writers, so nothing races)")
+
+
+async def _account(client: Client, user: SignedIn) -> AccountId:
+    body = {"name": f"A {uuid.uuid4().hex[:8]}", "type": "cash", "currency": "EUR"}
+    response = await client.post("/api/v1/accounts", json=body, headers=user.headers)
+    assert response.status_code == 201, response.text
+    return AccountId(uuid.UUID(response.json()["id"]))
+
+
+def _gone() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def _transaction(
+    user: SignedIn,
+    account_id: AccountId,
+    *,
+    to_account_id: AccountId | None = None,
+    category_id: CategoryId | None = None,
+) -> Transaction:
+    """A transaction as a use case would add it (built directly, past the use case's checks
+    that the race made stale)."""
+    transfer = to_account_id is not None
+    return Transaction(
+        TransactionId(uuid.uuid4()),
+        UserId(uuid.UUID(user.id)),
+        TransactionType.TRANSFER if transfer else TransactionType.EXPENSE,
+        account_id,
+        to_account_id,
+        Money(100, EUR),
+        Money(100, EUR) if transfer else None,
+        category_id,
+        date(2026, 11, 1),
+        "",
+        "",
+        (),
+        NOW,
+        NOW,
+    )
+
+
+async def test_moving_the_balance_of_an_account_that_is_gone_is_a_rule_violation_on_account_id(
+    engine: AsyncEngine,
+) -> None:
+    async with _uow(engine) as uow:
+        with pytest.raises(RuleViolationError) as error:
+            await uow.accounts.apply_balance_deltas({AccountId(_gone()): 250})
+
+    assert [p.field for p in error.value.problems] == ["account_id"]
+
+
+@pytest.mark.parametrize("field", ["account_id", "to_account_id", "category_id"])
+async def test_a_transaction_referring_to_a_deleted_row_is_a_rule_violation_on_that_field(
+    database_url: str, engine: AsyncEngine, client: Client, new_user: NewUser, field: str
+) -> None:
+    _postgres_only(database_url)
+    user = await new_user()
+    account = await _account(client, user)
+    txn = {
+        "account_id": _transaction(user, AccountId(_gone())),
+        "to_account_id": _transaction(user, account, to_account_id=AccountId(_gone())),
+        "category_id": _transaction(user, account, category_id=CategoryId(_gone())),
+    }[field]
+
+    with pytest.raises(RuleViolationError) as error:
+        await _commit(engine, txn, move_balance=False)
+
+    assert [p.field for p in error.value.problems] == [field]
+
+
+async def test_deleting_an_account_that_a_transaction_refers_to_is_account_in_use(
+    database_url: str, engine: AsyncEngine, client: Client, new_user: NewUser
+) -> None:
+    _postgres_only(database_url)
+    user = await new_user()
+    account = await _account(client, user)
+    await _commit(engine, _transaction(user, account))
+
+    with pytest.raises(AccountInUseError):
+        await _delete_unchecked(engine, user, account)
+
+
+async def _commit(engine: AsyncEngine, txn: Transaction, *, move_balance: bool = True) -> None:
+    """Add the transaction as ``RecordTransaction`` does, after its (stale) checks; without
+    ``move_balance`` the insert itself meets the missing row, at commit."""
+    async with _uow(engine) as uow:
+        uow.transactions.add(txn)
+        if move_balance:
+            await uow.accounts.apply_balance_deltas({txn.account_id: -txn.amount.minor})
+        await uow.commit()
+
+
+async def _delete_unchecked(engine: AsyncEngine, user: SignedIn, account: AccountId) -> None:
+    """Delete the account as ``DeleteLedgerAccount`` does, past its (stale) check."""
+    async with _uow(engine) as uow:
+        found = await uow.accounts.get(UserId(uuid.UUID(user.id)), account)
+        assert found is not None
+        await uow.accounts.delete(found)
+        await uow.commit()
