@@ -8,13 +8,9 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 
-import budget
 from budget.entrypoints.container import Container, build_container
-from budget.entrypoints.http.auth import BEARER, auth_middleware
+from budget.entrypoints.http.auth import auth_middleware
 from budget.entrypoints.http.budget_routes import BUDGET_CONTROLLERS, BUDGET_DEPENDENCIES
 from budget.entrypoints.http.controllers.auth import AuthController
 from budget.entrypoints.http.controllers.health import HealthController
@@ -22,60 +18,14 @@ from budget.entrypoints.http.controllers.users import AdminUsersController, MeCo
 from budget.entrypoints.http.dependencies import DEPENDENCIES
 from budget.entrypoints.http.ledger_routes import LEDGER_CONTROLLERS, LEDGER_DEPENDENCIES
 from budget.entrypoints.http.middleware import RequestIdMiddleware, stamp_response
-from budget.entrypoints.http.problems import EXCEPTION_HANDLERS
+from budget.entrypoints.http.openapi import complete_document, openapi_config
+from budget.entrypoints.http.problems import EXCEPTION_HANDLERS, JsonBodyRequest
 from budget.entrypoints.http.report_routes import REPORT_CONTROLLERS, REPORT_DEPENDENCIES
 from budget.settings import Settings, ensure_secret
 
 log = logging.getLogger("budget.app")
 
 MAX_BODY_BYTES = 1024 * 1024
-
-DESCRIPTION = """\
-Budget: accounts, categories, transactions, budgets and reports for one user each.
-
-* Money is always a JSON **string** holding a plain decimal with exactly the currency's
-  ISO 4217 decimals (`"12.50"`, `"3"` for JPY).
-* Errors are RFC 9457 problem details (`application/problem+json`); validation errors
-  list `errors[].pointer` (a JSON pointer into the body, or a query parameter's name).
-* Every response carries `X-Request-ID`.
-* Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/login`.
-"""
-
-
-def openapi_config() -> OpenAPIConfig:
-    return OpenAPIConfig(
-        title="Budget API",
-        version=budget.__version__,
-        description=DESCRIPTION,
-        path="/schema",
-        render_plugins=[
-            SwaggerRenderPlugin(path="/swagger"),
-            ScalarRenderPlugin(path="/scalar"),
-        ],
-        servers=[Server(url="/")],
-        components=Components(
-            security_schemes={
-                BEARER: SecurityScheme(
-                    type="http",
-                    scheme="bearer",
-                    bearer_format="JWT",
-                    description="An access token from POST /api/v1/auth/login",
-                )
-            }
-        ),
-        tags=[
-            Tag(name="health", description="Liveness and readiness"),
-            Tag(name="auth", description="Registration and tokens"),
-            Tag(name="users", description="The signed-in user"),
-            Tag(name="admin", description="User administration"),
-            Tag(name="accounts", description="Accounts and their balances"),
-            Tag(name="categories", description="Income and expense categories"),
-            Tag(name="transactions", description="Income, expenses and transfers"),
-            Tag(name="budgets", description="Budgets, their status and history"),
-            Tag(name="reports", description="Summaries per currency"),
-        ],
-        use_handler_docstrings=False,
-    )
 
 
 def create_app(settings: Settings, *, container: Container | None = None) -> Litestar:
@@ -111,6 +61,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
             auth_middleware(),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=JsonBodyRequest,
         before_send=[stamp_response(settings.access_log)],
         openapi_config=openapi_config(),
         cors_config=cors_config(settings),
@@ -120,6 +71,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
         logging_config=None,
     )
     app.state.container = container
+    complete_document(app.openapi_schema)
     return app
 
 

@@ -12,11 +12,17 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+MAX_OFFSET = 2**31 - 1
+"""The deepest offset a list accepts; far beyond any real list, and within every SQL integer."""
 
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
-    """Offset paging as the contract defines it: ``limit`` 1-500, ``offset`` >= 0."""
+    """Offset paging as the contract defines it: ``limit`` 1-500, ``offset`` 0-``MAX_OFFSET``.
+
+    Raises:
+        RuleViolationError: on the ``limit`` or ``offset`` query parameter when out of range.
+    """
 
     limit: int = DEFAULT_LIMIT
     offset: int = 0
@@ -24,8 +30,8 @@ class PageRequest:
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_LIMIT:
             raise RuleViolationError.on_query("limit", f"must be between 1 and {MAX_LIMIT}")
-        if self.offset < 0:
-            raise RuleViolationError.on_query("offset", "must be 0 or more")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise RuleViolationError.on_query("offset", f"must be between 0 and {MAX_OFFSET}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,33 @@
-"""Query-parameter aliases that several controllers share: paging and common filters."""
+"""Query-parameter aliases that several controllers share: paging and common filters.
+
+Every string parameter carries a pattern that at least refuses NUL (PostgreSQL cannot take
+one), and every integer a range, so bad input is a 422 on the parameter, never a 500.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar.params import Parameter
 
-Limit = Annotated[int, Parameter(ge=1, le=500, description="Page size (1-500)")]
-Offset = Annotated[int, Parameter(ge=0, description="Items to skip")]
+from budget.domain.model.paging import MAX_LIMIT, MAX_OFFSET
+from budget.entrypoints.http.schemas.common import CURRENCY_PATTERN, NO_NUL_PATTERN
+
+Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description=f"Page size (1-{MAX_LIMIT})")]
+Offset = Annotated[
+    int, Parameter(ge=0, le=MAX_OFFSET, description=f"Items to skip (0-{MAX_OFFSET})")
+]
+
+
+def sort_parameter(description: str) -> Any:
+    """A ``sort`` parameter's definition: a field from the allow-list, prefix ``-`` to reverse."""
+    return Parameter(pattern=NO_NUL_PATTERN, description=description)
+
 
 ArchivedFilter = Annotated[
     bool | None, Parameter(description="true: archived only; false: active only; absent: all")
 ]
-CurrencyFilter = Annotated[str | None, Parameter(description="ISO 4217 code, e.g. EUR")]
+CurrencyFilter = Annotated[
+    str | None,
+    Parameter(pattern=CURRENCY_PATTERN, description="ISO 4217 code, upper case, e.g. EUR"),
+]

@@ -12,6 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
+    SerializationException,
     ValidationException,
 )
 from litestar.openapi.datastructures import ResponseSpec
@@ -28,11 +29,13 @@ from budget.domain.errors import (
     StorageUnavailableError,
 )
 from budget.entrypoints.http.middleware import request_id_of
+from budget.entrypoints.http.schemas.common import PATTERN_DETAILS
 
 log = logging.getLogger("budget.http")
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_UNAVAILABLE = "5"
+NOT_JSON = "The request body is not valid JSON."
 
 
 class FieldError(msgspec.Struct):
@@ -115,6 +118,11 @@ def _pointer(path: str) -> str:
 
 
 _MSGSPEC_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+_LIST_ITEM = re.compile(r"^(?P<list>.+)\[(?P<index>[0-9]+)\]$")
+_PATTERN_MESSAGES = {
+    f"Expected `str` matching regex {pattern!r}": detail
+    for pattern, detail in PATTERN_DETAILS.items()
+}
 
 
 def validation_handler(
@@ -124,8 +132,10 @@ def validation_handler(
     items = error.extra if isinstance(error.extra, list) else []
     errors = [_field_error(item) for item in items if isinstance(item, dict)]
     if any(e.pointer == "#" and "'data'" in e.detail for e in errors) or not errors:
-        return problem_response(400, "The request body is not valid JSON.")
-    return problem_response(422, "The request has invalid fields.", errors=errors)
+        return problem_response(400, NOT_JSON)
+    return problem_response(
+        422, "The request has invalid fields.", title=RuleViolationError.title, errors=errors
+    )
 
 
 def _field_error(item: dict[str, Any]) -> FieldError:
@@ -139,8 +149,12 @@ def _field_error(item: dict[str, Any]) -> FieldError:
     elif key == "data":
         key = ""
     message = re.sub(r"\s*-\s*at `\$[^`]*`", "", message)
+    message = _PATTERN_MESSAGES.get(message, message)
     if source in {"query", "path", "header", "cookie"}:
         return FieldError(key, message)
+    # An element of a list of values (a tag) points at the list, as the domain's checks do.
+    if item_of := _LIST_ITEM.match(key):
+        key, message = item_of["list"], f"item {item_of['index']}: {message}"
     return FieldError(_pointer(key), message)
 
 
@@ -185,13 +199,43 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 }
 
 
+class JsonBodyRequest(Request[Any, Any, Any]):
+    """Litestar's request, except that a body the JSON decoder cannot even walk is a 400.
+
+    msgspec reports invalid UTF-8 as ``UnicodeDecodeError`` and absurd nesting as
+    ``RecursionError`` instead of its ``DecodeError``; only here, while decoding the body,
+    do they mean "not valid JSON" (anywhere else they stay 500s: real bugs).
+    """
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except UnicodeDecodeError as error:
+            raise SerializationException(f"{NOT_JSON[:-1]}: it is not UTF-8.") from error
+        except RecursionError as error:
+            raise SerializationException(f"{NOT_JSON[:-1]}: it is nested too deeply.") from error
+
+
+_DESCRIPTIONS = {
+    400: "The request body is not valid JSON",
+    401: "Not authenticated: see `WWW-Authenticate`",
+    403: "Authenticated, but not allowed",
+    404: "No such resource of yours",
+    409: "Conflicts with the current state (a duplicate, or a blocked delete)",
+    413: "The request body is over 1 MiB",
+    422: "Validation failed: `errors[].pointer` names each bad field or query parameter",
+    429: "Too many failed attempts: retry after `Retry-After` seconds",
+    503: "The database is unavailable: retry after `Retry-After` seconds",
+}
+
+
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI responses for the error statuses a route can answer (503 is always possible)."""
     return {
         status: ResponseSpec(
             data_container=Problem,
             media_type=PROBLEM_JSON,
-            description=HTTPStatus(status).phrase,
+            description=_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
             generate_examples=False,
         )
         for status in sorted({*statuses, 503})

@@ -10,12 +10,17 @@ from litestar.datastructures import ResponseHeader
 T = TypeVar("T")
 
 
-def location_header(noun: str, base: str) -> list[ResponseHeader]:
-    """Documents the ``Location`` header of a route that creates a ``noun`` under ``base``."""
+def location_header(noun: str, url: str) -> list[ResponseHeader]:
+    """Documents the ``Location`` of a route that creates a ``noun`` found at ``url``.
+
+    ``url`` is the documented form, e.g. ``/api/v1/accounts/{id}``; being a string, it also
+    gives the header its ``string`` schema.
+    """
     return [
         ResponseHeader(
             name="Location",
-            description=f"The new {noun}'s URL, e.g. `{base}/<id>`",
+            value=url,
+            description=f"Where the new {noun} is: `{url}`",
             documentation_only=True,
             required=True,
         )

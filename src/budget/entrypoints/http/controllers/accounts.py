@@ -22,7 +22,13 @@ from budget.domain.services.accounts import (
     UpdateAccount,
 )
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.params import ArchivedFilter, CurrencyFilter, Limit, Offset
+from budget.entrypoints.http.params import (
+    ArchivedFilter,
+    CurrencyFilter,
+    Limit,
+    Offset,
+    sort_parameter,
+)
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.ledger import (
@@ -61,13 +67,12 @@ with transactions answers 409: archive it instead (`PATCH {"archived": true}`).
 """
 
 AccountSort = Annotated[
-    str,
-    Parameter(description="name, created_at or balance; prefix - to reverse (default name)"),
+    str, sort_parameter("name, created_at or balance; prefix - to reverse (default name)")
 ]
 TypeFilter = Annotated[AccountType | None, Parameter(description="Account type")]
 
 
-LOCATION = location_header("account", BASE)
+LOCATION = location_header("account", f"{BASE}/{{id}}")
 
 
 class AccountsController(Controller):

@@ -11,7 +11,7 @@ from budget.domain.model.user import User
 from budget.domain.services.auth import LogIn, LogOut, RefreshTokens, RegisterUser, Registration
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.problems import problems
-from budget.entrypoints.http.responses import created
+from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.users import (
     LoginBody,
     RefreshBody,
@@ -19,6 +19,8 @@ from budget.entrypoints.http.schemas.users import (
     TokenPairRead,
     UserRead,
 )
+
+ME = "/api/v1/users/me"
 
 
 class AuthController(Controller):
@@ -30,6 +32,7 @@ class AuthController(Controller):
         operation_id="register",
         summary="Create a user",
         exclude_from_auth=True,
+        response_headers=location_header("user", ME),
         responses=problems(400, 409, 413, 422),
     )
     async def register(
@@ -38,7 +41,7 @@ class AuthController(Controller):
         user = await register_user.execute(
             Registration(data.email, data.password, data.display_name, data.default_currency)
         )
-        return created(UserRead.of(user), "/api/v1/users/me")
+        return created(UserRead.of(user), ME)
 
     @post(
         "/login",
@@ -46,7 +49,7 @@ class AuthController(Controller):
         summary="Exchange e-mail and password for tokens",
         status_code=HTTP_200_OK,
         exclude_from_auth=True,
-        responses=problems(400, 401, 422, 429),
+        responses=problems(400, 401, 413, 422, 429),
     )
     async def login(
         self,
@@ -62,7 +65,7 @@ class AuthController(Controller):
         summary="Rotate a refresh token for a new token pair",
         status_code=HTTP_200_OK,
         exclude_from_auth=True,
-        responses=problems(400, 401, 422),
+        responses=problems(400, 401, 413, 422),
     )
     async def refresh(
         self, data: JSONBody[RefreshBody], refresh_tokens: NamedDependency[RefreshTokens]
@@ -75,7 +78,7 @@ class AuthController(Controller):
         summary="Revoke the refresh tokens of this login",
         status_code=HTTP_204_NO_CONTENT,
         security=SECURED,
-        responses=problems(400, 401, 422),
+        responses=problems(400, 401, 413, 422),
     )
     async def logout(
         self,

@@ -27,9 +27,9 @@ from budget.domain.services.budgets import (
     UpdateBudget,
 )
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.params import CurrencyFilter, Limit, Offset
+from budget.entrypoints.http.params import CurrencyFilter, Limit, Offset, sort_parameter
 from budget.entrypoints.http.problems import problems
-from budget.entrypoints.http.responses import created
+from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.budgets import (
     BudgetCreate,
     BudgetPage,
@@ -93,8 +93,7 @@ when it has not started yet. Rollover carries from the budget's first period, sh
 """
 
 BudgetSort = Annotated[
-    str,
-    Parameter(description="name, created_at or start_date; prefix - to reverse (default name)"),
+    str, sort_parameter("name, created_at or start_date; prefix - to reverse (default name)")
 ]
 CategoryFilter = Annotated[UUID | None, Parameter(description="Budgets of exactly this category")]
 PeriodFilter = Annotated[PeriodKind | None, Parameter(description="Period kind")]
@@ -111,6 +110,8 @@ Periods = Annotated[
         description=f"How many periods (1-{MAX_HISTORY_PERIODS})",
     ),
 ]
+
+LOCATION = location_header("budget", f"{BASE}/{{id}}")
 
 
 class BudgetsController(Controller):
@@ -145,6 +146,7 @@ class BudgetsController(Controller):
 
     @post(
         operation_id="createBudget",
+        response_headers=LOCATION,
         summary="Create a budget",
         description=CREATE_DESCRIPTION,
         responses=problems(400, 401, 409, 413, 422),

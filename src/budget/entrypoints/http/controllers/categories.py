@@ -26,7 +26,7 @@ from budget.domain.services.categories import (
     UpdateCategory,
 )
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.params import ArchivedFilter, Limit, Offset
+from budget.entrypoints.http.params import ArchivedFilter, Limit, Offset, sort_parameter
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.ledger import (
@@ -67,13 +67,13 @@ top level of its kind: rename it first).
 """
 
 CategorySort = Annotated[
-    str, Parameter(description="name or created_at; prefix - to reverse (default name)")
+    str, sort_parameter("name or created_at; prefix - to reverse (default name)")
 ]
 KindFilter = Annotated[CategoryKind | None, Parameter(description="income or expense")]
 ParentFilter = Annotated[UUID | None, Parameter(description="Only the children of this category")]
 
 
-LOCATION = location_header("category", BASE)
+LOCATION = location_header("category", f"{BASE}/{{id}}")
 
 
 class CategoriesController(Controller):

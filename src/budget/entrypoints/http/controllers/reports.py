@@ -31,10 +31,11 @@ from budget.entrypoints.http.schemas.reports import (
 )
 
 RANGE_RULES = """\
-`date_from` and `date_to` are inclusive calendar days. A bound that is not sent takes its
-value from the current month (UTC): `date_from` its 1st day, `date_to` its last day, so
-sending neither reports the current month. `date_to` before `date_from`, or more than
-10 years after it, is a 422 on `date_to`; a bound after 9989-12-31 is a 422 on itself.
+`date_from` and `date_to` are inclusive calendar days. Sending neither reports the current
+month (UTC). Sending only `date_to` reports from the first day of `date_to`'s month; sending
+only `date_from` reports up to the last day of `date_from`'s month. `date_to` before
+`date_from`, or more than 10 years after it, is a 422 on `date_to`; a bound after
+9989-12-31 is a 422 on itself.
 Sums are never added across currencies: the answer has one entry per currency that has
 data, ordered by currency code."""
 
@@ -79,11 +80,21 @@ existing account, whatever day it was created. Balances are summed per currency 
 
 DateFrom = Annotated[
     dt.date | None,
-    Parameter(description="First day, inclusive (YYYY-MM-DD); default the 1st of this month"),
+    Parameter(
+        description=(
+            "First day, inclusive (YYYY-MM-DD); default the first day of date_to's month, "
+            "or of the current month when date_to is not sent either"
+        )
+    ),
 ]
 DateTo = Annotated[
     dt.date | None,
-    Parameter(description="Last day, inclusive (YYYY-MM-DD); default the end of this month"),
+    Parameter(
+        description=(
+            "Last day, inclusive (YYYY-MM-DD); default the last day of date_from's month, "
+            "or of the current month when date_from is not sent either"
+        )
+    ),
 ]
 
 

@@ -13,13 +13,18 @@ from litestar.params import FromPath, JSONBody, Parameter
 from budget.domain.model.ids import AccountId, CategoryId, TransactionId
 from budget.domain.model.ledger_queries import (
     DEFAULT_TRANSACTION_SORT,
+    MAX_CURSOR_LENGTH,
     TRANSACTION_SORTS,
     TransactionFilters,
     TransactionPaging,
     parse_amount_bound,
 )
-from budget.domain.model.paging import Sort
-from budget.domain.model.transaction import TransactionType
+from budget.domain.model.paging import MAX_OFFSET, Sort
+from budget.domain.model.transaction import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_TAG_LENGTH,
+    TransactionType,
+)
 from budget.domain.model.user import User
 from budget.domain.services.transactions import (
     DeleteTransaction,
@@ -29,9 +34,10 @@ from budget.domain.services.transactions import (
     UpdateTransaction,
 )
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.params import Limit
+from budget.entrypoints.http.params import Limit, sort_parameter
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.responses import created, location_header
+from budget.entrypoints.http.schemas.common import MONEY_PATTERN, NO_NUL_PATTERN
 from budget.entrypoints.http.schemas.ledger import (
     TransactionCreate,
     TransactionPage,
@@ -81,11 +87,14 @@ one currency it follows `amount`.
 """
 
 TransactionSort = Annotated[
-    str,
-    Parameter(description="date, amount or created_at; prefix - to reverse (default -date)"),
+    str, sort_parameter("date, amount or created_at; prefix - to reverse (default -date)")
 ]
 AmountBound = Annotated[
-    str | None, Parameter(description="Inclusive bound on amount, a decimal string")
+    str | None,
+    Parameter(
+        pattern=MONEY_PATTERN,
+        description="Inclusive bound on amount, a plain decimal string such as 12.50",
+    ),
 ]
 
 
@@ -105,9 +114,17 @@ def transaction_filters(
     min_amount: AmountBound = None,
     max_amount: AmountBound = None,
     q: Annotated[
-        str | None, Parameter(description="Case-insensitive substring of description or payee")
+        str | None,
+        Parameter(
+            pattern=NO_NUL_PATTERN,
+            max_length=MAX_DESCRIPTION_LENGTH,
+            description="Case-insensitive substring of description or payee",
+        ),
     ] = None,
-    tag: Annotated[str | None, Parameter(description="An exact tag")] = None,
+    tag: Annotated[
+        str | None,
+        Parameter(pattern=NO_NUL_PATTERN, max_length=MAX_TAG_LENGTH, description="An exact tag"),
+    ] = None,
 ) -> TransactionFilters:
     return TransactionFilters(
         account_id=None if account_id is None else AccountId(account_id),
@@ -126,16 +143,28 @@ def transaction_filters(
 def transaction_paging(
     limit: Limit = 50,
     offset: Annotated[
-        int | None, Parameter(ge=0, description="Items to skip (not with cursor)")
+        int | None,
+        Parameter(
+            ge=0,
+            le=MAX_OFFSET,
+            description=f"Items to skip (0-{MAX_OFFSET}; not with cursor)",
+            # Litestar drops a falsy bound from an optional parameter's schema.
+            schema_extra={"minimum": 0},
+        ),
     ] = None,
     cursor: Annotated[
-        str | None, Parameter(description="The previous page's next_cursor (not with offset)")
+        str | None,
+        Parameter(
+            pattern=NO_NUL_PATTERN,
+            max_length=MAX_CURSOR_LENGTH,
+            description="The previous page's next_cursor (not with offset)",
+        ),
     ] = None,
 ) -> TransactionPaging:
     return TransactionPaging(limit, offset, cursor)
 
 
-LOCATION = location_header("transaction", BASE)
+LOCATION = location_header("transaction", f"{BASE}/{{id}}")
 
 
 class TransactionsController(Controller):

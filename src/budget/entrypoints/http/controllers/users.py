@@ -7,7 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from budget.domain.model.ids import UserId
@@ -22,7 +22,7 @@ from budget.domain.services.users import (
     UpdateProfile,
 )
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.params import Limit, Offset
+from budget.entrypoints.http.params import Limit, Offset, sort_parameter
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.schemas.users import (
     AdminUserPage,
@@ -99,7 +99,7 @@ class AdminUsersController(Controller):
         limit: Limit = 50,
         offset: Offset = 0,
         sort: Annotated[
-            str, Parameter(description="email, created_at; prefix - to reverse")
+            str, sort_parameter("email or created_at; prefix - to reverse (default created_at)")
         ] = "created_at",
     ) -> AdminUserPage:
         page = await list_users.execute(

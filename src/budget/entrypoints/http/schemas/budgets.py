@@ -22,25 +22,34 @@ from budget.domain.services.accounts import Unset
 from budget.domain.services.budgets import BudgetChanges, BudgetDraft
 from budget.entrypoints.http.schemas.common import (
     MONEY_RULE,
+    CurrencyText,
     MoneyOut,
+    MoneyText,
     Strict,
+    Text,
     Timestamp,
     category_ref,
     unset,
 )
 
 Name = Annotated[
-    str, msgspec.Meta(description="1-100 characters after trimming", examples=["Groceries"])
+    Text,
+    msgspec.Meta(
+        min_length=1,
+        max_length=100,
+        description="1-100 characters; surrounding whitespace is trimmed",
+        examples=["Groceries"],
+    ),
 ]
 Limit = Annotated[
-    str,
+    MoneyText,
     msgspec.Meta(
         description=f"The limit per period, greater than 0, in `currency`. {MONEY_RULE}",
         examples=["400.00"],
     ),
 ]
 CurrencyCode = Annotated[
-    str,
+    CurrencyText,
     msgspec.Meta(
         description="ISO 4217 code; only expenses in this currency count toward the budget",
         examples=["EUR"],
@@ -86,6 +95,8 @@ Rollover = Annotated[
 Threshold = Annotated[
     int,
     msgspec.Meta(
+        ge=1,
+        le=100,
         description="Percent of `available` from which the state is `warning` (1-100)",
         examples=[80],
     ),
@@ -97,7 +108,7 @@ class BudgetCreate(Strict):
     amount: Limit
     currency: (
         Annotated[
-            str,
+            CurrencyText,
             msgspec.Meta(
                 description=(
                     "ISO 4217 code; only expenses in this currency count. "
@@ -228,18 +239,18 @@ class BudgetStatusRead(msgspec.Struct):
     ]
     limit: MoneyOut
     carried_over: Annotated[
-        str,
+        MoneyOut,
         msgspec.Meta(
             description=(
                 "0 without rollover; else the sum of limit - spent over every earlier period"
             )
         ),
     ]
-    available: Annotated[str, msgspec.Meta(description="limit + carried_over")]
+    available: Annotated[MoneyOut, msgspec.Meta(description="limit + carried_over")]
     spent: Annotated[
-        str, msgspec.Meta(description="The period's expenses in the categories and currency")
+        MoneyOut, msgspec.Meta(description="The period's expenses in the categories and currency")
     ]
-    remaining: Annotated[str, msgspec.Meta(description="available - spent")]
+    remaining: Annotated[MoneyOut, msgspec.Meta(description="available - spent")]
     percent_used: Annotated[
         str | None,
         msgspec.Meta(

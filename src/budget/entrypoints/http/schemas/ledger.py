@@ -13,48 +13,67 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
+from litestar.params import KwargDefinition
 
 from budget.domain.model.account import Account, AccountType
-from budget.domain.model.category import Category, CategoryKind
+from budget.domain.model.category import MAX_NAME_LENGTH, Category, CategoryKind
 from budget.domain.model.ids import AccountId, CategoryId
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page
-from budget.domain.model.transaction import Transaction, TransactionType
+from budget.domain.model.transaction import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_PAYEE_LENGTH,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+    Transaction,
+    TransactionType,
+)
 from budget.domain.services.accounts import UNSET, AccountChanges, AccountDraft, Unset
 from budget.domain.services.categories import CategoryChanges, CategoryDraft
 from budget.domain.services.transactions import TransactionChanges, TransactionDraft
 from budget.entrypoints.http.schemas.common import (
+    COLOR_PATTERN,
     MONEY_RULE,
+    NO_NUL_PATTERN,
+    CurrencyText,
     MoneyOut,
+    MoneyText,
     Strict,
+    Text,
     Timestamp,
     category_ref,
     unset,
 )
 
 Name = Annotated[
-    str,
-    msgspec.Meta(description="1-100 characters after trimming", examples=["Main checking"]),
+    Text,
+    msgspec.Meta(
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        description=f"1-{MAX_NAME_LENGTH} characters; surrounding whitespace is trimmed",
+        examples=["Main checking"],
+    ),
 ]
 CurrencyCode = Annotated[
-    str, msgspec.Meta(description="ISO 4217 alphabetic code, upper case", examples=["EUR"])
+    CurrencyText,
+    msgspec.Meta(description="ISO 4217 alphabetic code, upper case", examples=["EUR"]),
 ]
 OpeningBalance = Annotated[
-    str,
+    MoneyText,
     msgspec.Meta(
         description=f"The balance before any transaction; may be negative. {MONEY_RULE}",
         examples=["1000.00"],
     ),
 ]
 Amount = Annotated[
-    str,
+    MoneyText,
     msgspec.Meta(
         description=f"Strictly positive, in the account's currency. {MONEY_RULE}",
         examples=["12.50"],
     ),
 ]
 ToAmount = Annotated[
-    str,
+    MoneyText,
     msgspec.Meta(
         description=(
             "Transfers only: what the destination account receives, in its currency. "
@@ -64,12 +83,43 @@ ToAmount = Annotated[
         examples=["11.20"],
     ),
 ]
-Color = Annotated[str, msgspec.Meta(description="A colour `#rrggbb`", examples=["#1a2b3c"])]
-Description = Annotated[str, msgspec.Meta(description="0-500 characters", examples=["Weekly shop"])]
-Payee = Annotated[str, msgspec.Meta(description="0-200 characters", examples=["Corner market"])]
+Color = Annotated[
+    str,
+    msgspec.Meta(pattern=COLOR_PATTERN, description="A colour `#rrggbb`", examples=["#1a2b3c"]),
+]
+Description = Annotated[
+    Text,
+    msgspec.Meta(
+        max_length=MAX_DESCRIPTION_LENGTH,
+        description=f"0-{MAX_DESCRIPTION_LENGTH} characters",
+        examples=["Weekly shop"],
+    ),
+]
+Payee = Annotated[
+    Text,
+    msgspec.Meta(
+        max_length=MAX_PAYEE_LENGTH,
+        description=f"0-{MAX_PAYEE_LENGTH} characters",
+        examples=["Corner market"],
+    ),
+]
+# msgspec enforces the Meta; Litestar documents a list's items only from its own
+# KwargDefinition, so the item limits are stated for both.
+Tag = Annotated[
+    Text,
+    msgspec.Meta(min_length=1, max_length=MAX_TAG_LENGTH),
+    KwargDefinition(min_length=1, max_length=MAX_TAG_LENGTH, pattern=NO_NUL_PATTERN),
+]
 Tags = Annotated[
-    list[str],
-    msgspec.Meta(description="Up to 20 tags of 1-50 characters each", examples=[["food"]]),
+    list[Tag],
+    msgspec.Meta(
+        max_length=MAX_TAGS,
+        description=(
+            f"Up to {MAX_TAGS} tags of 1-{MAX_TAG_LENGTH} characters each; trimmed, "
+            "repeats kept once"
+        ),
+        examples=[["food"]],
+    ),
 ]
 
 
@@ -110,7 +160,7 @@ class AccountUpdate(Strict):
     type: AccountType | msgspec.UnsetType = msgspec.UNSET
     currency: (
         Annotated[
-            str,
+            CurrencyText,
             msgspec.Meta(
                 description="Immutable: only the account's own currency is accepted",
                 examples=["EUR"],
@@ -138,7 +188,7 @@ class AccountRead(msgspec.Struct):
     currency: str
     opening_balance: MoneyOut
     balance: Annotated[
-        str,
+        MoneyOut,
         msgspec.Meta(
             description="opening_balance + income - expenses - transfers out + transfers in"
         ),
@@ -329,11 +379,14 @@ class TransactionRead(msgspec.Struct):
     type: TransactionType
     account_id: UUID
     to_account_id: UUID | None
-    amount: Annotated[str, msgspec.Meta(description="In `currency`, exactly its decimals")]
-    to_amount: Annotated[
-        str | None,
-        msgspec.Meta(description="Transfers: what the destination received, in its currency"),
-    ]
+    amount: Annotated[MoneyOut, msgspec.Meta(description="In `currency`, exactly its decimals")]
+    to_amount: (
+        Annotated[
+            MoneyOut,
+            msgspec.Meta(description="Transfers: what the destination received, in its currency"),
+        ]
+        | None
+    )
     currency: Annotated[str, msgspec.Meta(description="The (source) account's currency")]
     category_id: UUID | None
     date: dt.date

@@ -20,13 +20,8 @@ from budget.domain.model.reports import (
     NetWorth,
     SummaryRow,
 )
+from budget.entrypoints.http.schemas.common import MoneyOut
 
-MoneyOut = Annotated[
-    str,
-    msgspec.Meta(
-        description="A decimal string with exactly the currency's decimals", examples=["12.50"]
-    ),
-]
 CurrencyCode = Annotated[str, msgspec.Meta(description="ISO 4217 code", examples=["EUR"])]
 Percent = Annotated[
     str,
@@ -46,7 +41,7 @@ class SummaryRead(msgspec.Struct):
     currency: CurrencyCode
     income: MoneyOut
     expense: MoneyOut
-    net: Annotated[str, msgspec.Meta(description="income - expense", examples=["-3.20"])]
+    net: Annotated[MoneyOut, msgspec.Meta(description="income - expense", examples=["-3.20"])]
     transaction_count: Annotated[int, msgspec.Meta(description="Income and expenses counted")]
 
     @classmethod

@@ -10,40 +10,80 @@ import msgspec
 
 from budget.domain.model.auth import TokenPair
 from budget.domain.model.paging import Page
-from budget.domain.model.user import User
+from budget.domain.model.user import (
+    MAX_DISPLAY_NAME_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    User,
+)
 from budget.domain.services.users import AdminChanges, ProfileChanges
-from budget.entrypoints.http.schemas.common import Strict, sent_or_none
+from budget.entrypoints.http.schemas.common import CurrencyText, Strict, Text, sent_or_none
 
-Email = Annotated[str, msgspec.Meta(max_length=320, examples=["ada@example.com"])]
-Password = Annotated[str, msgspec.Meta(max_length=1024, description="8-128 characters")]
-CurrencyCode = Annotated[str, msgspec.Meta(examples=["EUR"], description="ISO 4217 code")]
+Email = Annotated[
+    Text,
+    msgspec.Meta(
+        max_length=320,
+        description="Trimmed and compared case-insensitively",
+        examples=["ada@example.com"],
+    ),
+]
+NewPassword = Annotated[
+    Text,
+    msgspec.Meta(
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=MAX_PASSWORD_LENGTH,
+        description=(
+            f"{MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} characters, not the e-mail "
+            "address, not a common password"
+        ),
+    ),
+]
+# Any length up to a bound that keeps hashing cheap: a wrong password is a 401 (login) or a
+# 422 on the field (password change), never a hint about the policy.
+CurrentPassword = Annotated[Text, msgspec.Meta(max_length=1024)]
+DisplayName = Annotated[
+    Text,
+    msgspec.Meta(
+        max_length=MAX_DISPLAY_NAME_LENGTH,
+        description=(
+            f"At most {MAX_DISPLAY_NAME_LENGTH} characters, trimmed; blank or null clears it"
+        ),
+        examples=["Ada"],
+    ),
+]
+CurrencyCode = Annotated[
+    CurrencyText, msgspec.Meta(examples=["EUR"], description="ISO 4217 code, upper case")
+]
+RefreshToken = Annotated[
+    Text, msgspec.Meta(max_length=4096, description="The refresh token from login or refresh")
+]
 
 
 class RegisterBody(Strict):
     email: Email
-    password: Password
-    display_name: str | None = None
+    password: NewPassword
+    display_name: DisplayName | None = None
     default_currency: CurrencyCode | None = None
 
 
 class LoginBody(Strict):
     email: Email
-    password: Password
+    password: CurrentPassword
 
 
 class RefreshBody(Strict):
-    refresh_token: str
+    refresh_token: RefreshToken
 
 
 class TokenPairRead(msgspec.Struct):
     access_token: str
     refresh_token: str
+    token_type: Literal["Bearer"]
     expires_in: Annotated[int, msgspec.Meta(description="Access-token lifetime in seconds")]
-    token_type: Literal["Bearer"] = "Bearer"
 
     @classmethod
     def of(cls, pair: TokenPair) -> TokenPairRead:
-        return cls(pair.access_token, pair.refresh_token, pair.expires_in)
+        return cls(pair.access_token, pair.refresh_token, "Bearer", pair.expires_in)
 
 
 class UserRead(msgspec.Struct):
@@ -69,7 +109,7 @@ class UserRead(msgspec.Struct):
 
 
 class ProfileUpdate(Strict):
-    display_name: str | msgspec.UnsetType | None = msgspec.UNSET
+    display_name: DisplayName | msgspec.UnsetType | None = msgspec.UNSET
     default_currency: CurrencyCode | msgspec.UnsetType = msgspec.UNSET
 
     def changes(self) -> ProfileChanges:
@@ -81,8 +121,8 @@ class ProfileUpdate(Strict):
 
 
 class PasswordChange(Strict):
-    current_password: Password
-    new_password: Password
+    current_password: CurrentPassword
+    new_password: NewPassword
 
 
 class AdminUserRead(msgspec.Struct):
