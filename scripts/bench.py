@@ -29,11 +29,13 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from budget.adapters.migrations import upgrade
 from budget.adapters.system import UuidV7Factory
 from budget.adapters.tables import TransactionRow
+from budget.adapters.totals import rebuild_daily_totals
+from budget.domain.model.ids import UserId
 
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "bench password that is long enough"
@@ -133,7 +135,8 @@ async def seed(
     categories: dict[str, list[uuid.UUID]],
     count: int,
 ) -> None:
-    """Bulk-insert ``count`` transactions over three years and set the balances to match."""
+    """Bulk-insert ``count`` transactions over three years, set the balances and the daily
+    totals to match, and refresh the planner's statistics (as autovacuum eventually would)."""
     rng = random.Random(42)
     ids = UuidV7Factory()
     engine = create_async_engine(database_url)
@@ -184,7 +187,21 @@ async def seed(
                 ),
                 {"id": account},
             )
+        await rebuild_daily_totals(connection, UserId(owner))
+    await analyze(engine)
     await engine.dispose()
+
+
+async def analyze(engine: AsyncEngine) -> None:
+    """``VACUUM ANALYZE`` on PostgreSQL (outside a transaction: it sets the visibility map
+    that index-only scans rely on), ``ANALYZE`` on SQLite."""
+    if engine.dialect.name == "postgresql":
+        autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        async with autocommit.connect() as connection:
+            await connection.execute(text("VACUUM ANALYZE"))
+    else:
+        async with engine.begin() as connection:
+            await connection.execute(text("ANALYZE"))
 
 
 async def create_database() -> tuple[str, str]:

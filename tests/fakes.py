@@ -35,6 +35,7 @@ from budget.domain.model.ledger_queries import (
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.period import Period
+from budget.domain.model.totals import Totals, TotalsKey, merge_totals
 from budget.domain.model.transaction import FOREIGN_ACCOUNT, Transaction, TransactionType
 from budget.domain.model.user import User
 
@@ -112,6 +113,7 @@ class _Store:
         self.stored_balances: dict[UUID, int] = {}
         self.transactions: dict[UUID, Transaction] = {}
         self.budgets: dict[UUID, Budget] = {}
+        self.totals: dict[TotalsKey, Totals] = {}
         self.extra: dict[str, dict[UUID, Any]] = defaultdict(dict)
 
 
@@ -344,6 +346,12 @@ class FakeTransactionRepository:
         for txn in self._store.transactions.values():
             if txn.category_id == category_id:
                 txn.uncategorize()
+        # Like the SQL adapter: the category's cells merge into the uncategorised ones.
+        moved = {k: v for k, v in self._store.totals.items() if k.category_id == category_id}
+        kept = {k: v for k, v in self._store.totals.items() if k.category_id != category_id}
+        self._store.totals = merge_totals(
+            kept, {replace(key, category_id=None): totals for key, totals in moved.items()}
+        )
 
     def _matching(self, owner: UserId, filters: TransactionFilters) -> list[Transaction]:
         return [
@@ -371,6 +379,18 @@ class FakeTransactionRepository:
             if (position(t) < start if sort.descending else position(t) > start)
         ]
         return sorted(found, key=position, reverse=sort.descending)[:limit]
+
+
+class FakeLedgerTotals:
+    """The daily totals in ``store.totals``; ``applied`` records every change set."""
+
+    def __init__(self, store: _Store, applied: list[dict[TotalsKey, Totals]] | None = None) -> None:
+        self._store = store
+        self.applied = [] if applied is None else applied
+
+    async def apply(self, changes: Mapping[TotalsKey, Totals]) -> None:
+        self.applied.append(dict(changes))
+        self._store.totals = merge_totals(self._store.totals, changes)
 
 
 class FakeBudgetRepository:
@@ -462,6 +482,7 @@ class FakeUnitOfWork:
         self.commits = 0
         self.applied_deltas: list[dict[AccountId, int]] = []
         self.locked_transactions: list[TransactionId] = []
+        self.applied_totals: list[dict[TotalsKey, Totals]] = []
         self.locked_accounts: list[AccountId] = []
         self._bind(self.store)
 
@@ -472,6 +493,7 @@ class FakeUnitOfWork:
         self.accounts = FakeAccountRepository(store, self.applied_deltas, self.locked_accounts)
         self.transactions = FakeTransactionRepository(store, self.locked_transactions)
         self.budgets = FakeBudgetRepository(store)
+        self.totals = FakeLedgerTotals(store, self.applied_totals)
 
     async def __aenter__(self) -> Self:
         self._working = _Store()
@@ -482,6 +504,7 @@ class FakeUnitOfWork:
         self._working.stored_balances = dict(self.store.stored_balances)
         self._working.transactions = {k: replace(v) for k, v in self.store.transactions.items()}
         self._working.budgets = {k: _copy(v) for k, v in self.store.budgets.items()}
+        self._working.totals = dict(self.store.totals)
         self._working.extra = defaultdict(
             dict,
             {n: {k: _copy(v) for k, v in rows.items()} for n, rows in self.store.extra.items()},
@@ -509,6 +532,7 @@ class FakeUnitOfWork:
         self.store.stored_balances = self._working.stored_balances
         self.store.transactions = self._working.transactions
         self.store.budgets = self._working.budgets
+        self.store.totals = self._working.totals
         self.store.extra = self._working.extra
         self.commits += 1
 

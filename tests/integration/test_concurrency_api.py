@@ -1,8 +1,9 @@
-"""Concurrent writes never lose a balance update (PostgreSQL only).
+"""Concurrent writes never lose a balance update, nor a daily total (PostgreSQL only).
 
 Requests go to a real ``budget serve`` with two worker processes (each with its own
 connection pool) from two HTTP clients at once. SQLite serialises writers, so it is left
-out here.
+out here. After each mix, the daily totals are compared with the GROUP BY of the
+transactions through the audit adapter, on an engine of the test's own.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.database import create_engine
 from tests.integration.conftest import SECRET, SignedIn
+from tests.integration.test_daily_totals import drift_of
 
 ACCOUNTS = "/api/v1/accounts"
 TRANSACTIONS = "/api/v1/transactions"
@@ -77,6 +81,14 @@ def _wait_until_up(base_url: str) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     pytest.fail("budget serve did not start within 30 s")
+
+
+@pytest.fixture
+async def engine(live_server: str, database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine of the test's own (the server's pools belong to its processes)."""
+    own = create_engine(database_url)
+    yield own
+    await own.dispose()
 
 
 @pytest.fixture
@@ -145,8 +157,12 @@ async def _assert_balances_match_transactions(
         assert account["balance"] == str(expected.quantize(CENT)), account_id
 
 
+async def _assert_totals_match_transactions(engine: AsyncEngine, user: SignedIn) -> None:
+    assert await drift_of(engine, user.id) == []
+
+
 async def test_forty_concurrent_expenses_on_one_account_all_count(
-    clients: list[Client], new_user: NewUser
+    clients: list[Client], new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
     account = await _open(clients[0], user, "100")
@@ -158,10 +174,11 @@ async def test_forty_concurrent_expenses_on_one_account_all_count(
     assert [r.status_code for r in responses] == [201] * 40
     assert (await _account(clients[0], user, account))["balance"] == "50.00"
     assert len(await _all_transactions(clients[1], user)) == 40
+    await _assert_totals_match_transactions(engine, user)
 
 
 async def test_concurrent_transfers_in_both_directions_keep_both_balances_exact(
-    clients: list[Client], new_user: NewUser
+    clients: list[Client], new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
     first, second = await _open(clients[0], user), await _open(clients[0], user)
@@ -186,10 +203,11 @@ async def test_concurrent_transfers_in_both_directions_keep_both_balances_exact(
     expected = Decimal("1000") - out_of_first + into_first
     assert (await _account(clients[0], user, first))["balance"] == str(expected.quantize(CENT))
     await _assert_balances_match_transactions(clients[0], user, [first, second])
+    await _assert_totals_match_transactions(engine, user)
 
 
 async def test_concurrent_updates_and_deletes_leave_every_balance_equal_to_its_transactions(
-    clients: list[Client], new_user: NewUser
+    clients: list[Client], new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
     accounts = [await _open(clients[0], user) for _ in range(3)]
@@ -221,10 +239,11 @@ async def test_concurrent_updates_and_deletes_leave_every_balance_equal_to_its_t
 
     assert {r.status_code for r in responses} <= {200, 204, 404}, [r.text for r in responses]
     await _assert_balances_match_transactions(clients[1], user, accounts)
+    await _assert_totals_match_transactions(engine, user)
 
 
 async def test_concurrent_creates_updates_and_deletes_on_shared_accounts_stay_exact(
-    clients: list[Client], new_user: NewUser
+    clients: list[Client], new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
     accounts = [await _open(clients[0], user, "0") for _ in range(2)]
@@ -251,3 +270,38 @@ async def test_concurrent_creates_updates_and_deletes_on_shared_accounts_stay_ex
 
     assert {r.status_code for r in responses} <= {200, 201, 204, 404}
     await _assert_balances_match_transactions(clients[0], user, accounts)
+    await _assert_totals_match_transactions(engine, user)
+
+
+async def test_writes_into_a_category_racing_its_deletion_keep_the_totals_exact(
+    clients: list[Client], new_user: NewUser, engine: AsyncEngine
+) -> None:
+    user = await new_user()
+    account = await _open(clients[0], user, "0")
+    body = {"name": f"Racing {uuid.uuid4().hex[:6]}", "kind": "expense"}
+    created = await clients[0].post("/api/v1/categories", json=body, headers=user.headers)
+    assert created.status_code == 201, created.text
+    category = created.json()["id"]
+    seed = [
+        (await _post(clients[0], user, account_id=account, category_id=category)).json()["id"]
+        for _ in range(10)
+    ]
+
+    operations: list[Awaitable[Any]] = []
+    for i in range(10):
+        client = clients[i % 2]
+        operations.append(_post(client, user, account_id=account, category_id=category))
+        recategorised = {"category_id": None if i % 2 else category, "amount": f"{i + 2}"}
+        operations.append(
+            client.patch(f"{TRANSACTIONS}/{seed[i]}", json=recategorised, headers=user.headers)
+        )
+        if i == 5:
+            operations.append(
+                clients[1].delete(f"/api/v1/categories/{category}", headers=user.headers)
+            )
+    responses = await asyncio.gather(*operations)
+
+    # A write that lost the race to the deletion refers to a missing category: 422.
+    assert {r.status_code for r in responses} <= {200, 201, 204, 422}, [r.text for r in responses]
+    await _assert_balances_match_transactions(clients[0], user, [account])
+    await _assert_totals_match_transactions(engine, user)

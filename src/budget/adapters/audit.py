@@ -1,16 +1,37 @@
-"""Balance verification in SQL: one grouped query over all transactions."""
+"""Balance and daily totals verification in SQL: grouped queries over all transactions."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, union_all, update
+from sqlalchemy import (
+    BigInteger,
+    Row,
+    Select,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.tables import AccountRow, TransactionRow
-from budget.domain.model.ids import AccountId, UserId
-from budget.domain.services.maintenance import BalanceDrift
+from budget.adapters.tables import NO_CATEGORY, AccountRow, TransactionRow
+from budget.adapters.totals import (
+    LEVELS,
+    MONTHS,
+    Level,
+    rebuild_daily_totals,
+    totals_of_transactions,
+)
+from budget.domain.model.currency import Currency
+from budget.domain.model.ids import AccountId, CategoryId, UserId
+from budget.domain.model.totals import TotalsKey
+from budget.domain.model.transaction import TransactionType
+from budget.domain.services.maintenance import BalanceDrift, TotalsDrift
 
 
 def _drifted_query() -> Select[Any]:
@@ -69,3 +90,73 @@ class SqlAlchemyBalanceAudit:
                     .where(AccountRow.id == drift.account_id)
                     .values(balance=AccountRow.balance - drift.drift)
                 )
+
+
+def _drifted_totals_query(dialect: str, level: Level) -> Select[Any]:
+    """Every cell where ``level``'s table and the GROUP BY of ``transactions`` disagree
+    (a missing row on either side counts as zero), in key order."""
+    expected = totals_of_transactions(dialect, level).subquery("expected")
+    stored = level.table.c
+    zero = literal(0, BigInteger)
+    both = union_all(
+        select(
+            *(expected.c[name] for name in level.key_columns),
+            expected.c.amount.label("expected_amount"),
+            expected.c["count"].label("expected_count"),
+            zero.label("stored_amount"),
+            zero.label("stored_count"),
+        ),
+        select(*(stored[name] for name in level.key_columns), zero, zero).add_columns(
+            stored.amount, stored["count"]
+        ),
+    ).subquery("both")
+    keys = [both.c[name] for name in level.key_columns]
+    sums = [func.sum(both.c[name]) for name in ("expected_amount", "expected_count")]
+    stored_sums = [func.sum(both.c[name]) for name in ("stored_amount", "stored_count")]
+    return (
+        select(*keys, *sums, *stored_sums)
+        .group_by(*keys)
+        .having(or_(sums[0] != stored_sums[0], sums[1] != stored_sums[1]))
+        .order_by(*keys)
+    )
+
+
+def _drift(row: Row[Any], *, monthly: bool) -> TotalsDrift:
+    owner_id, kind, day, currency, category, account_id, *sums = row
+    expected_amount, expected_count, stored_amount, stored_count = (int(n) for n in sums)
+    key = TotalsKey(
+        UserId(owner_id),
+        TransactionType(kind),
+        day,
+        Currency.of(currency),
+        None if category == NO_CATEGORY else CategoryId(category),
+        AccountId(account_id),
+    )
+    return TotalsDrift(
+        key, (stored_amount, stored_count), (expected_amount, expected_count), monthly
+    )
+
+
+class SqlAlchemyTotalsAudit:
+    """Finds cells of the daily and monthly totals that drifted from the ledger, and
+    rebuilds them from it."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def drifted_totals(self) -> Sequence[TotalsDrift]:
+        drifts: list[TotalsDrift] = []
+        async with self._engine.connect() as connection:
+            for level in LEVELS:
+                query = _drifted_totals_query(connection.dialect.name, level)
+                rows = (await connection.execute(query)).all()
+                drifts += [_drift(row, monthly=level is MONTHS) for row in rows]
+        return drifts
+
+    async def rebuild_totals(self, owners: Sequence[UserId] | None = None) -> None:
+        async with self._engine.begin() as connection:
+            if owners is None:
+                await rebuild_daily_totals(connection)
+                return
+            for owner_id in sorted(owners):
+                await rebuild_daily_totals(connection, owner_id)

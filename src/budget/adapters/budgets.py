@@ -1,22 +1,28 @@
 """SQLAlchemy adapters of budgets: the repository (write side) and the spending reader.
 
-The reader sums expenses in SQL: per query one ``GROUP BY`` over a ``CASE`` that puts each
-expense's date into one of the query's spans (period boundaries computed in Python by
-``Schedule``, so any anchor works on any dialect), and the queries of a batch travel as
-one ``UNION ALL``. Only one row per non-empty span comes back; no transaction does.
+The reader sums expenses in SQL over the totals kept in step with the ledger: per query
+one ``GROUP BY`` over a ``CASE`` that puts each cell's day into one of the query's spans
+(period boundaries computed in Python by ``Schedule``, so any anchor works on any dialect),
+reading whole months from ``monthly_totals`` and the other days from ``daily_totals``; the
+queries of a batch travel as one ``UNION ALL``. Only one row per non-empty span comes
+back; no transaction does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Integer,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     delete,
     exists,
@@ -29,7 +35,14 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budget.adapters.database import translate_unavailable
-from budget.adapters.tables import BudgetRow, CategoryRow, TransactionRow, UserRow
+from budget.adapters.tables import BudgetRow, CategoryRow, DailyTotalRow, UserRow
+from budget.adapters.totals import (
+    Level,
+    cells_in,
+    range_parameters,
+    range_values,
+    split_by_months,
+)
 from budget.adapters.tracking import Tracker
 from budget.domain.model.budget import Budget, BudgetFilters, SpendingQuery
 from budget.domain.model.currency import Currency
@@ -207,10 +220,10 @@ class SqlAlchemyBudgetSpendingReader:
         try:
             async with self._sessions() as session:
                 for start in range(0, len(numbered), QUERIES_PER_STATEMENT):
-                    batch = numbered[start : start + QUERIES_PER_STATEMENT]
-                    statement = union_all(*(_sums_per_span(n, q) for n, q in batch))
-                    for number, span, total in await session.execute(statement):
-                        sums[number][span] = int(total)
+                    batch = SpendingBatch(numbered[start : start + QUERIES_PER_STATEMENT])
+                    statement = _spending_statement(batch.shape)
+                    for position, span, total in await session.execute(statement, batch.params):
+                        sums[batch.numbers[position]][span] = int(total)
         except Exception as error:
             unavailable = translate_unavailable(error)
             if unavailable is not None:
@@ -219,34 +232,94 @@ class SqlAlchemyBudgetSpendingReader:
         return sums
 
 
-def _sums_per_span(number: int, query: SpendingQuery) -> Select[tuple[int, int, int]]:
-    """``(number, span index, total)`` for every span of ``query`` that has expenses."""
-    txn = TransactionRow
-    span_of_day = case(
-        *((txn.date.between(s.start, s.end), index) for index, s in enumerate(query.spans)),
-        else_=None,
+_QueryShape = tuple[bool, int, int, int]
+"""A query's statement without its values: whether it has a category, and how many spans,
+day ranges and month ranges it reads."""
+
+
+class SpendingBatch:
+    """The queries of one statement as its shape (which picks a cached statement) and its
+    bound parameters.
+
+    Each query reads the whole months of its spans from ``monthly_totals`` and the other
+    days from ``daily_totals`` (``split_by_months``, cut at every span's first day and at
+    the day after its last).
+    """
+
+    def __init__(self, numbered: Sequence[tuple[int, SpendingQuery]]) -> None:
+        self.numbers = [number for number, _ in numbered]
+        self.params: dict[str, Any] = {}
+        self.shape = tuple(self._add(f"q{n}", query) for n, (_, query) in enumerate(numbered))
+
+    def _add(self, prefix: str, query: SpendingQuery) -> _QueryShape:
+        spans = [(span.start, span.end) for span in query.spans]
+        split = split_by_months(spans[0][0], spans[-1][1], _cuts(query))
+        self.params |= {f"{prefix}_owner": query.owner_id, f"{prefix}_cur": query.currency.code}
+        if query.category_id is not None:
+            self.params[f"{prefix}_category"] = query.category_id
+        for kind, ranges in (("s", spans), ("d", split.days), ("m", split.months)):
+            self.params |= range_values(f"{prefix}_{kind}", ranges)
+        with_category = query.category_id is not None
+        return (with_category, len(spans), len(split.days), len(split.months))
+
+
+def _cuts(query: SpendingQuery) -> list[date]:
+    """The days where one span ends and the next begins, or where spans begin and end."""
+    starts = [span.start for span in query.spans]
+    return starts + [span.end + timedelta(days=1) for span in query.spans if span.end < date.max]
+
+
+@lru_cache(maxsize=256)
+def _spending_statement(shape: tuple[_QueryShape, ...]) -> CompoundSelect[Any]:
+    """``(position, span index, total)`` rows of a batch of this shape, as one ``UNION ALL``
+    (built once per shape: repeated requests reuse the statement and its compiled SQL)."""
+    return union_all(*(_sums_per_span(position, query) for position, query in enumerate(shape)))
+
+
+def _sums_per_span(position: int, shape: _QueryShape) -> Select[Any]:
+    """``(position, span index, total)`` for every span of the query that has expenses."""
+    with_category, spans, day_ranges, month_ranges = shape
+    prefix = f"q{position}"
+    owner = bindparam(f"{prefix}_owner", type_=DailyTotalRow.owner_id.type)
+
+    def conditions(level: Level) -> list[ColumnElement[bool]]:
+        cells = level.table.c
+        found = [
+            cells.owner_id == owner,
+            cells.type == TransactionType.EXPENSE.value,
+            cells.currency == bindparam(f"{prefix}_cur", type_=String()),
+        ]
+        if with_category:
+            category = bindparam(f"{prefix}_category", type_=CategoryRow.id.type)
+            covered = select(CategoryRow.id).where(
+                CategoryRow.owner_id == owner,
+                or_(CategoryRow.id == category, CategoryRow.parent_id == category),
+            )
+            found.append(cells.category_key.in_(covered))
+        return found
+
+    parts = cells_in(
+        (
+            range_parameters(f"{prefix}_d", day_ranges),
+            range_parameters(f"{prefix}_m", month_ranges),
+        ),
+        lambda level: [level.day.label("day"), level.table.c.amount.label("amount")],
+        conditions,
     )
-    conditions = [
-        txn.owner_id == query.owner_id,
-        txn.type == TransactionType.EXPENSE.value,
-        txn.currency == query.currency.code,
-        txn.date >= query.spans[0].start,
-        txn.date <= query.spans[-1].end,
-    ]
-    if query.category_id is not None:
-        covered = select(CategoryRow.id).where(
-            CategoryRow.owner_id == query.owner_id,
-            or_(CategoryRow.id == query.category_id, CategoryRow.parent_id == query.category_id),
-        )
-        conditions.append(txn.category_id.in_(covered))
-    dated = select(span_of_day.label("span"), txn.amount.label("amount")).where(*conditions)
-    spans = dated.subquery()
+    cells = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("cells")
+    span_of_day = case(
+        *(
+            (cells.c.day.between(first, last), n)
+            for n, (first, last) in enumerate(range_parameters(f"{prefix}_s", spans))
+        ),
+        else_=None,
+    ).label("span")
     return (
         select(
-            literal_column(str(int(number)), Integer).label("query"),
-            spans.c.span,
-            func.sum(spans.c.amount).label("total"),
+            literal_column(str(int(position)), Integer).label("query"),
+            span_of_day,
+            func.sum(cells.c.amount).label("total"),
         )
-        .where(spans.c.span.is_not(None))
-        .group_by(spans.c.span)
+        .group_by(span_of_day)
+        .having(span_of_day.is_not(None))
     )

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget.adapters.tables import AccountRow, BudgetRow, CategoryRow, TransactionRow
+from budget.adapters.totals import move_to_uncategorised
 from budget.adapters.tracking import Tracker
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.account import Account, AccountType
@@ -426,6 +427,7 @@ class SqlAlchemyTransactionRepository:
             .values(category_id=None)
             .execution_options(synchronize_session=False)
         )
+        await move_to_uncategorised(self._session, category_id)
 
     def _conditions(self, owner: UserId, filters: TransactionFilters) -> list[ColumnElement[bool]]:
         t = TransactionRow

@@ -1,15 +1,20 @@
 """The report reader: GROUP BY queries straight into the report read models.
 
 Each method is one ``SELECT`` that the database aggregates; no transaction row is ever
-loaded into Python. Filters lead with ``owner_id``, ``type`` and ``date`` so that the
-``(owner_id, type, currency, date)`` index serves them. Cash-flow buckets are computed in
-SQL with each dialect's date functions, so a ten-year monthly report is still one query.
+loaded into Python. Summary, by-category and cash-flow read the totals kept in step with
+the ledger (one row per owner, type, day or month, currency, category and account): the
+whole months of the range from ``monthly_totals``, the other days from ``daily_totals``
+(``split_by_months``), filtered on ``owner_id``, ``type`` and the date, the leading columns
+of both primary keys. Net worth needs transfers and reads ``transactions``. Cash-flow
+buckets are computed in SQL with each dialect's date functions, so a ten-year monthly
+report is still one query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -20,7 +25,9 @@ from sqlalchemy import (
     Executable,
     Row,
     Select,
+    Subquery,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -31,7 +38,21 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budget.adapters.database import is_unavailable
-from budget.adapters.tables import AccountRow, CategoryRow, TransactionRow
+from budget.adapters.tables import (
+    NO_CATEGORY,
+    AccountRow,
+    CategoryRow,
+    DailyTotalRow,
+    TransactionRow,
+)
+from budget.adapters.totals import (
+    Level,
+    SplitRange,
+    cells_in,
+    range_parameters,
+    range_values,
+    split_by_months,
+)
 from budget.domain.errors import StorageUnavailableError
 from budget.domain.model.category import CategoryKind
 from budget.domain.model.ids import AccountId, CategoryId, UserId
@@ -49,17 +70,88 @@ def _sum_of(amount: ColumnElement[Any]) -> ColumnElement[int]:
     return func.coalesce(func.sum(amount), 0)
 
 
-def _amount_if(kind: str) -> ColumnElement[int]:
-    return _sum_of(case((_txn.type == kind, _txn.amount), else_=0))
+def _amount_if(cells: Subquery, kind: str) -> ColumnElement[int]:
+    return _sum_of(case((cells.c.type == kind, cells.c.amount), else_=0))
 
 
-def _in_range(owner: UserId, date_from: date, date_to: date) -> ColumnElement[bool]:
-    return and_(_txn.owner_id == owner, _txn.date >= date_from, _txn.date <= date_to)
+_Shape = tuple[int, int]
+"""How many ranges of days and of whole months a read covers (its statement's shape)."""
 
 
-def interval_start_sql(dialect: str, interval: Interval) -> ColumnElement[date]:
-    """The first day of the interval containing a transaction's date (weeks from Monday)."""
-    day = _txn.date
+def _bounds(ranges: SplitRange) -> tuple[_Shape, dict[str, date]]:
+    """The shape of ``ranges`` and the values of its bound parameters."""
+    params = range_values("d", ranges.days) | range_values("m", ranges.months)
+    return (len(ranges.days), len(ranges.months)), params
+
+
+@lru_cache(maxsize=128)
+def _cells(types: tuple[str, ...], shape: _Shape, by_account: bool) -> Subquery:
+    """``(type, currency, category_key, day, amount, count)`` of the cells of ``types`` of
+    the ``owner`` parameter (and ``account``, if ``by_account``) over ranges of the given
+    shape: whole months from ``monthly_totals`` (dated on their first day), the other days
+    from ``daily_totals``. Built once per shape, so that repeated reports reuse the
+    statement and its compiled SQL."""
+    guid = DailyTotalRow.owner_id.type
+    owner, account = bindparam("owner", type_=guid), bindparam("account", type_=guid)
+
+    def columns(level: Level) -> list[ColumnElement[Any]]:
+        cells = level.table.c
+        day = level.day.label("day")
+        return [cells.type, cells.currency, cells.category_key, day, cells.amount, cells["count"]]
+
+    def where(level: Level) -> list[ColumnElement[bool]]:
+        cells = level.table.c
+        found = [cells.owner_id == owner, cells.type.in_(types)]
+        return [*found, cells.account_id == account] if by_account else found
+
+    ranges = (range_parameters("d", shape[0]), range_parameters("m", shape[1]))
+    parts = cells_in(ranges, columns, where)
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("cells")
+
+
+@lru_cache(maxsize=64)
+def _summary_statement(shape: _Shape, by_account: bool) -> Select[Any]:
+    cells = _cells((INCOME, EXPENSE), shape, by_account)
+    return select(
+        cells.c.currency,
+        _amount_if(cells, INCOME),
+        _amount_if(cells, EXPENSE),
+        _sum_of(cells.c["count"]),
+    ).group_by(cells.c.currency)
+
+
+@lru_cache(maxsize=64)
+def _category_statement(kind: str, shape: _Shape) -> Select[Any]:
+    cells = _cells((kind,), shape, False)
+    return (
+        select(
+            cells.c.currency,
+            cells.c.category_key,
+            _category.name,
+            _sum_of(cells.c.amount),
+            _sum_of(cells.c["count"]),
+        )
+        .select_from(cells.outerjoin(CategoryRow.__table__, _category.id == cells.c.category_key))
+        .group_by(cells.c.currency, cells.c.category_key, _category.name)
+    )
+
+
+@lru_cache(maxsize=64)
+def _cashflow_statement(dialect: str, interval: Interval, shape: _Shape) -> Select[Any]:
+    cells = _cells((INCOME, EXPENSE), shape, False)
+    start = interval_start_sql(dialect, interval, cells.c.day).label("period_start")
+    return select(
+        cells.c.currency,
+        start,
+        _amount_if(cells, INCOME),
+        _amount_if(cells, EXPENSE),
+    ).group_by(cells.c.currency, start)
+
+
+def interval_start_sql(
+    dialect: str, interval: Interval, day: ColumnElement[date]
+) -> ColumnElement[date]:
+    """The first day of the interval containing ``day`` (weeks start on Monday)."""
     if interval == Interval.DAY:
         return day
     if dialect == "postgresql":
@@ -88,14 +180,10 @@ class SqlAlchemyReportReader:
     async def summary(
         self, owner: UserId, date_from: date, date_to: date, account_id: AccountId | None
     ) -> list[SummaryRow]:
-        query = (
-            select(_txn.currency, _amount_if(INCOME), _amount_if(EXPENSE), func.count())
-            .where(_in_range(owner, date_from, date_to), _txn.type.in_([INCOME, EXPENSE]))
-            .group_by(_txn.currency)
-        )
-        if account_id is not None:
-            query = query.where(_txn.account_id == account_id)
-        rows = await self._rows(lambda _dialect: query)
+        shape, bounds = _bounds(split_by_months(date_from, date_to))
+        query = _summary_statement(shape, account_id is not None)
+        params = {**bounds, "owner": owner, "account": account_id}
+        rows = await self._rows(lambda _dialect: query, params)
         return [
             SummaryRow.of(currency, int(income), int(expense), int(count))
             for currency, income, expense, count in rows
@@ -104,44 +192,35 @@ class SqlAlchemyReportReader:
     async def category_totals(
         self, owner: UserId, kind: CategoryKind, date_from: date, date_to: date
     ) -> list[tuple[str, CategoryTotal]]:
-        query = (
-            select(
-                _txn.currency, _txn.category_id, _category.name, _sum_of(_txn.amount), func.count()
-            )
-            .select_from(
-                TransactionRow.__table__.outerjoin(
-                    CategoryRow.__table__, _category.id == _txn.category_id
-                )
-            )
-            .where(_in_range(owner, date_from, date_to), _txn.type == kind.value)
-            .group_by(_txn.currency, _txn.category_id, _category.name)
-        )
-        rows = await self._rows(lambda _dialect: query)
+        shape, params = _bounds(split_by_months(date_from, date_to))
+        query = _category_statement(kind.value, shape)
+        rows = await self._rows(lambda _dialect: query, {**params, "owner": owner})
         return [
             (
                 currency,
                 CategoryTotal(
-                    None if category_id is None else CategoryId(category_id),
+                    None if key == NO_CATEGORY else CategoryId(key),
                     name,
                     int(total),
                     int(count),
                 ),
             )
-            for currency, category_id, name, total, count in rows
+            for currency, key, name, total, count in rows
         ]
 
     async def cashflow(
         self, owner: UserId, date_from: date, date_to: date, interval: Interval
     ) -> list[tuple[str, date, int, int]]:
-        def build(dialect: str) -> Select[Any]:
-            start = interval_start_sql(dialect, interval).label("period_start")
-            return (
-                select(_txn.currency, start, _amount_if(INCOME), _amount_if(EXPENSE))
-                .where(_in_range(owner, date_from, date_to), _txn.type.in_([INCOME, EXPENSE]))
-                .group_by(_txn.currency, start)
-            )
-
-        rows = await self._rows(build)
+        # Whole months bucket whole into a monthly interval; weeks and days need days.
+        if interval is Interval.MONTH:
+            ranges = split_by_months(date_from, date_to)
+        else:
+            ranges = SplitRange(((date_from, date_to),), ())
+        shape, params = _bounds(ranges)
+        rows = await self._rows(
+            lambda dialect: _cashflow_statement(dialect, interval, shape),
+            {**params, "owner": owner},
+        )
         return [
             (currency, _as_date(start), int(income), int(expense))
             for currency, start, income, expense in rows
@@ -171,12 +250,15 @@ class SqlAlchemyReportReader:
             for currency, account_id, name, opening, delta in rows
         ]
 
-    async def _rows(self, build: Callable[[str], Executable]) -> Sequence[Row[Any]]:
-        """Run the statement ``build(dialect_name)`` returns; translate lost connections."""
+    async def _rows(
+        self, build: Callable[[str], Executable], params: Mapping[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
+        """Run the statement ``build(dialect_name)`` returns with ``params``; translate lost
+        connections."""
         try:
             async with self._sessions() as session:
                 statement = build(session.get_bind().dialect.name)
-                return (await session.execute(statement)).all()
+                return (await session.execute(statement, params)).all()
         except Exception as error:
             if is_unavailable(error):
                 raise StorageUnavailableError() from error

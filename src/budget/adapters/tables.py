@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from advanced_alchemy.base import UUIDv7AuditBase, UUIDv7Base
+from advanced_alchemy.base import DefaultBase, UUIDv7AuditBase, UUIDv7Base
 from advanced_alchemy.types import GUID, DateTimeUTC
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     UniqueConstraint,
     text,
@@ -189,3 +190,62 @@ class BudgetRow(UUIDv7AuditBase):
     end_date: Mapped[date | None] = mapped_column(Date)
     rollover: Mapped[bool] = mapped_column(Boolean, default=False)
     alert_threshold: Mapped[int] = mapped_column(Integer)
+
+
+NO_CATEGORY = UUID(int=0)
+"""``category_key`` of uncategorised totals: a real value (not NULL), so that the primary
+key and ``ON CONFLICT`` treat the uncategorised cell like any other on both dialects."""
+
+
+class DailyTotalRow(DefaultBase):
+    """The read model of reports and budgets: per owner, type (income or expense), day,
+    currency, category and account, the sum of the amounts and how many transactions.
+
+    Kept in step with ``transactions`` in the writer's database transaction (see
+    ``budget.domain.model.totals``); cells without transactions are deleted. The primary
+    key leads with ``(owner_id, type, date)`` for the range reads of reports and budgets
+    that cover every category; the second index serves budgets of one category. Long
+    ranges read their whole months from ``monthly_totals`` and only their ragged ends here.
+    """
+
+    __tablename__ = "daily_totals"
+    __table_args__ = (
+        PrimaryKeyConstraint("owner_id", "type", "date", "currency", "category_key", "account_id"),
+        Index(
+            "ix_daily_totals_owner_type_currency_category_date",
+            "owner_id",
+            "type",
+            "currency",
+            "category_key",
+            "date",
+        ),
+    )
+
+    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(10))
+    date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    category_key: Mapped[UUID] = mapped_column(GUID)
+    account_id: Mapped[UUID] = mapped_column(GUID)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class MonthlyTotalRow(DefaultBase):
+    """``daily_totals`` rolled up to calendar months (``month`` is the month's first day),
+    kept in step with it by the same writes: a year of a user's expenses is a few hundred
+    cells here instead of thousands of daily ones."""
+
+    __tablename__ = "monthly_totals"
+    __table_args__ = (
+        PrimaryKeyConstraint("owner_id", "type", "month", "currency", "category_key", "account_id"),
+    )
+
+    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(10))
+    month: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    category_key: Mapped[UUID] = mapped_column(GUID)
+    account_id: Mapped[UUID] = mapped_column(GUID)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(Integer)

@@ -17,6 +17,7 @@ from budget.adapters.ledger import (
     SqlAlchemyTransactionRepository,
 )
 from budget.adapters.tables import metadata
+from budget.adapters.totals import SqlAlchemyLedgerTotals
 from budget.adapters.tracking import Tracker
 from budget.adapters.users import SqlAlchemyRefreshTokenRepository, SqlAlchemyUserRepository
 from budget.domain.errors import ConflictError, RuleViolationError, StorageUnavailableError
@@ -85,6 +86,7 @@ class SqlAlchemyUnitOfWork:
         self.accounts = SqlAlchemyAccountRepository(self._session, self._tracker)
         self.transactions = SqlAlchemyTransactionRepository(self._session, self._tracker)
         self.budgets = SqlAlchemyBudgetRepository(self._session, self._tracker)
+        self.totals = SqlAlchemyLedgerTotals(self._session)
         return self
 
     async def __aexit__(

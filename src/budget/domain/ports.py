@@ -32,6 +32,7 @@ from budget.domain.model.ledger_queries import (
 )
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.reports import AccountBalance, CategoryTotal, Interval, SummaryRow
+from budget.domain.model.totals import Totals, TotalsKey
 from budget.domain.model.transaction import Transaction
 from budget.domain.model.user import User
 from budget.domain.ports_base import Clock, IdFactory
@@ -220,7 +221,8 @@ class TransactionRepository(Protocol):
     async def delete(self, txn: Transaction) -> None: ...
 
     async def uncategorize(self, category_id: CategoryId) -> None:
-        """Remove the category from every transaction that has it."""
+        """Remove the category from every transaction that has it, and move its daily
+        totals into the uncategorised cells (``LedgerTotals``) in the same unit of work."""
         ...
 
     async def list(
@@ -298,6 +300,9 @@ class UnitOfWork(Protocol):
     @property
     def budgets(self) -> BudgetRepository: ...
 
+    @property
+    def totals(self) -> LedgerTotals: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -361,5 +366,19 @@ class BudgetSpendingReader(Protocol):
         Counts expenses only, of the query's owner and currency, in its category or that
         category's subcategories (any expense when the category is None). Costs one round
         trip per batch of queries, never one per query or per span.
+        """
+        ...
+
+
+class LedgerTotals(Protocol):
+    """The daily totals of income and expenses (``totals.py``), the read model of reports
+    and budgets, kept in step with the ledger inside the writer's unit of work."""
+
+    async def apply(self, changes: Mapping[TotalsKey, Totals]) -> None:
+        """Add each ``(amount, count)`` change to its cell, creating missing cells and
+        dropping cells left without transactions.
+
+        The adapter runs one atomic upsert per cell in sorted key order, after the balance
+        updates (so writers take their locks in one global order and never deadlock).
         """
         ...

@@ -8,10 +8,15 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 
-from budget.adapters.audit import SqlAlchemyBalanceAudit
+from budget.adapters.audit import SqlAlchemyBalanceAudit, SqlAlchemyTotalsAudit
 from budget.adapters.database import create_engine
 from budget.adapters.migrations import upgrade_blocking
-from budget.domain.services.maintenance import BalanceDrift, VerifyBalances
+from budget.domain.services.maintenance import (
+    BalanceDrift,
+    TotalsDrift,
+    VerifyBalances,
+    VerifyDailyTotals,
+)
 from budget.entrypoints.http.middleware import configure_logging
 from budget.settings import Settings, SettingsError, ensure_secret, load_settings, sqlite_path
 
@@ -56,28 +61,47 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_maintenance(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     verify = commands.add_parser(
         "verify-balances",
-        help="recompute every balance from its transactions; exit 1 if any drifted",
+        help="recompute every balance and daily total from the transactions; exit 1 if any drifted",
     )
-    verify.add_argument("--fix", action="store_true", help="repair the drifted balances")
+    verify.add_argument(
+        "--fix",
+        action="store_true",
+        help="repair drifted balances; rebuild the daily totals of owners with drifted ones",
+    )
     verify.set_defaults(handler=verify_balances_command)
 
 
 def verify_balances_command(args: argparse.Namespace, settings: Settings) -> int:
-    drifts = asyncio.run(_verify_balances(settings, fix=args.fix))
+    drifts, totals = asyncio.run(_verify_balances(settings, fix=args.fix))
+    fixed = " — fixed" if args.fix else ""
     for drift in drifts:
         print(
             f"account {drift.account_id} (owner {drift.owner_id}, {drift.currency}): "
-            f"stored {drift.stored}, expected {drift.expected} minor units"
-            + (" — fixed" if args.fix else "")
+            f"stored {drift.stored}, expected {drift.expected} minor units{fixed}"
         )
-    print(f"{len(drifts)} drifted balance(s)", file=sys.stderr)
-    return 1 if drifts else 0
+    for cell in totals:
+        key = cell.key
+        print(
+            f"{'monthly total' if cell.monthly else 'daily total'} {key.date} {key.type} "
+            f"{key.currency.code} (owner {key.owner_id}, "
+            f"account {key.account_id}, category {key.category_id or 'none'}): stored "
+            f"{cell.stored[0]} in {cell.stored[1]}, expected {cell.expected[0]} in "
+            f"{cell.expected[1]} transaction(s){fixed}"
+        )
+    print(
+        f"{len(drifts)} drifted balance(s), {len(totals)} drifted daily total(s)", file=sys.stderr
+    )
+    return 1 if drifts or totals else 0
 
 
-async def _verify_balances(settings: Settings, *, fix: bool) -> Sequence[BalanceDrift]:
+async def _verify_balances(
+    settings: Settings, *, fix: bool
+) -> tuple[Sequence[BalanceDrift], Sequence[TotalsDrift]]:
     engine = create_engine(settings.database_url)
     try:
-        return await VerifyBalances(SqlAlchemyBalanceAudit(engine)).execute(fix=fix)
+        drifts = await VerifyBalances(SqlAlchemyBalanceAudit(engine)).execute(fix=fix)
+        totals = await VerifyDailyTotals(SqlAlchemyTotalsAudit(engine)).execute(fix=fix)
+        return drifts, totals
     finally:
         await engine.dispose()
 

@@ -1,4 +1,5 @@
-"""Operator tasks: check that every stored balance equals what the transactions say."""
+"""Operator tasks: check that every stored balance, and every daily total, equals what the
+transactions say."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from budget.domain.model.ids import AccountId, UserId
+from budget.domain.model.totals import Totals, TotalsKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,4 +46,42 @@ class VerifyBalances:
         drifts = await self._audit.drifted()
         if fix and drifts:
             await self._audit.correct(drifts)
+        return drifts
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsDrift:
+    """A cell of the totals whose stored ``(amount, count)`` differs from the sum of its
+    transactions; ``(0, 0)`` stands for a missing cell on either side. ``monthly`` marks a
+    cell of the monthly rollup (its key is dated on the first of the month)."""
+
+    key: TotalsKey
+    stored: Totals
+    expected: Totals
+    monthly: bool = False
+
+
+class TotalsAudit(Protocol):
+    """Recomputes the daily totals from the ledger (in the database, not in Python)."""
+
+    async def drifted_totals(self) -> Sequence[TotalsDrift]: ...
+
+    async def rebuild_totals(self, owners: Sequence[UserId] | None = None) -> None:
+        """Replace the daily totals of ``owners`` (None: everyone) with what their
+        transactions say, in one database transaction."""
+        ...
+
+
+class VerifyDailyTotals:
+    """Find every daily totals cell that drifted from its transactions, and optionally
+    rebuild the totals of the owners concerned from their transactions."""
+
+    def __init__(self, audit: TotalsAudit) -> None:
+        self._audit = audit
+
+    async def execute(self, *, fix: bool = False) -> Sequence[TotalsDrift]:
+        drifts = await self._audit.drifted_totals()
+        if fix and drifts:
+            owners = sorted({drift.key.owner_id for drift in drifts})
+            await self._audit.rebuild_totals(owners)
         return drifts

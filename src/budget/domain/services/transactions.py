@@ -1,8 +1,9 @@
 """Use cases of a user's transactions: record, read, list, change and delete them.
 
 Every write hands the balance rule's deltas (``balance_change``) to
-``uow.accounts.apply_balance_deltas`` inside the same unit of work, so a transaction and
-its balance effect are committed together or not at all.
+``uow.accounts.apply_balance_deltas`` and then the totals rule's changes (``totals_change``)
+to ``uow.totals.apply`` inside the same unit of work, so a transaction, its balance effect
+and its daily totals are committed together or not at all.
 
 PATCH semantics: only sent fields change. Fields that the (possibly new) type forbids
 are dropped when not sent (``to_account_id`` and ``to_amount`` when leaving transfer,
@@ -33,6 +34,7 @@ from budget.domain.model.ledger_queries import (
 )
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, Sort
+from budget.domain.model.totals import totals_change
 from budget.domain.model.transaction import (
     FOREIGN_ACCOUNT,
     FOREIGN_CATEGORY,
@@ -164,6 +166,7 @@ class RecordTransaction:
             txn = Transaction.record(txn_id, owner, posting, draft.date, note, self._clock.now())
             uow.transactions.add(txn)
             await uow.accounts.apply_balance_deltas(balance_change(None, txn))
+            await uow.totals.apply(totals_change(None, txn))
             await uow.commit()
         return txn
 
@@ -260,6 +263,7 @@ class UpdateTransaction:
             )
             txn.revise(posting, pick(changes.date, txn.date), note, self._clock.now())
             await uow.accounts.apply_balance_deltas(balance_change(before, txn))
+            await uow.totals.apply(totals_change(before, txn))
             await uow.commit()
         return txn
 
@@ -308,5 +312,6 @@ class DeleteTransaction:
         async with self._uow as uow:
             txn = await _existing(uow, owner, transaction_id, for_update=True)
             await uow.accounts.apply_balance_deltas(balance_change(txn, None))
+            await uow.totals.apply(totals_change(txn, None))
             await uow.transactions.delete(txn)
             await uow.commit()

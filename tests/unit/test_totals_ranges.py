@@ -1,0 +1,104 @@
+"""Which days a range reads from the monthly totals and which from the daily ones, and the
+monthly rollup of daily changes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from budget.adapters.totals import roll_up, split_by_months
+from budget.domain.model.currency import Currency
+from budget.domain.model.ids import AccountId, UserId
+from budget.domain.model.totals import TotalsKey
+from budget.domain.model.transaction import TransactionType
+
+
+def _days(ranges: tuple[tuple[date, date], ...]) -> list[date]:
+    return [
+        start + timedelta(days=n) for start, end in ranges for n in range((end - start).days + 1)
+    ]
+
+
+def test_a_range_inside_one_month_is_read_day_by_day() -> None:
+    split = split_by_months(date(2026, 3, 5), date(2026, 3, 20))
+
+    assert split.days == ((date(2026, 3, 5), date(2026, 3, 20)),)
+    assert split.months == ()
+
+
+def test_whole_months_are_read_whole_and_the_ragged_ends_day_by_day() -> None:
+    split = split_by_months(date(2025, 11, 22), date(2026, 11, 22))
+
+    assert split.days == (
+        (date(2025, 11, 22), date(2025, 11, 30)),
+        (date(2026, 11, 1), date(2026, 11, 22)),
+    )
+    assert split.months == ((date(2025, 12, 1), date(2026, 10, 31)),)
+
+
+def test_a_range_of_whole_months_reads_no_day() -> None:
+    split = split_by_months(date(2024, 1, 1), date(2024, 12, 31))
+
+    assert split.days == ()
+    assert split.months == ((date(2024, 1, 1), date(2024, 12, 31)),)
+
+
+def test_a_month_cut_by_a_span_boundary_is_read_day_by_day() -> None:
+    cuts = [date(2024, 1, 1), date(2024, 5, 15), date(2024, 9, 1)]
+
+    split = split_by_months(date(2024, 1, 1), date(2024, 12, 31), cuts)
+
+    assert split.days == ((date(2024, 5, 1), date(2024, 5, 31)),)
+    assert split.months == (
+        (date(2024, 1, 1), date(2024, 4, 30)),
+        (date(2024, 6, 1), date(2024, 12, 31)),
+    )
+
+
+def test_the_last_month_of_the_calendar_does_not_overflow() -> None:
+    split = split_by_months(date(9999, 11, 15), date.max, [date(9999, 12, 1)])
+
+    assert split.days == ((date(9999, 11, 15), date(9999, 11, 30)),)
+    assert split.months == ((date(9999, 12, 1), date.max),)
+
+
+days = st.dates(date(2023, 1, 1), date(2026, 12, 31))
+
+
+@given(
+    st.one_of(days, st.dates()),
+    st.integers(0, 900),
+    st.lists(st.one_of(days, st.dates()), max_size=6),
+)
+def test_the_split_covers_every_day_once_and_no_month_read_whole_is_cut(
+    first: date, length: int, cuts: list[date]
+) -> None:
+    last = first + timedelta(days=min(length, (date.max - first).days))
+
+    split = split_by_months(first, last, cuts)
+
+    covered = _days(split.days) + _days(split.months)
+    assert sorted(covered) == _days(((first, last),))
+    for start, end in split.months:
+        assert start.day == 1
+        assert (end + timedelta(days=1)).day == 1
+        # a cut inside a run of whole months may only fall between two of them
+        assert all(cut.day == 1 for cut in cuts if start < cut <= end)
+
+
+def test_the_monthly_rollup_dates_changes_on_their_months_first_day() -> None:
+    def key(day: date) -> TotalsKey:
+        owner, account = UserId(UUID(int=1)), AccountId(UUID(int=2))
+        return TotalsKey(owner, TransactionType.EXPENSE, day, Currency.of("EUR"), None, account)
+
+    changes = {
+        key(date(2026, 3, 5)): (-300, -1),
+        key(date(2026, 3, 9)): (300, 1),
+        key(date(2026, 4, 2)): (50, 1),
+        key(date(2026, 4, 3)): (20, 0),
+    }
+
+    assert roll_up(changes) == {key(date(2026, 4, 1)): (70, 1)}
