@@ -39,6 +39,7 @@ from budget.domain.model.ids import UserId
 
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "bench password that is long enough"
+PERIODS = ("monthly", "weekly", "quarterly", "yearly")
 
 
 @dataclass
@@ -304,18 +305,18 @@ async def create_budgets(
             headers=headers,
             json={
                 "name": f"Budget {index}",
-                "category_id": str(categories[index % len(categories)])
-                if index < len(categories)
-                else None,
+                # Distinct (category, period) pairs: one active budget per pair is allowed.
+                "category_id": str(categories[index % len(categories)]),
                 "amount": "500.00",
                 "currency": "EUR",
-                "period": ["monthly", "weekly", "quarterly", "yearly"][index % 4],
+                "period": PERIODS[(index // len(categories) + index) % len(PERIODS)],
                 "start_date": (date.today() - timedelta(days=700 + index)).isoformat(),
                 "rollover": index % 2 == 0,
             },
         )
         if response.status_code == 404:
             return False
+        response.raise_for_status()
     return True
 
 

@@ -480,15 +480,18 @@ class SqlAlchemyTransactionRepository:
         self, owner: UserId, filters: TransactionFilters, sort: Sort, after: Keyset, limit: int
     ) -> Sequence[Transaction]:
         column = _TRANSACTION_SORTS[sort.field]
+        # (value, id) strictly beyond the last row, spelled so that both databases can
+        # seek in the (owner_id, value, id) index: the plain range on the value bounds the
+        # scan, the OR only breaks ties inside that one value.
         if sort.descending:
-            beyond = or_(
-                column < after.value,
-                and_(column == after.value, TransactionRow.id < after.last_id),
+            beyond = and_(
+                column <= after.value,
+                or_(column < after.value, TransactionRow.id < after.last_id),
             )
         else:
-            beyond = or_(
-                column > after.value,
-                and_(column == after.value, TransactionRow.id > after.last_id),
+            beyond = and_(
+                column >= after.value,
+                or_(column > after.value, TransactionRow.id > after.last_id),
             )
         conditions = [*self._conditions(owner, filters), beyond]
         statement = _ordered(
