@@ -118,10 +118,10 @@ def is_unavailable(error: BaseException) -> bool:
     )
 
 
-async def ping(engine: AsyncEngine, within: float = 2.0) -> bool:
-    """True when the database answers ``SELECT 1`` within ``within`` seconds."""
+async def ping(engine: AsyncEngine, within_seconds: float = 2.0) -> bool:
+    """True when the database answers ``SELECT 1`` within ``within_seconds``."""
     try:
-        async with asyncio.timeout(within):
+        async with asyncio.timeout(within_seconds):
             async with engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         return True
