@@ -26,7 +26,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget.adapters.tables import AccountRow, BudgetRow, CategoryRow, TransactionRow
+from budget.adapters.tables import (
+    AccountRow,
+    BudgetRow,
+    CategoryRow,
+    MonthlyTotalRow,
+    TransactionRow,
+)
 from budget.adapters.totals import move_to_uncategorised
 from budget.adapters.tracking import Tracker
 from budget.domain.errors import RuleViolationError
@@ -167,13 +173,37 @@ async def _page(
     statement: Select[Any],
     conditions: Sequence[ColumnElement[bool]],
     page: PageRequest,
+    counted: Select[Any] | None = None,
 ) -> tuple[Sequence[Any], int]:
-    """One page of rows, and the total: counted only when the page does not tell it."""
+    """One page of rows, and the total: counted only when the page does not tell it
+    (by ``counted`` when given, else by ``count(*)`` over the same conditions)."""
     rows = (await session.scalars(statement.limit(page.limit).offset(page.offset))).all()
     if page.offset == 0 and len(rows) < page.limit:
         return rows, len(rows)
-    counted = select(func.count()).select_from(row_class).where(*conditions)
-    return rows, (await session.scalar(counted)) or 0
+    if counted is None:
+        counted = select(func.count()).select_from(row_class).where(*conditions)
+    return rows, int((await session.scalar(counted)) or 0)
+
+
+def _count_of_all_transactions(owner: UserId) -> Select[Any]:
+    """How many transactions the owner has, without scanning them: income and expenses
+    are counted in the monthly totals kept with every write; only transfers are counted
+    row by row (a small share, found through the type index)."""
+    counted_cells = (
+        select(func.coalesce(func.sum(MonthlyTotalRow.count), 0))
+        .where(MonthlyTotalRow.owner_id == owner)
+        .scalar_subquery()
+    )
+    transfers = (
+        select(func.count())
+        .select_from(TransactionRow)
+        .where(
+            TransactionRow.owner_id == owner,
+            TransactionRow.type == TransactionType.TRANSFER.value,
+        )
+        .scalar_subquery()
+    )
+    return select(counted_cells + transfers)
 
 
 # ---------------------------------------------------------------- accounts
@@ -367,6 +397,7 @@ _CURRENCIES_BY_EXPONENT: dict[int, list[str]] = {}
 for _code, _exponent in sorted(ISO_4217_EXPONENTS.items()):
     _CURRENCIES_BY_EXPONENT.setdefault(_exponent, []).append(_code)
 _COMMON_EXPONENT = 2
+UNFILTERED = TransactionFilters()
 
 
 def _escape_like(text_: str) -> str:
@@ -473,7 +504,10 @@ class SqlAlchemyTransactionRepository:
             TransactionRow.id,
             sort,
         )
-        rows, total = await _page(self._session, TransactionRow, statement, conditions, page)
+        counted = _count_of_all_transactions(owner) if filters == UNFILTERED else None
+        rows, total = await _page(
+            self._session, TransactionRow, statement, conditions, page, counted
+        )
         return Page([transaction_from_row(r) for r in rows], total, page.limit, page.offset)
 
     async def list_after(
