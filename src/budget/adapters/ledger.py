@@ -397,6 +397,12 @@ _CURRENCIES_BY_EXPONENT: dict[int, list[str]] = {}
 for _code, _exponent in sorted(ISO_4217_EXPONENTS.items()):
     _CURRENCIES_BY_EXPONENT.setdefault(_exponent, []).append(_code)
 _COMMON_EXPONENT = 2
+_UNCOMMON_CURRENCIES = [
+    code
+    for exponent, codes in _CURRENCIES_BY_EXPONENT.items()
+    if exponent != _COMMON_EXPONENT
+    for code in codes
+]
 UNFILTERED = TransactionFilters()
 
 
@@ -417,8 +423,7 @@ def _amount_condition(filters: TransactionFilters) -> ColumnElement[bool] | None
         if high is not None:
             bounds.append(TransactionRow.amount <= high)
         if exponent == _COMMON_EXPONENT:
-            others = [c for e, cs in _CURRENCIES_BY_EXPONENT.items() if e != exponent for c in cs]
-            groups.append(and_(TransactionRow.currency.not_in(others), *bounds))
+            groups.append(and_(TransactionRow.currency.not_in(_UNCOMMON_CURRENCIES), *bounds))
         else:
             groups.append(and_(TransactionRow.currency.in_(codes), *bounds))
     return or_(*groups)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -54,7 +55,7 @@ class Container:
         )
         return LoginThrottle(self.login_attempts, limits)
 
-    @property
+    @cached_property
     def cursor_key(self) -> bytes:
         """A key for signing list cursors, derived from (never equal to) the token secret."""
         return hashlib.sha256(b"budget-cursor:" + self.settings.secret_key.encode()).digest()

@@ -8,7 +8,7 @@ and the rules of ``budget_rules`` turn those sums into ``BudgetStatus`` values.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from budget.domain.errors import RuleViolationError
@@ -109,16 +109,7 @@ class BudgetFields:
         validate_budget_fields(
             self.name, self.amount.minor, self.start_date, self.end_date, self.alert_threshold
         )
-        return BudgetFields(
-            clean_budget_name(self.name),
-            self.category_id,
-            self.amount,
-            self.period,
-            self.start_date,
-            self.end_date,
-            self.rollover,
-            self.alert_threshold,
-        )
+        return replace(self, name=clean_budget_name(self.name))
 
 
 @dataclass(eq=False, slots=True)

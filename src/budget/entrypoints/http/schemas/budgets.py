@@ -14,7 +14,7 @@ from uuid import UUID
 import msgspec
 
 from budget.domain.model.budget import Budget, BudgetStanding
-from budget.domain.model.budget_rules import BudgetState
+from budget.domain.model.budget_rules import MAX_NAME_LENGTH, BudgetState
 from budget.domain.model.money import format_minor
 from budget.domain.model.paging import Page
 from budget.domain.model.period import PeriodKind
@@ -36,8 +36,8 @@ Name = Annotated[
     Text,
     msgspec.Meta(
         min_length=1,
-        max_length=100,
-        description="1-100 characters; surrounding whitespace is trimmed",
+        max_length=MAX_NAME_LENGTH,
+        description=f"1-{MAX_NAME_LENGTH} characters; surrounding whitespace is trimmed",
         examples=["Groceries"],
     ),
 ]
