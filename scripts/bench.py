@@ -398,7 +398,11 @@ async def run(args: argparse.Namespace) -> list[dict[str, object]]:
                 await deep_cursor(client, headers, 90_000) if args.transactions > 90_500 else None
             )
             year_ago = (date.today() - timedelta(days=365)).isoformat()
-            scenarios = scenarios_for(accounts, cursor, year_ago, has_budgets)
+            scenarios = [
+                (name, call)
+                for name, call in scenarios_for(accounts, cursor, year_ago, has_budgets)
+                if not args.only or any(word in name for word in args.only)
+            ]
             for number in range(1, args.rounds + 1):
                 watch = MemoryWatch(server.pid)
                 watch.start()
@@ -509,6 +513,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="WORD",
+        help="run only the scenarios whose name contains WORD (repeatable)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     rounds = asyncio.run(run(args))

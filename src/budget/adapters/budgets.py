@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Integer,
+    Row,
     Select,
     String,
     and_,
@@ -34,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from budget.adapters.database import translate_unavailable
+from budget.adapters.database import plain_rows, plain_value, translate_unavailable
 from budget.adapters.tables import BudgetRow, CategoryRow, DailyTotalRow, UserRow
 from budget.adapters.totals import (
     Level,
@@ -63,7 +64,7 @@ _SORT_COLUMNS: dict[str, Any] = {
 }
 
 
-def budget_from_row(row: BudgetRow) -> Budget:
+def budget_from_row(row: BudgetRow | Row[Any]) -> Budget:
     return Budget(
         BudgetId(row.id),
         UserId(row.owner_id),
@@ -122,9 +123,10 @@ def _filtered(owner: UserId, filters: BudgetFilters) -> list[ColumnElement[bool]
 
 
 class SqlAlchemyBudgetRepository:
-    def __init__(self, session: AsyncSession, tracker: Tracker) -> None:
+    def __init__(self, session: AsyncSession, tracker: Tracker, *, read_only: bool = False) -> None:
         self._session = session
         self._tracker = tracker
+        self._read_only = read_only
 
     def _seen(self, row: BudgetRow) -> Budget:
         return self._tracker.seen(budget_from_row(row), row, budget_to_row)
@@ -135,9 +137,11 @@ class SqlAlchemyBudgetRepository:
         self._tracker.seen(budget, row, budget_to_row)
 
     async def get(self, owner: UserId, budget_id: BudgetId) -> Budget | None:
-        row = await self._session.scalar(
-            select(BudgetRow).where(BudgetRow.id == budget_id, BudgetRow.owner_id == owner)
-        )
+        statement = select(BudgetRow).where(BudgetRow.id == budget_id, BudgetRow.owner_id == owner)
+        if self._read_only:
+            found = await plain_rows(self._session, statement)
+            return budget_from_row(found[0]) if found else None
+        row = await self._session.scalar(statement)
         return None if row is None else self._seen(row)
 
     async def delete(self, budget: Budget) -> None:
@@ -150,26 +154,27 @@ class SqlAlchemyBudgetRepository:
         conditions = _filtered(owner, filters)
         column = _SORT_COLUMNS[sort.field]
         order = (column.desc(), BudgetRow.id.desc()) if sort.descending else (column, BudgetRow.id)
-        rows = await self._session.scalars(
+        rows = await plain_rows(
+            self._session,
             select(BudgetRow)
             .where(*conditions)
             .order_by(*order)
             .limit(page.limit)
-            .offset(page.offset)
+            .offset(page.offset),
         )
-        budgets = [self._seen(row) for row in rows]
-        total = await self._session.scalar(
-            select(func.count()).select_from(BudgetRow).where(*conditions)
+        total = await plain_value(
+            self._session, select(func.count()).select_from(BudgetRow).where(*conditions)
         )
-        return Page(budgets, total or 0, page.limit, page.offset)
+        return Page([budget_from_row(row) for row in rows], total or 0, page.limit, page.offset)
 
     async def active_on(self, owner: UserId, day: date) -> Sequence[Budget]:
-        rows = await self._session.scalars(
+        rows = await plain_rows(
+            self._session,
             select(BudgetRow)
             .where(BudgetRow.owner_id == owner, _active_on(day))
-            .order_by(BudgetRow.name, BudgetRow.id)
+            .order_by(BudgetRow.name, BudgetRow.id),
         )
-        return [self._seen(row) for row in rows]
+        return [budget_from_row(row) for row in rows]
 
     async def active_clash(self, budget: Budget, today: date) -> bool:
         """The SQL form of ``Budget.clashes_with`` against every other budget of the owner."""
@@ -187,7 +192,7 @@ class SqlAlchemyBudgetRepository:
         ]
         if budget.end_date is not None:
             conditions.append(BudgetRow.start_date <= budget.end_date)
-        found = await self._session.scalar(select(exists().where(*conditions)))
+        found = await plain_value(self._session, select(exists().where(*conditions)))
         return bool(found)
 
     async def _serialise_writes_of(self, owner: UserId) -> None:

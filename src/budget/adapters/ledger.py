@@ -7,13 +7,17 @@ atomic ``balance = balance + :delta`` updates taken in sorted id order.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
+    Row,
     Select,
+    Table,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -26,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from budget.adapters.database import plain_rows, plain_value
 from budget.adapters.tables import (
     AccountRow,
     BudgetRow,
@@ -53,7 +58,7 @@ from budget.domain.model.transaction import FOREIGN_ACCOUNT, Transaction, Transa
 # ---------------------------------------------------------------- mappers
 
 
-def account_from_row(row: AccountRow) -> Account:
+def account_from_row(row: AccountRow | Row[Any]) -> Account:
     currency = Currency.of(row.currency)
     return Account(
         AccountId(row.id),
@@ -84,7 +89,7 @@ def account_to_row(account: Account, row: AccountRow | None = None) -> AccountRo
     return row
 
 
-def category_from_row(row: CategoryRow) -> Category:
+def category_from_row(row: CategoryRow | Row[Any]) -> Category:
     return Category(
         CategoryId(row.id),
         UserId(row.owner_id),
@@ -110,7 +115,7 @@ def category_to_row(category: Category, row: CategoryRow | None = None) -> Categ
     return row
 
 
-def transaction_from_row(row: TransactionRow) -> Transaction:
+def transaction_from_row(row: TransactionRow | Row[Any]) -> Transaction:
     currency = Currency.of(row.currency)
     to_amount = None
     if row.to_amount is not None:
@@ -175,14 +180,14 @@ async def _page(
     page: PageRequest,
     counted: Select[Any] | None = None,
 ) -> tuple[Sequence[Any], int]:
-    """One page of rows, and the total: counted only when the page does not tell it
+    """One page of plain rows, and the total: counted only when the page does not tell it
     (by ``counted`` when given, else by ``count(*)`` over the same conditions)."""
-    rows = (await session.scalars(statement.limit(page.limit).offset(page.offset))).all()
+    rows = await plain_rows(session, statement.limit(page.limit).offset(page.offset))
     if page.offset == 0 and len(rows) < page.limit:
         return rows, len(rows)
     if counted is None:
         counted = select(func.count()).select_from(row_class).where(*conditions)
-    return rows, int((await session.scalar(counted)) or 0)
+    return rows, int((await plain_value(session, counted)) or 0)
 
 
 def _count_of_all_transactions(owner: UserId) -> Select[Any]:
@@ -208,6 +213,14 @@ def _count_of_all_transactions(owner: UserId) -> Select[Any]:
 
 # ---------------------------------------------------------------- accounts
 
+_ACCOUNTS = cast("Table", AccountRow.__table__)
+_accounts = _ACCOUNTS.c
+_ADD_TO_BALANCE = (
+    update(_ACCOUNTS)
+    .where(_accounts.id == bindparam("account_id"))
+    .values(balance=_accounts.balance + bindparam("delta", type_=BigInteger()))
+)
+
 _ACCOUNT_SORTS: dict[str, Any] = {
     "name": AccountRow.name,
     "created_at": AccountRow.created_at,
@@ -216,9 +229,10 @@ _ACCOUNT_SORTS: dict[str, Any] = {
 
 
 class SqlAlchemyAccountRepository:
-    def __init__(self, session: AsyncSession, tracker: Tracker) -> None:
+    def __init__(self, session: AsyncSession, tracker: Tracker, *, read_only: bool = False) -> None:
         self._session = session
         self._tracker = tracker
+        self._read_only = read_only
         self._handed_out: dict[UUID, Account] = {}
 
     def _track(self, account: Account, row: AccountRow) -> Account:
@@ -236,6 +250,9 @@ class SqlAlchemyAccountRepository:
         statement = select(AccountRow).where(
             AccountRow.owner_id == owner, AccountRow.id == account_id
         )
+        if self._read_only:
+            found = await plain_rows(self._session, statement)
+            return account_from_row(found[0]) if found else None
         if for_update:
             statement = statement.with_for_update()
         row = await self._session.scalar(statement)
@@ -256,13 +273,13 @@ class SqlAlchemyAccountRepository:
         )
         if exclude_id is not None:
             condition = and_(condition, AccountRow.id != exclude_id)
-        return bool(await self._session.scalar(select(exists().where(condition))))
+        return bool(await plain_value(self._session, select(exists().where(condition))))
 
     async def has_transactions(self, account_id: AccountId) -> bool:
         touching = or_(
             TransactionRow.account_id == account_id, TransactionRow.to_account_id == account_id
         )
-        return bool(await self._session.scalar(select(exists().where(touching))))
+        return bool(await plain_value(self._session, select(exists().where(touching))))
 
     async def apply_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
         # One atomic increment per account, in a fixed (sorted) order: concurrent writers
@@ -271,13 +288,11 @@ class SqlAlchemyAccountRepository:
             delta = deltas[account_id]
             if delta == 0:
                 continue
-            result = await self._session.execute(
-                update(AccountRow)
-                .where(AccountRow.id == account_id)
-                .values(balance=AccountRow.balance + delta)
-                .execution_options(synchronize_session=False)
+            connection = await self._session.connection()
+            result = await connection.execute(
+                _ADD_TO_BALANCE, {"account_id": account_id, "delta": delta}
             )
-            if not result.rowcount:  # type: ignore[attr-defined]
+            if not result.rowcount:
                 # Deleted since it was read (a concurrent DELETE /accounts/{id} won).
                 raise RuleViolationError.on("account_id", FOREIGN_ACCOUNT)
             if account_id in self._handed_out:
@@ -306,9 +321,10 @@ _CATEGORY_SORTS: dict[str, Any] = {"name": CategoryRow.name, "created_at": Categ
 
 
 class SqlAlchemyCategoryRepository:
-    def __init__(self, session: AsyncSession, tracker: Tracker) -> None:
+    def __init__(self, session: AsyncSession, tracker: Tracker, *, read_only: bool = False) -> None:
         self._session = session
         self._tracker = tracker
+        self._read_only = read_only
 
     def _track(self, row: CategoryRow) -> Category:
         return self._tracker.seen(category_from_row(row), row, category_to_row)
@@ -319,9 +335,13 @@ class SqlAlchemyCategoryRepository:
         self._tracker.seen(category, row, category_to_row)
 
     async def get(self, owner: UserId, category_id: CategoryId) -> Category | None:
-        row = await self._session.scalar(
-            select(CategoryRow).where(CategoryRow.owner_id == owner, CategoryRow.id == category_id)
+        statement = select(CategoryRow).where(
+            CategoryRow.owner_id == owner, CategoryRow.id == category_id
         )
+        if self._read_only:
+            found = await plain_rows(self._session, statement)
+            return category_from_row(found[0]) if found else None
+        row = await self._session.scalar(statement)
         return None if row is None else self._track(row)
 
     async def delete(self, category: Category) -> None:
@@ -353,12 +373,12 @@ class SqlAlchemyCategoryRepository:
         )
         if exclude_id is not None:
             condition = and_(condition, CategoryRow.id != exclude_id)
-        return bool(await self._session.scalar(select(exists().where(condition))))
+        return bool(await plain_value(self._session, select(exists().where(condition))))
 
     async def in_use(self, category_id: CategoryId) -> bool:
         used = exists().where(TransactionRow.category_id == category_id)
         budgeted = exists().where(BudgetRow.category_id == category_id)
-        return bool(await self._session.scalar(select(or_(used, budgeted))))
+        return bool(await plain_value(self._session, select(or_(used, budgeted))))
 
     async def children(self, category_id: CategoryId) -> Sequence[Category]:
         rows = await self._session.scalars(
@@ -430,9 +450,10 @@ def _amount_condition(filters: TransactionFilters) -> ColumnElement[bool] | None
 
 
 class SqlAlchemyTransactionRepository:
-    def __init__(self, session: AsyncSession, tracker: Tracker) -> None:
+    def __init__(self, session: AsyncSession, tracker: Tracker, *, read_only: bool = False) -> None:
         self._session = session
         self._tracker = tracker
+        self._read_only = read_only
 
     def add(self, txn: Transaction) -> None:
         row = transaction_to_row(txn)
@@ -445,6 +466,9 @@ class SqlAlchemyTransactionRepository:
         statement = select(TransactionRow).where(
             TransactionRow.owner_id == owner, TransactionRow.id == transaction_id
         )
+        if self._read_only:
+            found = await plain_rows(self._session, statement)
+            return transaction_from_row(found[0]) if found else None
         if for_update:
             statement = statement.with_for_update()
         row = await self._session.scalar(statement)
@@ -536,5 +560,4 @@ class SqlAlchemyTransactionRepository:
         statement = _ordered(
             select(TransactionRow).where(*conditions), column, TransactionRow.id, sort
         ).limit(limit)
-        rows = await self._session.scalars(statement)
-        return [transaction_from_row(r) for r in rows]
+        return [transaction_from_row(r) for r in await plain_rows(self._session, statement)]

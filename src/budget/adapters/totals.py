@@ -168,10 +168,11 @@ class SqlAlchemyLedgerTotals:
                 await self._add(dialect, level, _values(level, key, cells[key]))
 
     async def _add(self, dialect: str, level: Level, values: Mapping[str, Any]) -> None:
-        if await self._session.scalar(_cell_upsert(level), values) == 0:
+        connection = await self._session.connection()
+        if (await connection.execute(_cell_upsert(level), values)).scalar() == 0:
             stored = level.table.c
             cell = [stored[name] == values[name] for name in level.key_columns]
-            await self._session.execute(delete(level.table).where(*cell, stored["count"] == 0))
+            await connection.execute(delete(level.table).where(*cell, stored["count"] == 0))
 
     async def _hold_categories(self, keys: Iterable[TotalsKey]) -> None:
         # Deleting a category moves its cells while holding the category FOR UPDATE.

@@ -25,6 +25,9 @@ from budget.domain.model.budget import FOREIGN_CATEGORY as FOREIGN_BUDGET_CATEGO
 from budget.domain.model.transaction import FOREIGN_ACCOUNT, FOREIGN_CATEGORY
 from budget.domain.services.accounts import ACCOUNT_IN_USE, AccountInUseError
 
+# Parents before children (computing the order walks every foreign key: do it once).
+TABLES_PARENTS_FIRST = tuple(metadata.sorted_tables)
+
 # Unique constraints whose violation is an expected conflict, by name.
 # PostgreSQL names the constraint; SQLite names the columns.
 CONFLICTS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -80,12 +83,21 @@ class SqlAlchemyUnitOfWork:
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
         self._tracker = Tracker()
-        self.users = SqlAlchemyUserRepository(self._session, self._tracker)
+        self.users = SqlAlchemyUserRepository(
+            self._session, self._tracker, read_only=self._read_only
+        )
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(self._session)
-        self.categories = SqlAlchemyCategoryRepository(self._session, self._tracker)
-        self.accounts = SqlAlchemyAccountRepository(self._session, self._tracker)
-        self.transactions = SqlAlchemyTransactionRepository(self._session, self._tracker)
-        self.budgets = SqlAlchemyBudgetRepository(self._session, self._tracker)
+        read_only = self._read_only
+        self.categories = SqlAlchemyCategoryRepository(
+            self._session, self._tracker, read_only=read_only
+        )
+        self.accounts = SqlAlchemyAccountRepository(
+            self._session, self._tracker, read_only=read_only
+        )
+        self.transactions = SqlAlchemyTransactionRepository(
+            self._session, self._tracker, read_only=read_only
+        )
+        self.budgets = SqlAlchemyBudgetRepository(self._session, self._tracker, read_only=read_only)
         self.totals = SqlAlchemyLedgerTotals(self._session)
         return self
 
@@ -116,7 +128,9 @@ class SqlAlchemyUnitOfWork:
         # Rows have no ORM relationships, so the session cannot order inserts by foreign
         # key on its own: flush them table by table, parents before children.
         pending = list(self._session.new)
-        for table in metadata.sorted_tables:
+        if not pending:
+            return
+        for table in TABLES_PARENTS_FIRST:
             rows = [row for row in pending if getattr(row, "__table__", None) is table]
             if rows:
                 await self._session.flush(rows)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from budget.adapters.database import plain_rows
 from budget.adapters.tables import RefreshTokenRow, UserRow
 from budget.adapters.tracking import Tracker
 from budget.domain.model.auth import RefreshToken
@@ -14,8 +16,11 @@ from budget.domain.model.ids import TokenFamilyId, TokenId, UserId
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.user import User
 
+USERS = cast("Table", UserRow.__table__)
+_USER_BY_ID = select(USERS).where(USERS.c.id == bindparam("user_id"))
 
-def user_from_row(row: UserRow) -> User:
+
+def user_from_row(row: UserRow | Row[Any]) -> User:
     return User(
         UserId(row.id),
         row.email,
@@ -69,11 +74,15 @@ def token_to_row(token: RefreshToken) -> RefreshTokenRow:
 
 
 class SqlAlchemyUserRepository:
-    def __init__(self, session: AsyncSession, tracker: Tracker) -> None:
+    def __init__(self, session: AsyncSession, tracker: Tracker, *, read_only: bool = False) -> None:
         self._session = session
         self._tracker = tracker
+        self._read_only = read_only
 
     async def get(self, user_id: UserId) -> User | None:
+        if self._read_only:
+            found = await plain_rows(self._session, _USER_BY_ID, {"user_id": user_id})
+            return user_from_row(found[0]) if found else None
         row = await self._session.get(UserRow, user_id)
         return None if row is None else self._tracker.seen(user_from_row(row), row, user_to_row)
 
