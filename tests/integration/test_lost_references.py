@@ -92,8 +92,9 @@ async def test_moving_the_balance_of_an_account_that_is_gone_is_a_rule_violation
     engine: AsyncEngine,
 ) -> None:
     async with _uow(engine) as uow:
+        await uow.accounts.apply_balance_deltas({AccountId(_gone()): 250})
         with pytest.raises(RuleViolationError) as error:
-            await uow.accounts.apply_balance_deltas({AccountId(_gone()): 250})
+            await uow.commit()
 
     assert [p.field for p in error.value.problems] == ["account_id"]
 

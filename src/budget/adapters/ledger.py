@@ -21,6 +21,7 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    insert,
     or_,
     select,
     text,
@@ -72,6 +73,19 @@ def account_from_row(row: AccountRow | Row[Any]) -> Account:
         row.created_at,
         row.updated_at,
     )
+
+
+def account_columns(account: Account) -> dict[str, Any]:
+    """The columns an account may change (never ``balance``: see ``apply_balance_deltas``)."""
+    return {
+        "name": account.name,
+        "type": account.type.value,
+        "currency": account.currency.code,
+        "opening_balance": account.opening_balance.minor,
+        "archived": account.archived,
+        "created_at": account.created_at,
+        "updated_at": account.updated_at,
+    }
 
 
 def account_to_row(account: Account, row: AccountRow | None = None) -> AccountRow:
@@ -143,24 +157,25 @@ def search_text(description: str, payee: str) -> str:
     return f"{description.lower()}\x1f{payee.lower()}"
 
 
-def transaction_to_row(txn: Transaction, row: TransactionRow | None = None) -> TransactionRow:
-    row = row or TransactionRow(id=txn.id, owner_id=txn.owner_id)
-    row.type = txn.type.value
-    row.account_id = txn.account_id
-    row.to_account_id = txn.to_account_id
-    row.amount = txn.amount.minor
-    row.to_amount = None if txn.to_amount is None else txn.to_amount.minor
-    row.currency = txn.amount.currency.code
-    row.to_currency = None if txn.to_amount is None else txn.to_amount.currency.code
-    row.category_id = txn.category_id
-    row.date = txn.date
-    row.description = txn.description
-    row.payee = txn.payee
-    row.tags = list(txn.tags)
-    row.search_text = search_text(txn.description, txn.payee)
-    row.created_at = txn.created_at
-    row.updated_at = txn.updated_at
-    return row
+def transaction_columns(txn: Transaction) -> dict[str, Any]:
+    """The columns of a transaction's row but ``id`` and ``owner_id``."""
+    return {
+        "type": txn.type.value,
+        "account_id": txn.account_id,
+        "to_account_id": txn.to_account_id,
+        "amount": txn.amount.minor,
+        "to_amount": None if txn.to_amount is None else txn.to_amount.minor,
+        "currency": txn.amount.currency.code,
+        "to_currency": None if txn.to_amount is None else txn.to_amount.currency.code,
+        "category_id": txn.category_id,
+        "date": txn.date,
+        "description": txn.description,
+        "payee": txn.payee,
+        "tags": list(txn.tags),
+        "search_text": search_text(txn.description, txn.payee),
+        "created_at": txn.created_at,
+        "updated_at": txn.updated_at,
+    }
 
 
 # ---------------------------------------------------------------- shared query helpers
@@ -229,39 +244,43 @@ _ACCOUNT_SORTS: dict[str, Any] = {
 
 
 class SqlAlchemyAccountRepository:
+    """Accounts are read as plain rows and written back with Core ``UPDATE``s of what
+    changed; balance deltas are summed and applied at commit (``write_balances``), right
+    before the database commits, so the row locks they take are held briefly."""
+
     def __init__(self, session: AsyncSession, tracker: Tracker, *, read_only: bool = False) -> None:
         self._session = session
         self._tracker = tracker
         self._read_only = read_only
         self._handed_out: dict[UUID, Account] = {}
-
-    def _track(self, account: Account, row: AccountRow) -> Account:
-        self._handed_out[account.id] = account
-        return self._tracker.seen(account, row, account_to_row)
+        self._deltas: dict[AccountId, int] = {}
 
     def add(self, account: Account) -> None:
         row = account_to_row(account)
         self._session.add(row)
-        self._track(account, row)
+        self._handed_out[account.id] = account
+        self._tracker.seen(account, row, account_to_row)
 
     async def get(
         self, owner: UserId, account_id: AccountId, *, for_update: bool = False
     ) -> Account | None:
-        statement = select(AccountRow).where(
-            AccountRow.owner_id == owner, AccountRow.id == account_id
-        )
-        if self._read_only:
-            found = await plain_rows(self._session, statement)
-            return account_from_row(found[0]) if found else None
-        if for_update:
+        statement = select(_ACCOUNTS).where(_accounts.owner_id == owner, _accounts.id == account_id)
+        if for_update and not self._read_only:
             statement = statement.with_for_update()
-        row = await self._session.scalar(statement)
-        return None if row is None else self._track(account_from_row(row), row)
+        found = await plain_rows(self._session, statement)
+        if not found:
+            return None
+        account = account_from_row(found[0])
+        if self._read_only:
+            return account
+        self._handed_out[account.id] = account
+        return self._tracker.seen_plain(account, _ACCOUNTS, account_columns)
 
     async def delete(self, account: Account) -> None:
         self._tracker.forget(account)
         self._handed_out.pop(account.id, None)
-        await self._session.execute(delete(AccountRow).where(AccountRow.id == account.id))
+        connection = await self._session.connection()
+        await connection.execute(delete(_ACCOUNTS).where(_accounts.id == account.id))
 
     async def name_taken(
         self, owner: UserId, name: str, exclude_id: AccountId | None = None
@@ -282,21 +301,28 @@ class SqlAlchemyAccountRepository:
         return bool(await plain_value(self._session, select(exists().where(touching))))
 
     async def apply_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
-        # One atomic increment per account, in a fixed (sorted) order: concurrent writers
-        # queue on the row locks instead of overwriting each other, and never deadlock.
-        for account_id in sorted(deltas):
-            delta = deltas[account_id]
+        for account_id, delta in deltas.items():
             if delta == 0:
+                continue
+            self._deltas[account_id] = self._deltas.get(account_id, 0) + delta
+            if account_id in self._handed_out:
+                self._handed_out[account_id].shift_balance(delta)
+
+    async def write_balances(self) -> None:
+        """Apply the summed deltas: one atomic increment per account, in a fixed (sorted)
+        order, so concurrent writers queue on the row locks instead of overwriting each
+        other, and never deadlock."""
+        pending, self._deltas = self._deltas, {}
+        for account_id in sorted(pending):
+            if pending[account_id] == 0:
                 continue
             connection = await self._session.connection()
             result = await connection.execute(
-                _ADD_TO_BALANCE, {"account_id": account_id, "delta": delta}
+                _ADD_TO_BALANCE, {"account_id": account_id, "delta": pending[account_id]}
             )
             if not result.rowcount:
                 # Deleted since it was read (a concurrent DELETE /accounts/{id} won).
                 raise RuleViolationError.on("account_id", FOREIGN_ACCOUNT)
-            if account_id in self._handed_out:
-                self._handed_out[account_id].shift_balance(delta)
 
     async def list(
         self, owner: UserId, filters: AccountFilters, page: PageRequest, sort: Sort
@@ -347,7 +373,7 @@ class SqlAlchemyCategoryRepository:
     async def delete(self, category: Category) -> None:
         # Pending changes first (renamed children): the row's ON DELETE SET NULL makes its
         # children top-level at once, under the partial unique index of top-level names.
-        self._tracker.write_back()
+        await self._tracker.write_back()
         await self._session.flush()
         self._tracker.forget(category)
         await self._session.execute(delete(CategoryRow).where(CategoryRow.id == category.id))
@@ -408,6 +434,7 @@ class SqlAlchemyCategoryRepository:
 
 # ---------------------------------------------------------------- transactions
 
+_TRANSACTIONS = cast("Table", TransactionRow.__table__)
 _TRANSACTION_SORTS: dict[str, Any] = {
     "date": TransactionRow.date,
     "amount": TransactionRow.amount,
@@ -450,15 +477,29 @@ def _amount_condition(filters: TransactionFilters) -> ColumnElement[bool] | None
 
 
 class SqlAlchemyTransactionRepository:
+    """Transactions are read as plain rows, written back with Core ``UPDATE``s of what
+    changed, and inserted with one Core ``INSERT`` at commit (``write_new``)."""
+
     def __init__(self, session: AsyncSession, tracker: Tracker, *, read_only: bool = False) -> None:
         self._session = session
         self._tracker = tracker
         self._read_only = read_only
+        self._new: dict[UUID, Transaction] = {}
 
     def add(self, txn: Transaction) -> None:
-        row = transaction_to_row(txn)
-        self._session.add(row)
-        self._tracker.seen(txn, row, transaction_to_row)
+        self._new[txn.id] = txn
+
+    async def write_new(self) -> None:
+        """Insert the transactions added since the last commit (after their accounts and
+        categories: call it once new rows of other tables are written)."""
+        if self._new:
+            rows = [
+                {"id": txn.id, "owner_id": txn.owner_id, **transaction_columns(txn)}
+                for txn in self._new.values()
+            ]
+            self._new = {}
+            connection = await self._session.connection()
+            await connection.execute(insert(_TRANSACTIONS), rows)
 
     async def get(
         self, owner: UserId, transaction_id: TransactionId, *, for_update: bool = False
@@ -466,19 +507,22 @@ class SqlAlchemyTransactionRepository:
         statement = select(TransactionRow).where(
             TransactionRow.owner_id == owner, TransactionRow.id == transaction_id
         )
-        if self._read_only:
-            found = await plain_rows(self._session, statement)
-            return transaction_from_row(found[0]) if found else None
-        if for_update:
+        if for_update and not self._read_only:
             statement = statement.with_for_update()
-        row = await self._session.scalar(statement)
-        if row is None:
+        found = await plain_rows(self._session, statement)
+        if not found:
             return None
-        return self._tracker.seen(transaction_from_row(row), row, transaction_to_row)
+        txn = transaction_from_row(found[0])
+        if self._read_only:
+            return txn
+        return self._tracker.seen_plain(txn, _TRANSACTIONS, transaction_columns)
 
     async def delete(self, txn: Transaction) -> None:
         self._tracker.forget(txn)
-        await self._session.execute(delete(TransactionRow).where(TransactionRow.id == txn.id))
+        if self._new.pop(txn.id, None) is not None:
+            return
+        connection = await self._session.connection()
+        await connection.execute(delete(_TRANSACTIONS).where(_TRANSACTIONS.c.id == txn.id))
 
     async def uncategorize(self, category_id: CategoryId) -> None:
         await self._session.execute(

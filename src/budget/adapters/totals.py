@@ -149,15 +149,23 @@ def adding_upsert(dialect: str, level: Level, rows: Mapping[str, Any] | Select[A
 
 
 class SqlAlchemyLedgerTotals:
-    """``LedgerTotals`` in the unit of work's session: one atomic upsert per daily cell,
-    then one per monthly cell, each in sorted key order; a cell left without transactions
-    is deleted."""
+    """``LedgerTotals`` in the unit of work's session. Changes are summed and written at
+    commit (``write``): one atomic upsert per daily cell, then one per monthly cell, each
+    in sorted key order; a cell left without transactions is deleted."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._pending: dict[TotalsKey, Totals] = {}
 
     async def apply(self, changes: Mapping[TotalsKey, Totals]) -> None:
-        daily = {key: totals for key, totals in changes.items() if totals != (0, 0)}
+        for key, (amount, count) in changes.items():
+            held = self._pending.get(key, (0, 0))
+            self._pending[key] = (held[0] + amount, held[1] + count)
+
+    async def write(self) -> None:
+        """Write the summed changes (see the class)."""
+        pending, self._pending = self._pending, {}
+        daily = {key: totals for key, totals in pending.items() if totals != (0, 0)}
         if not daily:
             return
         dialect = self._session.bind.dialect.name

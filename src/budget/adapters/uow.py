@@ -82,7 +82,7 @@ class SqlAlchemyUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
-        self._tracker = Tracker()
+        self._tracker = Tracker(self._session)
         self.users = SqlAlchemyUserRepository(
             self._session, self._tracker, read_only=self._read_only
         )
@@ -119,8 +119,14 @@ class SqlAlchemyUnitOfWork:
     async def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        self._tracker.write_back()
+        # Rows first, then the balance and totals increments: they lock rows that every
+        # writer of the same account and day needs, so they come last, right before the
+        # database commits.
+        await self._tracker.write_back()
         await self._flush_new_rows_parents_first()
+        await self.transactions.write_new()
+        await self.accounts.write_balances()
+        await self.totals.write()
         await self._session.commit()
         self._tracker.clear()
 
