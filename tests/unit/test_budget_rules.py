@@ -231,6 +231,26 @@ def test_history_matches_the_status_of_each_period() -> None:
     assert history == [compute_status(MONTHLY.nth(n), 10_000, spent, n, True, 80) for n in range(5)]
 
 
+@given(
+    spent=st.dictionaries(st.integers(0, 40), st.integers(0, 50_000), max_size=20),
+    first=st.integers(0, 40),
+    length=st.integers(1, 12),
+    rollover=st.booleans(),
+)
+def test_a_window_of_the_history_equals_that_part_of_the_whole_history(
+    spent: dict[int, int], first: int, length: int, rollover: bool
+) -> None:
+    last = first + length - 1
+    window = status_history(
+        MONTHLY, 10_000, spent, first_index=first, last_index=last, rollover=rollover, threshold=80
+    )
+    whole = status_history(
+        MONTHLY, 10_000, spent, first_index=0, last_index=last, rollover=rollover, threshold=80
+    )
+
+    assert window == whole[first:]
+
+
 def test_history_without_rollover_carries_nothing() -> None:
     history = status_history(
         MONTHLY, 100, {0: 10, 1: 500}, first_index=0, last_index=2, rollover=False, threshold=80

@@ -13,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Date,
     Integer,
     Row,
     Select,
     String,
+    Table,
     and_,
     bindparam,
     case,
@@ -122,6 +124,23 @@ def _filtered(owner: UserId, filters: BudgetFilters) -> list[ColumnElement[bool]
     return conditions
 
 
+_BUDGETS = cast("Table", BudgetRow.__table__)
+_ACTIVE_ON = (
+    select(_BUDGETS)
+    .where(
+        _BUDGETS.c.owner_id == bindparam("owner_id"),
+        _BUDGETS.c.start_date <= bindparam("day", type_=Date()),
+        or_(
+            _BUDGETS.c.end_date.is_(None),
+            _BUDGETS.c.end_date >= bindparam("day", type_=Date()),
+        ),
+    )
+    .order_by(_BUDGETS.c.name, _BUDGETS.c.id)
+)
+"""The budgets of ``owner_id`` active on ``day``, by name (built once: it runs on every
+status request)."""
+
+
 class SqlAlchemyBudgetRepository:
     def __init__(self, session: AsyncSession, tracker: Tracker, *, read_only: bool = False) -> None:
         self._session = session
@@ -168,12 +187,7 @@ class SqlAlchemyBudgetRepository:
         return Page([budget_from_row(row) for row in rows], total or 0, page.limit, page.offset)
 
     async def active_on(self, owner: UserId, day: date) -> Sequence[Budget]:
-        rows = await plain_rows(
-            self._session,
-            select(BudgetRow)
-            .where(BudgetRow.owner_id == owner, _active_on(day))
-            .order_by(BudgetRow.name, BudgetRow.id),
-        )
+        rows = await plain_rows(self._session, _ACTIVE_ON, {"owner_id": owner, "day": day})
         return [budget_from_row(row) for row in rows]
 
     async def active_clash(self, budget: Budget, today: date) -> bool:

@@ -236,6 +236,11 @@ _ADD_TO_BALANCE = (
     .values(balance=_accounts.balance + bindparam("delta", type_=BigInteger()))
 )
 
+_ACCOUNT = select(_ACCOUNTS).where(
+    _accounts.owner_id == bindparam("owner_id"), _accounts.id == bindparam("id")
+)
+_ACCOUNT_FOR_UPDATE = _ACCOUNT.with_for_update()
+
 _ACCOUNT_SORTS: dict[str, Any] = {
     "name": AccountRow.name,
     "created_at": AccountRow.created_at,
@@ -264,10 +269,9 @@ class SqlAlchemyAccountRepository:
     async def get(
         self, owner: UserId, account_id: AccountId, *, for_update: bool = False
     ) -> Account | None:
-        statement = select(_ACCOUNTS).where(_accounts.owner_id == owner, _accounts.id == account_id)
-        if for_update and not self._read_only:
-            statement = statement.with_for_update()
-        found = await plain_rows(self._session, statement)
+        locking = for_update and not self._read_only
+        statement = _ACCOUNT_FOR_UPDATE if locking else _ACCOUNT
+        found = await plain_rows(self._session, statement, {"owner_id": owner, "id": account_id})
         if not found:
             return None
         account = account_from_row(found[0])

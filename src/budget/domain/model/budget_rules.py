@@ -126,17 +126,20 @@ def status_history(
 ) -> list[BudgetStatus]:
     """The statuses of periods ``first_index`` to ``last_index``, oldest first, in one pass.
 
-    The carry runs from period 0 so that rollover sees every earlier period; periods are
-    clipped to ``end_date`` as ``spending_window`` does. Empty when ``last_index`` is before
-    ``first_index``.
+    With rollover, what periods 0 to ``first_index - 1`` carry is summed at once (the carry
+    is linear: ``first_index * limit`` minus what they spent), so the cost follows the
+    window, not the budget's age. Periods are clipped to ``end_date`` as
+    ``spending_window`` does. Empty when ``last_index`` is before ``first_index``.
     """
     statuses: list[BudgetStatus] = []
     carry = 0
-    for n in range(last_index + 1):
+    if rollover:
+        spent_before = sum(s for n, s in spent_by_period_index.items() if n < first_index)
+        carry = first_index * limit - spent_before
+    for n in range(first_index, last_index + 1):
         spent = spent_by_period_index.get(n, 0)
-        if n >= first_index:
-            period = spending_window(schedule.nth(n), end_date)
-            statuses.append(status_of(period, limit, carry, spent, threshold))
+        period = spending_window(schedule.nth(n), end_date)
+        statuses.append(status_of(period, limit, carry, spent, threshold))
         if rollover:
             carry += limit - spent
     return statuses
