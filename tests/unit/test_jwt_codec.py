@@ -121,6 +121,70 @@ def test_a_token_that_is_not_valid_yet_is_refused() -> None:
     _refused(_codec().encode(_claims(issued=timedelta(hours=1))))
 
 
+class FakeClock:
+    """Seconds since the epoch, starting at the real time, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _clocked_codec(clock: FakeClock) -> JwtTokenCodec:
+    return JwtTokenCodec(
+        algorithm="HS256",
+        signing_key=SECRET,
+        verifying_key=SECRET,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        clock=clock,
+    )
+
+
+def test_a_token_decoded_again_gives_the_same_claims() -> None:
+    codec = _codec()
+    token = codec.encode(_claims())
+
+    first = codec.decode(token, TokenType.ACCESS)
+
+    assert codec.decode(token, TokenType.ACCESS) == first
+
+
+def test_a_token_decoded_before_is_refused_once_it_has_expired() -> None:
+    clock = FakeClock()
+    codec = _clocked_codec(clock)
+    claims = _claims(lifetime=timedelta(minutes=15))
+    token = codec.encode(claims)
+    codec.decode(token, TokenType.ACCESS)
+
+    clock.now = claims.expires_at.timestamp()
+
+    with pytest.raises(AuthenticationError, match="expired"):
+        codec.decode(token, TokenType.ACCESS)
+
+
+def test_a_token_decoded_before_is_accepted_until_its_last_second() -> None:
+    clock = FakeClock()
+    codec = _clocked_codec(clock)
+    claims = _claims(lifetime=timedelta(minutes=15))
+    token = codec.encode(claims)
+    codec.decode(token, TokenType.ACCESS)
+
+    clock.now = claims.expires_at.timestamp() - 1
+
+    assert codec.decode(token, TokenType.ACCESS) == claims
+
+
+def test_an_access_token_decoded_before_is_still_refused_as_a_refresh_token() -> None:
+    codec = _codec()
+    token = codec.encode(_claims(TokenType.ACCESS))
+    codec.decode(token, TokenType.ACCESS)
+
+    with pytest.raises(AuthenticationError, match="refresh"):
+        codec.decode(token, TokenType.REFRESH)
+
+
 def test_an_alg_none_token_is_refused() -> None:
     header = _b64({"alg": "none", "typ": "JWT"})
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,10 +18,18 @@ from budget.domain.model.ids import UserId
 
 REQUIRED_CLAIMS = ["sub", "iat", "nbf", "exp", "jti", "iss", "aud", "typ"]
 MIN_HMAC_KEY_BYTES = 32
+VERIFIED_TOKENS_KEPT = 4096
+"""How many verified tokens a codec remembers (a few hundred bytes each)."""
 
 
 class JwtTokenCodec:
-    """Signs with one pinned algorithm and accepts nothing else (no ``alg: none``)."""
+    """Signs with one pinned algorithm and accepts nothing else (no ``alg: none``).
+
+    A token that PyJWT verified is remembered (the last ``VERIFIED_TOKENS_KEPT``), so that
+    a client's next requests with the same token skip parsing and the signature check: its
+    signature, issuer, audience and claims cannot change, while its lifetime (``nbf``,
+    ``iat``, ``exp``) is checked again against the clock on every use.
+    """
 
     def __init__(
         self,
@@ -28,6 +39,7 @@ class JwtTokenCodec:
         verifying_key: Any,
         issuer: str,
         audience: str,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if algorithm == "HS256" and len(str(signing_key).encode()) < MIN_HMAC_KEY_BYTES:
             raise ValueError(f"the HS256 secret must be at least {MIN_HMAC_KEY_BYTES} bytes")
@@ -36,6 +48,9 @@ class JwtTokenCodec:
         self._verifying_key = verifying_key
         self._issuer = issuer
         self._audience = audience
+        self._clock = clock
+        # token -> (claims, not before, expires), both as POSIX seconds
+        self._verified: OrderedDict[str, tuple[TokenClaims, float, float]] = OrderedDict()
 
     @classmethod
     def from_key_files(
@@ -70,6 +85,36 @@ class JwtTokenCodec:
         return jwt.encode(payload, self._signing_key, algorithm=self._algorithm)
 
     def decode(self, token: str, expected: TokenType) -> TokenClaims:
+        known = self._verified.get(token)
+        if known is not None:
+            return self._still_valid(token, *known, expected)
+        claims, not_before, expires = self._verify(token, expected)
+        self._verified[token] = (claims, not_before, expires)
+        if len(self._verified) > VERIFIED_TOKENS_KEPT:
+            self._verified.popitem(last=False)
+        return claims
+
+    def _still_valid(
+        self,
+        token: str,
+        claims: TokenClaims,
+        not_before: float,
+        expires: float,
+        expected: TokenType,
+    ) -> TokenClaims:
+        """A remembered token, judged as PyJWT would judge it now (no leeway)."""
+        now = self._clock()
+        if expires <= now:
+            del self._verified[token]
+            raise AuthenticationError("The token has expired.")
+        if not_before > now:
+            raise AuthenticationError("The token is invalid.")
+        if claims.token_type is not expected:
+            raise AuthenticationError(f"An {expected.value} token is required.")
+        self._verified.move_to_end(token)
+        return claims
+
+    def _verify(self, token: str, expected: TokenType) -> tuple[TokenClaims, float, float]:
         try:
             payload = jwt.decode(
                 token,
@@ -81,13 +126,15 @@ class JwtTokenCodec:
             )
             if payload["typ"] != expected.value:
                 raise AuthenticationError(f"An {expected.value} token is required.")
-            return TokenClaims(
+            claims = TokenClaims(
                 UserId(UUID(payload["sub"])),
                 expected,
                 UUID(payload["jti"]),
                 datetime.fromtimestamp(payload["iat"], UTC),
                 datetime.fromtimestamp(payload["exp"], UTC),
             )
+            not_before = float(max(payload["nbf"], payload["iat"]))
+            return claims, not_before, float(payload["exp"])
         except jwt.ExpiredSignatureError as exc:
             raise AuthenticationError("The token has expired.") from exc
         except (jwt.InvalidTokenError, ValueError, TypeError, KeyError) as exc:
