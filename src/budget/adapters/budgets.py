@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    any_,
     bindparam,
     case,
     delete,
@@ -238,10 +239,13 @@ class SqlAlchemyBudgetSpendingReader:
         numbered = [(n, q) for n, q in enumerate(queries) if q.spans]
         try:
             async with self._sessions() as session:
+                connection = await session.connection()
+                dialect = connection.dialect.name
                 for start in range(0, len(numbered), QUERIES_PER_STATEMENT):
                     batch = SpendingBatch(numbered[start : start + QUERIES_PER_STATEMENT])
-                    statement = _spending_statement(batch.shape)
-                    for position, span, total in await session.execute(statement, batch.params):
+                    statement = _spending_statement(batch.shape, dialect)
+                    result = await connection.execute(statement, batch.params)
+                    for position, span, total in result:
                         sums[batch.numbers[position]][span] = int(total)
         except Exception as error:
             unavailable = translate_unavailable(error)
@@ -289,13 +293,27 @@ def _cuts(query: SpendingQuery) -> list[date]:
 
 
 @lru_cache(maxsize=256)
-def _spending_statement(shape: tuple[_QueryShape, ...]) -> CompoundSelect[Any]:
+def _spending_statement(shape: tuple[_QueryShape, ...], dialect: str) -> CompoundSelect[Any]:
     """``(position, span index, total)`` rows of a batch of this shape, as one ``UNION ALL``
     (built once per shape: repeated requests reuse the statement and its compiled SQL)."""
-    return union_all(*(_sums_per_span(position, query) for position, query in enumerate(shape)))
+    return union_all(
+        *(_sums_per_span(position, query, dialect) for position, query in enumerate(shape))
+    )
 
 
-def _sums_per_span(position: int, shape: _QueryShape) -> Select[Any]:
+def _in_categories(
+    category_key: ColumnElement[Any], covered: Select[Any], dialect: str
+) -> ColumnElement[bool]:
+    """``category_key`` among the ``covered`` ids. On PostgreSQL as ``= ANY(ARRAY(...))``:
+    the sub-select runs once and the ids become a condition of the index scan, so only
+    the covered cells are fetched (with ``IN`` every cell of the days was fetched, then
+    joined to the categories): about half the database time of a status request."""
+    if dialect == "postgresql":
+        return category_key == any_(func.array(covered.scalar_subquery()))
+    return category_key.in_(covered)
+
+
+def _sums_per_span(position: int, shape: _QueryShape, dialect: str) -> Select[Any]:
     """``(position, span index, total)`` for every span of the query that has expenses."""
     with_category, spans, day_ranges, month_ranges = shape
     prefix = f"q{position}"
@@ -314,7 +332,7 @@ def _sums_per_span(position: int, shape: _QueryShape) -> Select[Any]:
                 CategoryRow.owner_id == owner,
                 or_(CategoryRow.id == category, CategoryRow.parent_id == category),
             )
-            found.append(cells.category_key.in_(covered))
+            found.append(_in_categories(cells.category_key, covered, dialect))
         return found
 
     parts = cells_in(
