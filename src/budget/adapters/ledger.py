@@ -59,19 +59,22 @@ from budget.domain.model.transaction import FOREIGN_ACCOUNT, Transaction, Transa
 # ---------------------------------------------------------------- mappers
 
 
-def account_from_row(row: AccountRow | Row[Any]) -> Account:
-    currency = Currency.of(row.currency)
+def account_from_row(plain: Row[Any]) -> Account:
+    """An account from a plain row of ``accounts`` (read by name through ``_mapping``:
+    several times faster than attribute access on a ``Row``)."""
+    row = plain._mapping
+    currency = Currency.of(row["currency"])
     return Account(
-        AccountId(row.id),
-        UserId(row.owner_id),
-        row.name,
-        AccountType(row.type),
+        AccountId(row["id"]),
+        UserId(row["owner_id"]),
+        row["name"],
+        AccountType(row["type"]),
         currency,
-        Money(row.opening_balance, currency),
-        Money(row.balance, currency),
-        row.archived,
-        row.created_at,
-        row.updated_at,
+        Money(row["opening_balance"], currency),
+        Money(row["balance"], currency),
+        row["archived"],
+        row["created_at"],
+        row["updated_at"],
     )
 
 
@@ -129,26 +132,28 @@ def category_to_row(category: Category, row: CategoryRow | None = None) -> Categ
     return row
 
 
-def transaction_from_row(row: TransactionRow | Row[Any]) -> Transaction:
-    currency = Currency.of(row.currency)
+def transaction_from_row(plain: Row[Any]) -> Transaction:
+    """A transaction from a plain row of ``transactions`` (see ``account_from_row``)."""
+    row = plain._mapping
+    currency = Currency.of(row["currency"])
     to_amount = None
-    if row.to_amount is not None:
-        to_amount = Money(row.to_amount, Currency.of(row.to_currency or row.currency))
+    if row["to_amount"] is not None:
+        to_amount = Money(row["to_amount"], Currency.of(row["to_currency"] or row["currency"]))
     return Transaction(
-        TransactionId(row.id),
-        UserId(row.owner_id),
-        TransactionType(row.type),
-        AccountId(row.account_id),
-        None if row.to_account_id is None else AccountId(row.to_account_id),
-        Money(row.amount, currency),
+        TransactionId(row["id"]),
+        UserId(row["owner_id"]),
+        TransactionType(row["type"]),
+        AccountId(row["account_id"]),
+        None if row["to_account_id"] is None else AccountId(row["to_account_id"]),
+        Money(row["amount"], currency),
         to_amount,
-        None if row.category_id is None else CategoryId(row.category_id),
-        row.date,
-        row.description,
-        row.payee,
-        tuple(row.tags),
-        row.created_at,
-        row.updated_at,
+        None if row["category_id"] is None else CategoryId(row["category_id"]),
+        row["date"],
+        row["description"],
+        row["payee"],
+        tuple(row["tags"]),
+        row["created_at"],
+        row["updated_at"],
     )
 
 
