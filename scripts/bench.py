@@ -49,7 +49,9 @@ class Result:
     requests: int
     rps: float
     p50_ms: float
+    p90_ms: float
     p99_ms: float
+    max_ms: float
     errors: int
 
 
@@ -136,7 +138,9 @@ async def load(
         total,
         round(total / elapsed, 1),
         round(percentile(latencies, 0.50) * 1000, 2),
+        round(percentile(latencies, 0.90) * 1000, 2),
         round(percentile(latencies, 0.99) * 1000, 2),
+        round(max(latencies) * 1000, 2),
         errors,
     )
 
@@ -489,12 +493,12 @@ def scenarios_for(
 
 def print_round(round_: dict[str, object]) -> None:
     print(f"\nround {round_['round']} — server peak RSS {round_['peak_rss_mib']} MiB")
-    print("| scenario | requests | req/s | p50 ms | p99 ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in round_["results"]:  # type: ignore[attr-defined]
         print(
             f"| {r['scenario']} | {r['requests']} | {r['rps']} | {r['p50_ms']} | "
-            f"{r['p99_ms']} | {r['errors']} |"
+            f"{r['p90_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['errors']} |"
         )
 
 
