@@ -179,15 +179,16 @@ class AccountRepository(Protocol):
         ...
 
     async def apply_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
-        """Add each delta (minor units) to its account's stored balance.
+        """Add each delta (minor units) to its account's stored balance, as part of the
+        unit of work, and bring any account handed out up to date (``Account.shift_balance``).
 
         The adapter runs an atomic ``balance = balance + delta`` per account in sorted id
-        order (so concurrent writers neither lose updates nor deadlock), then brings any
-        account it has handed out up to date (``Account.shift_balance``).
+        order (so concurrent writers neither lose updates nor deadlock); it may defer them
+        to the commit, so that the row locks are held briefly.
 
         Raises:
             RuleViolationError: on ``account_id`` when an account no longer exists (it was
-                deleted concurrently after it was read).
+                deleted concurrently after it was read), here or from ``commit``.
         """
         ...
 
@@ -379,6 +380,7 @@ class LedgerTotals(Protocol):
         dropping cells left without transactions.
 
         The adapter runs one atomic upsert per cell in sorted key order, after the balance
-        updates (so writers take their locks in one global order and never deadlock).
+        updates (so writers take their locks in one global order and never deadlock); it
+        may sum the changes and write them at commit.
         """
         ...
