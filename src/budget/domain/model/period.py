@@ -6,6 +6,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 _ONE_DAY = timedelta(days=1)
 _MONTHS_PER_YEAR = 12
@@ -99,7 +100,7 @@ class Schedule:
 
     def nth(self, n: int) -> Period:
         """Period ``n``; period 0 is the one starting on the anchor."""
-        return Period(self.start_of(n), self.start_of(n + 1) - _ONE_DAY)
+        return _nth_period(self, n)
 
     def index_of(self, day: date) -> int:
         """Number of the period containing ``day``; negative for days before the anchor.
@@ -125,3 +126,10 @@ class Schedule:
             return []
         first, last = self.index_of(first_day), self.index_of(last_day)
         return [self.nth(n) for n in range(first, last + 1)]
+
+
+@lru_cache(maxsize=4096)
+def _nth_period(schedule: Schedule, n: int) -> Period:
+    """``schedule.nth(n)``, remembered: a status or history request asks for the same
+    periods of the same budgets again and again."""
+    return Period(schedule.start_of(n), schedule.start_of(n + 1) - _ONE_DAY)
