@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.database import create_engine
 from budget.adapters.migrations import upgrade
 from budget.adapters.passwords import Argon2PasswordHasher
 from budget.entrypoints.app import create_app
@@ -108,3 +110,11 @@ def new_user(client: AsyncTestClient[Litestar]) -> Callable[..., Awaitable[Signe
         return await sign_up(client, **fields)
 
     return make
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine of the test's own (the app's pool belongs to the app's event loop)."""
+    own = create_engine(database_url)
+    yield own
+    await own.dispose()

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from budget.adapters.audit import SqlAlchemyTotalsAudit
 from budget.adapters.budgets import SqlAlchemyBudgetSpendingReader
-from budget.adapters.database import create_engine, session_factory
+from budget.adapters.database import session_factory
 from budget.adapters.migrations import downgrade, upgrade
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.tables import (
@@ -43,14 +43,6 @@ Client = AsyncTestClient[Litestar]
 NewUser = Callable[..., Awaitable[SignedIn]]
 TRANSACTIONS = "/api/v1/transactions"
 CATEGORIES = "/api/v1/categories"
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine of the test's own (the app's pool belongs to the app's event loop)."""
-    own = create_engine(database_url)
-    yield own
-    await own.dispose()
 
 
 async def drift_of(engine: AsyncEngine, user_id: str) -> list[TotalsDrift]:

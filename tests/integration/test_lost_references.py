@@ -8,7 +8,7 @@ would write after the winning side has committed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,7 +16,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.database import create_engine, session_factory
+from budget.adapters.database import session_factory
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.currency import Currency
@@ -30,14 +30,6 @@ Client = AsyncTestClient[Litestar]
 NewUser = Callable[..., Awaitable[SignedIn]]
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 EUR = Currency.of("EUR")
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine of the test's own (the app's pool belongs to the app's event loop)."""
-    own = create_engine(database_url)
-    yield own
-    await own.dispose()
 
 
 def _uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:

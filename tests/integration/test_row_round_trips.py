@@ -4,7 +4,7 @@ for field, through both kinds of unit of work, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.database import create_engine, read_only_engine, session_factory
+from budget.adapters.database import read_only_engine, session_factory
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.currency import Currency
@@ -28,13 +28,6 @@ NewUser = Callable[..., Awaitable[SignedIn]]
 NOW = datetime(2026, 11, 22, 9, 30, 15, tzinfo=UTC)
 LATER = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 EUR, JPY = Currency.of("EUR"), Currency.of("JPY")
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    own = create_engine(database_url)
-    yield own
-    await own.dispose()
 
 
 def _writing(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
@@ -95,56 +88,70 @@ async def _stored(engine: AsyncEngine, owner: UserId) -> tuple[Account, Account,
     return source, target, txn
 
 
+async def _read_back(uow: SqlAlchemyUnitOfWork, owner: UserId, stored: object) -> object:
+    if isinstance(stored, Account):
+        return await uow.accounts.get(owner, stored.id)
+    assert isinstance(stored, Transaction)
+    return await uow.transactions.get(owner, stored.id)
+
+
 @pytest.mark.parametrize("unit", [_reading, _writing])
-async def test_an_account_reads_back_field_for_field(
+@pytest.mark.parametrize("which", ["source account", "target account", "transfer"])
+async def test_a_stored_row_reads_back_field_for_field(
     engine: AsyncEngine,
     client: Client,
     new_user: NewUser,
     unit: Callable[[AsyncEngine], SqlAlchemyUnitOfWork],
+    which: str,
 ) -> None:
     owner = await _owner(new_user)
+    source, target, txn = await _stored(engine, owner)
+    stored = {"source account": source, "target account": target, "transfer": txn}[which]
+
+    async with unit(engine) as uow:
+        found = await _read_back(uow, owner, stored)
+
+    assert found is not None
+    assert _values(found) == _values(stored)
+
+
+async def _changed(
+    engine: AsyncEngine,
+    owner: UserId,
+    change: Callable[[SqlAlchemyUnitOfWork, Account], Awaitable[None]],
+    *,
+    commit: bool,
+) -> tuple[Account, Account]:
+    """Store the rows, change the source account in a writing unit of work (committed or
+    not), and read it back: (as stored, as read back)."""
     source, _, _ = await _stored(engine, owner)
-
-    async with unit(engine) as uow:
+    async with _writing(engine) as uow:
+        account = await uow.accounts.get(owner, source.id)
+        assert account is not None
+        await change(uow, account)
+        if commit:
+            await uow.commit()
+    async with _reading(engine) as uow:
         found = await uow.accounts.get(owner, source.id)
-
     assert found is not None
-    assert _values(found) == _values(source)
+    return source, found
 
 
-@pytest.mark.parametrize("unit", [_reading, _writing])
-async def test_a_transaction_reads_back_field_for_field(
-    engine: AsyncEngine,
-    client: Client,
-    new_user: NewUser,
-    unit: Callable[[AsyncEngine], SqlAlchemyUnitOfWork],
-) -> None:
-    owner = await _owner(new_user)
-    _, _, txn = await _stored(engine, owner)
+async def _rename_and_touch(uow: SqlAlchemyUnitOfWork, account: Account) -> None:
+    account.rename("  Renamed  ")
+    account.touch(LATER)
 
-    async with unit(engine) as uow:
-        found = await uow.transactions.get(owner, txn.id)
 
-    assert found is not None
-    assert _values(found) == _values(txn)
+async def _rename_and_move_balance(uow: SqlAlchemyUnitOfWork, account: Account) -> None:
+    account.rename("Never saved")
+    await uow.accounts.apply_balance_deltas({account.id: 500})
 
 
 async def test_a_changed_account_is_written_back_on_commit(
     engine: AsyncEngine, client: Client, new_user: NewUser
 ) -> None:
-    owner = await _owner(new_user)
-    source, _, _ = await _stored(engine, owner)
-    async with _writing(engine) as uow:
-        account = await uow.accounts.get(owner, source.id)
-        assert account is not None
-        account.rename("  Renamed  ")
-        account.touch(LATER)
-        await uow.commit()
+    source, found = await _changed(engine, await _owner(new_user), _rename_and_touch, commit=True)
 
-    async with _reading(engine) as uow:
-        found = await uow.accounts.get(owner, source.id)
-
-    assert found is not None
     assert (found.name, found.updated_at) == ("Renamed", LATER)
     assert found.balance == source.balance
 
@@ -152,16 +159,8 @@ async def test_a_changed_account_is_written_back_on_commit(
 async def test_a_change_left_uncommitted_is_not_written(
     engine: AsyncEngine, client: Client, new_user: NewUser
 ) -> None:
-    owner = await _owner(new_user)
-    source, _, _ = await _stored(engine, owner)
-    async with _writing(engine) as uow:
-        account = await uow.accounts.get(owner, source.id)
-        assert account is not None
-        account.rename("Never saved")
-        await uow.accounts.apply_balance_deltas({source.id: 500})
+    source, found = await _changed(
+        engine, await _owner(new_user), _rename_and_move_balance, commit=False
+    )
 
-    async with _reading(engine) as uow:
-        found = await uow.accounts.get(owner, source.id)
-
-    assert found is not None
     assert (found.name, found.balance) == ("Source", source.balance)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters.audit import SqlAlchemyBalanceAudit
-from budget.adapters.database import create_engine
 from budget.adapters.tables import AccountRow
 from budget.domain.services.maintenance import VerifyBalances
 from budget.entrypoints.cli import main
@@ -36,14 +34,6 @@ async def _account_with_history(client: AsyncTestClient[Litestar], user: SignedI
         )
         assert response.status_code == 201, response.text
     return account_id
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine of the test's own (the app's pool belongs to the app's event loop)."""
-    own = create_engine(database_url)
-    yield own
-    await own.dispose()
 
 
 async def _corrupt(engine: AsyncEngine, account_id: str, by: int) -> None:

@@ -151,12 +151,18 @@ def test_a_token_decoded_again_gives_the_same_claims() -> None:
     assert codec.decode(token, TokenType.ACCESS) == first
 
 
-def test_a_token_decoded_before_is_refused_once_it_has_expired() -> None:
-    clock = FakeClock()
+def _remembered(clock: FakeClock) -> tuple[JwtTokenCodec, str, TokenClaims]:
+    """A codec on ``clock`` that has decoded (and so remembers) a fresh access token."""
     codec = _clocked_codec(clock)
     claims = _claims(lifetime=timedelta(minutes=15))
     token = codec.encode(claims)
     codec.decode(token, TokenType.ACCESS)
+    return codec, token, claims
+
+
+def test_a_token_decoded_before_is_refused_once_it_has_expired() -> None:
+    clock = FakeClock()
+    codec, token, claims = _remembered(clock)
 
     clock.now = claims.expires_at.timestamp()
 
@@ -166,10 +172,7 @@ def test_a_token_decoded_before_is_refused_once_it_has_expired() -> None:
 
 def test_a_token_decoded_before_is_accepted_until_its_last_second() -> None:
     clock = FakeClock()
-    codec = _clocked_codec(clock)
-    claims = _claims(lifetime=timedelta(minutes=15))
-    token = codec.encode(claims)
-    codec.decode(token, TokenType.ACCESS)
+    codec, token, claims = _remembered(clock)
 
     clock.now = claims.expires_at.timestamp() - 1
 
