@@ -88,8 +88,8 @@ class JwtTokenCodec:
         known = self._verified.get(token)
         if known is not None:
             return self._still_valid(token, *known, expected)
-        claims, not_before, expires = self._verify(token, expected)
-        self._verified[token] = (claims, not_before, expires)
+        claims, not_before_seconds, expires_seconds = self._verify(token, expected)
+        self._verified[token] = (claims, not_before_seconds, expires_seconds)
         if len(self._verified) > VERIFIED_TOKENS_KEPT:
             self._verified.popitem(last=False)
         return claims
@@ -98,16 +98,16 @@ class JwtTokenCodec:
         self,
         token: str,
         claims: TokenClaims,
-        not_before: float,
-        expires: float,
+        not_before_seconds: float,
+        expires_seconds: float,
         expected: TokenType,
     ) -> TokenClaims:
         """A remembered token, judged as PyJWT would judge it now (no leeway)."""
         now = self._clock()
-        if expires <= now:
+        if expires_seconds <= now:
             del self._verified[token]
             raise AuthenticationError("The token has expired.")
-        if not_before > now:
+        if not_before_seconds > now:
             raise AuthenticationError("The token is invalid.")
         if claims.token_type is not expected:
             raise AuthenticationError(f"An {expected.value} token is required.")
@@ -133,8 +133,8 @@ class JwtTokenCodec:
                 datetime.fromtimestamp(payload["iat"], UTC),
                 datetime.fromtimestamp(payload["exp"], UTC),
             )
-            not_before = float(max(payload["nbf"], payload["iat"]))
-            return claims, not_before, float(payload["exp"])
+            not_before_seconds = float(max(payload["nbf"], payload["iat"]))
+            return claims, not_before_seconds, float(payload["exp"])  # POSIX seconds
         except jwt.ExpiredSignatureError as exc:
             raise AuthenticationError("The token has expired.") from exc
         except (jwt.InvalidTokenError, ValueError, TypeError, KeyError) as exc:
