@@ -81,24 +81,16 @@ class SqlAlchemyUnitOfWork:
         self._read_only = read_only
 
     async def __aenter__(self) -> Self:
-        self._session = self._sessions()
-        self._tracker = Tracker(self._session)
-        self.users = SqlAlchemyUserRepository(
-            self._session, self._tracker, read_only=self._read_only
-        )
-        self.refresh_tokens = SqlAlchemyRefreshTokenRepository(self._session)
+        session = self._session = self._sessions()
+        tracker = self._tracker = Tracker(session)
         read_only = self._read_only
-        self.categories = SqlAlchemyCategoryRepository(
-            self._session, self._tracker, read_only=read_only
-        )
-        self.accounts = SqlAlchemyAccountRepository(
-            self._session, self._tracker, read_only=read_only
-        )
-        self.transactions = SqlAlchemyTransactionRepository(
-            self._session, self._tracker, read_only=read_only
-        )
-        self.budgets = SqlAlchemyBudgetRepository(self._session, self._tracker, read_only=read_only)
-        self.totals = SqlAlchemyLedgerTotals(self._session)
+        self.users = SqlAlchemyUserRepository(session, tracker, read_only=read_only)
+        self.refresh_tokens = SqlAlchemyRefreshTokenRepository(session)
+        self.categories = SqlAlchemyCategoryRepository(session, tracker, read_only=read_only)
+        self.accounts = SqlAlchemyAccountRepository(session, tracker, read_only=read_only)
+        self.transactions = SqlAlchemyTransactionRepository(session, tracker, read_only=read_only)
+        self.budgets = SqlAlchemyBudgetRepository(session, tracker, read_only=read_only)
+        self.totals = SqlAlchemyLedgerTotals(session)
         return self
 
     async def __aexit__(
