@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from budget.adapters.database import plain_rows, plain_value, translate_unavailable
+from budget.adapters.database import plain_row, plain_rows, plain_value, translate_unavailable
 from budget.adapters.tables import BudgetRow, CategoryRow, DailyTotalRow, UserRow
 from budget.adapters.totals import (
     Level,
@@ -106,7 +106,7 @@ def _same_category(category_id: CategoryId | None) -> ColumnElement[bool]:
     return BudgetRow.category_id == category_id
 
 
-def _active_on(day: date) -> ColumnElement[bool]:
+def _active_on(day: date | ColumnElement[date]) -> ColumnElement[bool]:
     return and_(
         BudgetRow.start_date <= day, or_(BudgetRow.end_date.is_(None), BudgetRow.end_date >= day)
     )
@@ -128,15 +128,8 @@ def _filtered(owner: UserId, filters: BudgetFilters) -> list[ColumnElement[bool]
 _BUDGETS = cast("Table", BudgetRow.__table__)
 _ACTIVE_ON = (
     select(_BUDGETS)
-    .where(
-        _BUDGETS.c.owner_id == bindparam("owner_id"),
-        _BUDGETS.c.start_date <= bindparam("day", type_=Date()),
-        or_(
-            _BUDGETS.c.end_date.is_(None),
-            _BUDGETS.c.end_date >= bindparam("day", type_=Date()),
-        ),
-    )
-    .order_by(_BUDGETS.c.name, _BUDGETS.c.id)
+    .where(BudgetRow.owner_id == bindparam("owner_id"), _active_on(bindparam("day", type_=Date())))
+    .order_by(BudgetRow.name, BudgetRow.id)
 )
 """The budgets of ``owner_id`` active on ``day``, by name (built once: it runs on every
 status request)."""
@@ -159,8 +152,8 @@ class SqlAlchemyBudgetRepository:
     async def get(self, owner: UserId, budget_id: BudgetId) -> Budget | None:
         statement = select(BudgetRow).where(BudgetRow.id == budget_id, BudgetRow.owner_id == owner)
         if self._read_only:
-            found = await plain_rows(self._session, statement)
-            return budget_from_row(found[0]) if found else None
+            found = await plain_row(self._session, statement)
+            return None if found is None else budget_from_row(found)
         row = await self._session.scalar(statement)
         return None if row is None else self._seen(row)
 

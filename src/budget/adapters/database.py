@@ -97,11 +97,20 @@ async def plain_rows(
     """Run ``statement`` on the session's connection and return plain rows.
 
     No ORM objects and no identity map: a fraction of the CPU of ``session.scalars``, for
-    reads whose results are never written back. An entity's ``select(SomeRow)`` gives rows
-    with the same attribute names as ``SomeRow``, so the row mappers take either.
+    reads whose results are never written back (or are written back with Core, see
+    ``tracking.py``). An entity's ``select(SomeRow)`` gives rows whose keys are the names
+    of ``SomeRow``'s columns.
     """
     connection = await session.connection()
     return (await connection.execute(statement, params)).all()
+
+
+async def plain_row(
+    session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Row[Any] | None:
+    """The first row of ``statement`` (None without rows), as ``plain_rows`` runs it."""
+    connection = await session.connection()
+    return (await connection.execute(statement, params)).first()
 
 
 async def plain_value(

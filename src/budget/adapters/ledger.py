@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget.adapters.database import plain_rows, plain_value
+from budget.adapters.database import plain_row, plain_rows, plain_value
 from budget.adapters.tables import (
     AccountRow,
     BudgetRow,
@@ -276,10 +276,10 @@ class SqlAlchemyAccountRepository:
     ) -> Account | None:
         locking = for_update and not self._read_only
         statement = _ACCOUNT_FOR_UPDATE if locking else _ACCOUNT
-        found = await plain_rows(self._session, statement, {"owner_id": owner, "id": account_id})
-        if not found:
+        found = await plain_row(self._session, statement, {"owner_id": owner, "id": account_id})
+        if found is None:
             return None
-        account = account_from_row(found[0])
+        account = account_from_row(found)
         if self._read_only:
             return account
         self._handed_out[account.id] = account
@@ -374,8 +374,8 @@ class SqlAlchemyCategoryRepository:
             CategoryRow.owner_id == owner, CategoryRow.id == category_id
         )
         if self._read_only:
-            found = await plain_rows(self._session, statement)
-            return category_from_row(found[0]) if found else None
+            found = await plain_row(self._session, statement)
+            return None if found is None else category_from_row(found)
         row = await self._session.scalar(statement)
         return None if row is None else self._track(row)
 
@@ -518,10 +518,10 @@ class SqlAlchemyTransactionRepository:
         )
         if for_update and not self._read_only:
             statement = statement.with_for_update()
-        found = await plain_rows(self._session, statement)
-        if not found:
+        found = await plain_row(self._session, statement)
+        if found is None:
             return None
-        txn = transaction_from_row(found[0])
+        txn = transaction_from_row(found)
         if self._read_only:
             return txn
         return self._tracker.seen_plain(txn, _TRANSACTIONS, transaction_columns)

@@ -8,7 +8,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget.adapters.database import plain_rows
+from budget.adapters.database import plain_row
 from budget.adapters.tables import RefreshTokenRow, UserRow
 from budget.adapters.tracking import Tracker
 from budget.domain.model.auth import RefreshToken
@@ -81,8 +81,8 @@ class SqlAlchemyUserRepository:
 
     async def get(self, user_id: UserId) -> User | None:
         if self._read_only:
-            found = await plain_rows(self._session, _USER_BY_ID, {"user_id": user_id})
-            return user_from_row(found[0]) if found else None
+            found = await plain_row(self._session, _USER_BY_ID, {"user_id": user_id})
+            return None if found is None else user_from_row(found)
         row = await self._session.get(UserRow, user_id)
         return None if row is None else self._tracker.seen(user_from_row(row), row, user_to_row)
 

@@ -60,7 +60,7 @@ def add_months(day: date, months: int) -> date:
     ``add_months(date(2024, 1, 31), 1)`` is 2024-02-29; ``add_months(date(2024, 2, 29), 12)``
     is 2025-02-28.
     """
-    year, month0 = divmod(day.year * _MONTHS_PER_YEAR + day.month - 1 + months, _MONTHS_PER_YEAR)
+    year, month0 = divmod(month_index(day) + months, _MONTHS_PER_YEAR)
     if day.day <= _SHORTEST_MONTH:
         return date(year, month0 + 1, day.day)
     last_day = calendar.monthrange(year, month0 + 1)[1]
