@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from budget.adapters.audit import SqlAlchemyTotalsAudit
-from budget.adapters.budgets import SqlAlchemyBudgetSpendingReader
+from budget.adapters.budgets import (
+    RANGES_PER_STATEMENT,
+    SqlAlchemyBudgetSpendingReader,
+    spending_ranges,
+)
 from budget.adapters.database import session_factory
 from budget.adapters.migrations import downgrade, upgrade
 from budget.adapters.reports import SqlAlchemyReportReader
@@ -289,18 +293,17 @@ async def test_the_summary_over_months_and_days_equals_the_sum_of_the_transactio
         ), (first, last)
 
 
-async def test_budget_spending_over_months_and_days_equals_the_sum_of_the_expenses(
-    client: Client, new_user: NewUser, engine: AsyncEngine
-) -> None:
-    user = await new_user()
-    ids = await _spread_history(client, user)
-    ledger = await _ledger(engine, user.id)
-    owner, eur = UserId(uuid.UUID(user.id)), Currency.of("EUR")
-    covered: dict[str | None, set[Any] | None] = {
+def _covered(ids: dict[str, str]) -> dict[str | None, set[Any] | None]:
+    """The categories each query's category covers (None: any)."""
+    return {
         None: None,
         ids["food"]: {uuid.UUID(ids["food"]), uuid.UUID(ids["snacks"])},
         ids["snacks"]: {uuid.UUID(ids["snacks"])},
     }
+
+
+def _spending_queries(owner_id: str, categories: Iterable[str | None]) -> list[SpendingQuery]:
+    owner, eur = UserId(uuid.UUID(owner_id)), Currency.of("EUR")
     spans = [
         # contiguous periods cut mid-month, on the first, and running to a month's end
         (
@@ -313,11 +316,20 @@ async def test_budget_spending_over_months_and_days_equals_the_sum_of_the_expens
         ),
         (Period(date(2025, 10, 20), date(2025, 10, 26)),),
     ]
-    queries = [
+    return [
         SpendingQuery(owner, eur, None if key is None else CategoryId(uuid.UUID(key)), periods)
-        for key in covered
+        for key in categories
         for periods in spans
     ]
+
+
+async def test_budget_spending_over_months_and_days_equals_the_sum_of_the_expenses(
+    client: Client, new_user: NewUser, engine: AsyncEngine
+) -> None:
+    user = await new_user()
+    covered = _covered(await _spread_history(client, user))
+    ledger = await _ledger(engine, user.id)
+    queries = _spending_queries(user.id, covered)
 
     sums = await SqlAlchemyBudgetSpendingReader(session_factory(engine)).spent_per_period(queries)
 
@@ -334,6 +346,31 @@ async def test_budget_spending_over_months_and_days_equals_the_sum_of_the_expens
             for span in query.spans
         ]
         assert found == expected, query
+
+
+async def test_a_batch_too_big_for_one_statement_sums_each_query_as_if_it_were_alone(
+    client: Client, new_user: NewUser, engine: AsyncEngine
+) -> None:
+    user = await new_user()
+    queries = _spending_queries(user.id, _covered(await _spread_history(client, user)))
+    reader = SqlAlchemyBudgetSpendingReader(session_factory(engine))
+    alone = [(await reader.spent_per_period([query]))[0] for query in queries]
+    many = queries * 20
+    assert len(spending_ranges(many)) > RANGES_PER_STATEMENT
+
+    assert await reader.spent_per_period(many) == alone * 20
+
+
+async def test_another_users_categories_and_expenses_never_count(
+    client: Client, new_user: NewUser, engine: AsyncEngine
+) -> None:
+    owner, other = await new_user(), await new_user()
+    covered = _covered(await _spread_history(client, owner))
+    queries = _spending_queries(other.id, covered)
+
+    sums = await SqlAlchemyBudgetSpendingReader(session_factory(engine)).spent_per_period(queries)
+
+    assert sums == [[0] * len(query.spans) for query in queries]
 
 
 # --- the migration's backfill ------------------------------------------------------------------

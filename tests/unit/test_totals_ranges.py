@@ -1,5 +1,5 @@
-"""Which days a range reads from the monthly totals and which from the daily ones, and the
-monthly rollup of daily changes."""
+"""Which days a range reads from the monthly totals and which from the daily ones, the
+ranges a budget's spans become, and the monthly rollup of daily changes."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from uuid import UUID
 from hypothesis import given
 from hypothesis import strategies as st
 
+from budget.adapters.budgets import spending_ranges
 from budget.adapters.totals import roll_up, split_by_months
+from budget.domain.model.budget import SpendingQuery
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, UserId
+from budget.domain.model.period import Period
 from budget.domain.model.totals import TotalsKey
 from budget.domain.model.transaction import TransactionType
 
@@ -46,20 +49,8 @@ def test_a_range_of_whole_months_reads_no_day() -> None:
     assert split.months == ((date(2024, 1, 1), date(2024, 12, 31)),)
 
 
-def test_a_month_cut_by_a_span_boundary_is_read_day_by_day() -> None:
-    cuts = [date(2024, 1, 1), date(2024, 5, 15), date(2024, 9, 1)]
-
-    split = split_by_months(date(2024, 1, 1), date(2024, 12, 31), cuts)
-
-    assert split.days == ((date(2024, 5, 1), date(2024, 5, 31)),)
-    assert split.months == (
-        (date(2024, 1, 1), date(2024, 4, 30)),
-        (date(2024, 6, 1), date(2024, 12, 31)),
-    )
-
-
 def test_the_last_month_of_the_calendar_does_not_overflow() -> None:
-    split = split_by_months(date(9999, 11, 15), date.max, [date(9999, 12, 1)])
+    split = split_by_months(date(9999, 11, 15), date.max)
 
     assert split.days == ((date(9999, 11, 15), date(9999, 11, 30)),)
     assert split.months == ((date(9999, 12, 1), date.max),)
@@ -68,25 +59,46 @@ def test_the_last_month_of_the_calendar_does_not_overflow() -> None:
 days = st.dates(date(2023, 1, 1), date(2026, 12, 31))
 
 
-@given(
-    st.one_of(days, st.dates()),
-    st.integers(0, 900),
-    st.lists(st.one_of(days, st.dates()), max_size=6),
-)
-def test_the_split_covers_every_day_once_and_no_month_read_whole_is_cut(
-    first: date, length: int, cuts: list[date]
+@given(st.one_of(days, st.dates()), st.integers(0, 900))
+def test_the_split_covers_every_day_once_in_whole_months_and_ragged_ends(
+    first: date, length: int
 ) -> None:
     last = first + timedelta(days=min(length, (date.max - first).days))
 
-    split = split_by_months(first, last, cuts)
+    split = split_by_months(first, last)
 
     covered = _days(split.days) + _days(split.months)
     assert sorted(covered) == _days(((first, last),))
     for start, end in split.months:
         assert start.day == 1
-        assert (end + timedelta(days=1)).day == 1
-        # a cut inside a run of whole months may only fall between two of them
-        assert all(cut.day == 1 for cut in cuts if start < cut <= end)
+        assert end == date.max or (end + timedelta(days=1)).day == 1
+
+
+def test_each_span_of_each_query_becomes_its_own_ranges_of_days_and_months() -> None:
+    owner, eur = UserId(UUID(int=1)), Currency.of("EUR")
+    food = CategoryId(UUID(int=2))
+    by_pay_cycle = SpendingQuery(
+        owner,
+        eur,
+        food,
+        (
+            Period(date(2026, 1, 15), date(2026, 3, 14)),
+            Period(date(2026, 3, 15), date(2026, 4, 14)),
+        ),
+    )
+    february = SpendingQuery(owner, eur, None, (Period(date(2026, 2, 1), date(2026, 2, 28)),))
+
+    ranges = spending_ranges([by_pay_cycle, february])
+
+    assert [(r.query, r.span, r.monthly, r.first_day, r.last_day) for r in ranges] == [
+        (0, 0, False, date(2026, 1, 15), date(2026, 1, 31)),
+        (0, 0, False, date(2026, 3, 1), date(2026, 3, 14)),
+        (0, 0, True, date(2026, 2, 1), date(2026, 2, 28)),
+        (0, 1, False, date(2026, 3, 15), date(2026, 4, 14)),
+        (1, 0, True, date(2026, 2, 1), date(2026, 2, 28)),
+    ]
+    assert {(r.owner_id, r.category, r.currency) for r in ranges[:4]} == {(owner, food, "EUR")}
+    assert (ranges[4].owner_id, ranges[4].category) == (owner, None)
 
 
 def test_the_monthly_rollup_dates_changes_on_their_months_first_day() -> None:

@@ -1,52 +1,49 @@
 """SQLAlchemy adapters of budgets: the repository (write side) and the spending reader.
 
-The reader sums expenses in SQL over the totals kept in step with the ledger: per query
-one ``GROUP BY`` over a ``CASE`` that puts each cell's day into one of the query's spans
-(period boundaries computed in Python by ``Schedule``, so any anchor works on any dialect),
-reading whole months from ``monthly_totals`` and the other days from ``daily_totals``; the
-queries of a batch travel as one ``UNION ALL``. Only one row per non-empty span comes
-back; no transaction does.
+The reader sums expenses in SQL over the totals kept in step with the ledger. Every span
+of every query (period boundaries computed in Python by ``Schedule``, so any anchor works
+on any dialect) becomes ranges of days: its whole months, read from ``monthly_totals``,
+and its other days, read from ``daily_totals``. The ranges travel as rows of one
+statement that joins them to the cells and sums per query and span: only one row per
+non-empty span comes back; no transaction does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
-from functools import lru_cache
-from typing import Any, cast
+from datetime import date
+from functools import cache, lru_cache
+from typing import Any, NamedTuple, cast
+from uuid import UUID
 
+from advanced_alchemy.types import GUID
 from sqlalchemy import (
+    CTE,
+    Boolean,
     ColumnElement,
     CompoundSelect,
     Date,
     Integer,
     Row,
-    Select,
     String,
     Table,
     and_,
-    any_,
     bindparam,
-    case,
+    column,
     delete,
     exists,
     func,
-    literal_column,
     or_,
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.expression import ColumnClause
 
 from budget.adapters.database import plain_row, plain_rows, plain_value, translate_unavailable
-from budget.adapters.tables import BudgetRow, CategoryRow, DailyTotalRow, UserRow
-from budget.adapters.totals import (
-    Level,
-    cells_in,
-    range_parameters,
-    range_values,
-    split_by_months,
-)
+from budget.adapters.tables import BudgetRow, CategoryRow, UserRow
+from budget.adapters.totals import DAYS, MONTHS, split_by_months
 from budget.adapters.tracking import Tracker
 from budget.domain.model.budget import Budget, BudgetFilters, SpendingQuery
 from budget.domain.model.currency import Currency
@@ -55,10 +52,6 @@ from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.period import PeriodKind
 from budget.domain.model.transaction import TransactionType
-
-QUERIES_PER_STATEMENT = 100
-"""Queries per ``UNION ALL`` (SQLite allows 500 compound members; this also keeps the
-bound parameters well under both dialects' limits)."""
 
 _SORT_COLUMNS: dict[str, Any] = {
     "name": BudgetRow.name,
@@ -229,17 +222,13 @@ class SqlAlchemyBudgetSpendingReader:
 
     async def spent_per_period(self, queries: Sequence[SpendingQuery]) -> list[list[int]]:
         sums = [[0] * len(query.spans) for query in queries]
-        numbered = [(n, q) for n, q in enumerate(queries) if q.spans]
+        ranges = spending_ranges(queries)
         try:
             async with self._sessions() as session:
                 connection = await session.connection()
-                dialect = connection.dialect.name
-                for start in range(0, len(numbered), QUERIES_PER_STATEMENT):
-                    batch = SpendingBatch(numbered[start : start + QUERIES_PER_STATEMENT])
-                    statement = _spending_statement(batch.shape, dialect)
-                    result = await connection.execute(statement, batch.params)
-                    for position, span, total in result:
-                        sums[batch.numbers[position]][span] = int(total)
+                for statement, params in _statements(ranges, connection.dialect.name):
+                    for query, span, total in await connection.execute(statement, params):
+                        sums[query][span] += int(total)
         except Exception as error:
             unavailable = translate_unavailable(error)
             if unavailable is not None:
@@ -248,108 +237,136 @@ class SqlAlchemyBudgetSpendingReader:
         return sums
 
 
-_QueryShape = tuple[bool, int, int, int]
-"""A query's statement without its values: whether it has a category, and how many spans,
-day ranges and month ranges it reads."""
+class SpendingRange(NamedTuple):
+    """Days whose expenses count toward span ``span`` of query ``query``: the cells of
+    ``monthly_totals`` (``monthly``) or ``daily_totals`` dated ``first_day`` to
+    ``last_day``, of the owner and currency, in ``category`` or its subcategories (any
+    category when None)."""
+
+    query: int
+    span: int
+    monthly: bool
+    owner_id: UUID
+    category: UUID | None
+    currency: str
+    first_day: date
+    last_day: date
 
 
-class SpendingBatch:
-    """The queries of one statement as its shape (which picks a cached statement) and its
-    bound parameters.
-
-    Each query reads the whole months of its spans from ``monthly_totals`` and the other
-    days from ``daily_totals`` (``split_by_months``, cut at every span's first day and at
-    the day after its last).
-    """
-
-    def __init__(self, numbered: Sequence[tuple[int, SpendingQuery]]) -> None:
-        self.numbers = [number for number, _ in numbered]
-        self.params: dict[str, Any] = {}
-        self.shape = tuple(self._add(f"q{n}", query) for n, (_, query) in enumerate(numbered))
-
-    def _add(self, prefix: str, query: SpendingQuery) -> _QueryShape:
-        spans = [(span.start, span.end) for span in query.spans]
-        split = split_by_months(spans[0][0], spans[-1][1], _cuts(query))
-        self.params |= {f"{prefix}_owner": query.owner_id, f"{prefix}_cur": query.currency.code}
-        if query.category_id is not None:
-            self.params[f"{prefix}_category"] = query.category_id
-        for kind, ranges in (("s", spans), ("d", split.days), ("m", split.months)):
-            self.params |= range_values(f"{prefix}_{kind}", ranges)
-        with_category = query.category_id is not None
-        return (with_category, len(spans), len(split.days), len(split.months))
+def spending_ranges(queries: Sequence[SpendingQuery]) -> list[SpendingRange]:
+    """The ranges that make up every span of every query: each span's whole months, read
+    from ``monthly_totals``, and its other days, read from ``daily_totals``."""
+    ranges = []
+    for number, query in enumerate(queries):
+        owner, category, currency = query.owner_id, query.category_id, query.currency.code
+        for index, span in enumerate(query.spans):
+            split = split_by_months(span.start, span.end)
+            for monthly, bounds in ((False, split.days), (True, split.months)):
+                ranges += [
+                    SpendingRange(number, index, monthly, owner, category, currency, first, last)
+                    for first, last in bounds
+                ]
+    return ranges
 
 
-def _cuts(query: SpendingQuery) -> list[date]:
-    """The days where one span ends and the next begins, or where spans begin and end."""
-    starts = [span.start for span in query.spans]
-    return starts + [span.end + timedelta(days=1) for span in query.spans if span.end < date.max]
+RANGES_PER_STATEMENT = 100
+"""Ranges per statement on SQLite, where each is a row of bound parameters (well under
+its limits of 999 parameters and 500 compound members); PostgreSQL takes them all at once,
+as arrays."""
+
+_RANGE_COLUMNS: tuple[ColumnClause[Any], ...] = (
+    column("query", Integer()),
+    column("span", Integer()),
+    column("monthly", Boolean()),
+    column("owner_id", GUID()),
+    column("category", GUID()),
+    column("currency", String()),
+    column("first_day", Date()),
+    column("last_day", Date()),
+)
 
 
-@lru_cache(maxsize=256)
-def _spending_statement(shape: tuple[_QueryShape, ...], dialect: str) -> CompoundSelect[Any]:
-    """``(position, span index, total)`` rows of a batch of this shape, as one ``UNION ALL``
-    (built once per shape: repeated requests reuse the statement and its compiled SQL)."""
-    return union_all(
-        *(_sums_per_span(position, query, dialect) for position, query in enumerate(shape))
-    )
-
-
-def _in_categories(
-    category_key: ColumnElement[Any], covered: Select[Any], dialect: str
-) -> ColumnElement[bool]:
-    """``category_key`` among the ``covered`` ids. On PostgreSQL as ``= ANY(ARRAY(...))``:
-    the sub-select runs once and the ids become a condition of the index scan, so only
-    the covered cells are fetched (with ``IN`` every cell of the days was fetched, then
-    joined to the categories): about half the database time of a status request."""
+def _statements(
+    ranges: Sequence[SpendingRange], dialect: str
+) -> list[tuple[CompoundSelect[Any], dict[str, Any]]]:
+    """The statements that sum ``ranges``, with their parameters."""
+    if not ranges:
+        return []
     if dialect == "postgresql":
-        return category_key == any_(func.array(covered.scalar_subquery()))
-    return category_key.in_(covered)
+        columns = zip(*ranges, strict=True)
+        return [(_array_statement(), dict(zip(SpendingRange._fields, columns, strict=True)))]
+    batches = []
+    for start in range(0, len(ranges), RANGES_PER_STATEMENT):
+        batch = ranges[start : start + RANGES_PER_STATEMENT]
+        params = {
+            f"r{n}_{name}": value
+            for n, values in enumerate(batch)
+            for name, value in zip(SpendingRange._fields, values, strict=True)
+        }
+        batches.append((_row_statement(len(batch)), params))
+    return batches
 
 
-def _sums_per_span(position: int, shape: _QueryShape, dialect: str) -> Select[Any]:
-    """``(position, span index, total)`` for every span of the query that has expenses."""
-    with_category, spans, day_ranges, month_ranges = shape
-    prefix = f"q{position}"
-    owner = bindparam(f"{prefix}_owner", type_=DailyTotalRow.owner_id.type)
+@cache
+def _array_statement() -> CompoundSelect[Any]:
+    """PostgreSQL: the ranges as one array per column, unnested into rows (one statement
+    and 8 parameters, however many budgets and periods)."""
+    arrays = (bindparam(c.name, type_=postgresql.ARRAY(c.type)) for c in _RANGE_COLUMNS)
+    rows = func.unnest(*arrays).table_valued(*_RANGE_COLUMNS).render_derived(name="ranges")
+    return _sums_over(select(rows).cte("ranges"))
 
-    def conditions(level: Level) -> list[ColumnElement[bool]]:
-        cells = level.table.c
-        found = [
-            cells.owner_id == owner,
-            cells.type == TransactionType.EXPENSE.value,
-            cells.currency == bindparam(f"{prefix}_cur", type_=String()),
-        ]
-        if with_category:
-            category = bindparam(f"{prefix}_category", type_=CategoryRow.id.type)
-            covered = select(CategoryRow.id).where(
-                CategoryRow.owner_id == owner,
-                or_(CategoryRow.id == category, CategoryRow.parent_id == category),
-            )
-            found.append(_in_categories(cells.category_key, covered, dialect))
-        return found
 
-    parts = cells_in(
-        (
-            range_parameters(f"{prefix}_d", day_ranges),
-            range_parameters(f"{prefix}_m", month_ranges),
-        ),
-        lambda level: [level.day.label("day"), level.table.c.amount.label("amount")],
-        conditions,
-    )
-    cells = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("cells")
-    span_of_day = case(
-        *(
-            (cells.c.day.between(first, last), n)
-            for n, (first, last) in enumerate(range_parameters(f"{prefix}_s", spans))
-        ),
-        else_=None,
-    ).label("span")
-    return (
-        select(
-            literal_column(str(int(position)), Integer).label("query"),
-            span_of_day,
-            func.sum(cells.c.amount).label("total"),
+@lru_cache(maxsize=RANGES_PER_STATEMENT)
+def _row_statement(count: int) -> CompoundSelect[Any]:
+    """Other dialects: ``count`` ranges as rows of bound parameters (built once per count)."""
+    rows = [
+        select(*(bindparam(f"r{n}_{c.name}", type_=c.type).label(c.name) for c in _RANGE_COLUMNS))
+        for n in range(count)
+    ]
+    return _sums_over((union_all(*rows) if count > 1 else rows[0]).cte("ranges"))
+
+
+def _sums_over(ranges: CTE) -> CompoundSelect[Any]:
+    """``(query, span, total)`` rows: the expenses of each range, summed per query and span
+    (a pair may come back more than once; its totals add up).
+
+    A range with a category is first joined to that category and its subcategories, so
+    that the cells are fetched by ``(owner, type, currency, category, date)``; a range
+    without one reads every expense cell of its days.
+    """
+    r = ranges.c
+    covered = (
+        select(ranges, CategoryRow.id.label("category_key"))
+        .join(
+            CategoryRow,
+            and_(
+                CategoryRow.owner_id == r.owner_id,
+                or_(CategoryRow.id == r.category, CategoryRow.parent_id == r.category),
+            ),
         )
-        .group_by(span_of_day)
-        .having(span_of_day.is_not(None))
+        .cte("covered")
     )
+    parts = []
+    for level, monthly in ((DAYS, False), (MONTHS, True)):
+        cells = level.table.c
+        for source, condition in (
+            (covered, cells.category_key == covered.c.category_key),
+            (ranges, r.category.is_(None)),
+        ):
+            s = source.c
+            parts.append(
+                select(s.query, s.span, func.sum(cells.amount))
+                .join_from(
+                    source,
+                    level.table,
+                    and_(
+                        cells.owner_id == s.owner_id,
+                        cells.type == TransactionType.EXPENSE.value,
+                        cells.currency == s.currency,
+                        level.day.between(s.first_day, s.last_day),
+                    ),
+                )
+                .where(s.monthly.is_(monthly), condition)
+                .group_by(s.query, s.span)
+            )
+    return union_all(*parts)

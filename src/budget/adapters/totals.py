@@ -336,41 +336,17 @@ def _month_end(month: dt.date) -> dt.date:
     return month.replace(month=month.month + 1, day=1) - _DAY
 
 
-def _merged(ranges: Iterable[DateRange]) -> tuple[DateRange, ...]:
-    merged: list[DateRange] = []
-    for start, end in ranges:
-        if merged and merged[-1][1] + dt.timedelta(days=1) == start:
-            merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return tuple(merged)
-
-
-def split_by_months(first: dt.date, last: dt.date, cuts: Iterable[dt.date] = ()) -> SplitRange:
-    """Split ``first`` to ``last`` into whole months and the days around them.
-
-    A month is read whole when it lies inside the range and no cut (a day that starts a
-    new span of the caller's, e.g. a period) falls strictly inside it, so that a monthly
-    cell, dated on the month's first day, sorts into the same span as each of its days.
-    """
+def split_by_months(first: dt.date, last: dt.date) -> SplitRange:
+    """Split ``first`` to ``last`` into its whole months and the days around them."""
     start, end = _whole_months_within(first, last)
     if start is None or end is None or start > end:
         return SplitRange(((first, last),), ())
-    days: list[DateRange] = [(first, start - _DAY)] if first < start else []
-    months: list[DateRange] = []
-    cursor: dt.date | None = start
-    cut = sorted({first_of_month(day) for day in cuts if start <= day <= end and day.day != 1})
-    for month in cut:
-        assert cursor is not None  # a cut month lies before ``end``, so a day follows it
-        if cursor < month:
-            months.append((cursor, month - _DAY))
-        days.append((month, _month_end(month)))
-        cursor = _month_end(month) + _DAY if _month_end(month) < dt.date.max else None
-    if cursor is not None and cursor <= end:
-        months.append((cursor, end))
+    days: list[DateRange] = []
+    if first < start:
+        days.append((first, start - _DAY))
     if end < last:
         days.append((end + _DAY, last))
-    return SplitRange(_merged(days), _merged(months))
+    return SplitRange(tuple(days), ((start, end),))
 
 
 def _whole_months_within(first: dt.date, last: dt.date) -> tuple[dt.date | None, dt.date | None]:
