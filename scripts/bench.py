@@ -29,12 +29,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import insert, text
+from sqlalchemy import bindparam, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from budget.adapters.migrations import upgrade
 from budget.adapters.system import UuidV7Factory
-from budget.adapters.tables import TransactionRow
+from budget.adapters.tables import AccountRow, TransactionRow
 from budget.adapters.totals import rebuild_daily_totals
 from budget.domain.model.ids import UserId
 
@@ -239,7 +239,7 @@ async def seed(
                     "   FROM transactions WHERE account_id = accounts.id), 0)"
                     " + COALESCE((SELECT SUM(to_amount) FROM transactions"
                     "   WHERE to_account_id = accounts.id), 0) WHERE id = :id"
-                ),
+                ).bindparams(bindparam("id", type_=AccountRow.id.type)),
                 {"id": account},
             )
         await rebuild_daily_totals(connection, UserId(owner))
