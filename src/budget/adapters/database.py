@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Executable, Row, event, exc, text
 from sqlalchemy.ext.asyncio import (
@@ -85,6 +86,44 @@ def _sqlite_engine(url: str) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+class WriterQueue:
+    """Lets one writer of an event loop at a time reach the database, in order of arrival.
+
+    SQLite takes one writer at a time: writers that meet at ``BEGIN IMMEDIATE`` poll with
+    ever longer sleeps (up to 100 ms) until the busy timeout, so under a burst of writes
+    one of them can lose every round and wait seconds while later ones pass. Queueing in
+    the process first keeps waits fair and as short as the writes ahead; the busy timeout
+    still arbitrates between processes (and between event loops of one process, each of
+    which has its own line). A writer that waits longer than ``timeout`` seconds gets
+    ``StorageUnavailableError``, as it would from SQLite.
+    """
+
+    def __init__(self, timeout: float = SQLITE_BUSY_TIMEOUT_SECONDS) -> None:
+        self._lines: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            WeakKeyDictionary()
+        )
+        self._timeout = timeout
+
+    async def wait_turn(self) -> Callable[[], None]:
+        """Wait until every writer ahead is done; call what this returns when done too."""
+        loop = asyncio.get_running_loop()
+        line = self._lines.get(loop)
+        if line is None:
+            line = self._lines[loop] = asyncio.Lock()
+        try:
+            async with asyncio.timeout(self._timeout):
+                await line.acquire()
+        except TimeoutError:
+            raise StorageUnavailableError() from None
+        return line.release
+
+
+def writer_queue(engine: AsyncEngine) -> WriterQueue | None:
+    """A ``WriterQueue`` for SQLite (which takes one writer at a time); None for
+    PostgreSQL, whose writers only wait for the rows they share."""
+    return WriterQueue() if engine.dialect.name == "sqlite" else None
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -10,7 +11,7 @@ from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from budget.adapters.budgets import SqlAlchemyBudgetRepository
-from budget.adapters.database import is_unavailable
+from budget.adapters.database import WriterQueue, is_unavailable
 from budget.adapters.ledger import (
     SqlAlchemyAccountRepository,
     SqlAlchemyCategoryRepository,
@@ -67,20 +68,30 @@ _FOREIGN_KEY = re.compile(
 class SqlAlchemyUnitOfWork:
     """Opens a session on enter; ``commit`` writes tracked aggregates back and commits.
 
-    Leaving the block without committing rolls back. Database failures are translated:
-    lost connections and timeouts become ``StorageUnavailableError``, known unique
-    constraints become ``ConflictError``, and foreign keys broken by a concurrent delete
-    become a ``RuleViolationError`` on the field that referred to the deleted row (or
-    ``AccountInUseError`` when the deleted account gained a transaction meanwhile).
+    Leaving the block without committing rolls back. With ``writers`` (SQLite), a unit
+    of work that may write waits its turn in that queue on enter and leaves it on exit.
+    Database failures are translated: lost connections and timeouts become
+    ``StorageUnavailableError``, known unique constraints become ``ConflictError``, and
+    foreign keys broken by a concurrent delete become a ``RuleViolationError`` on the
+    field that referred to the deleted row (or ``AccountInUseError`` when the deleted
+    account gained a transaction meanwhile).
     """
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        read_only: bool = False,
+        writers: WriterQueue | None = None,
     ) -> None:
         self._sessions = sessions
         self._read_only = read_only
+        self._writers = None if read_only else writers
+        self._end_turn: Callable[[], None] | None = None
 
     async def __aenter__(self) -> Self:
+        if self._writers is not None:
+            self._end_turn = await self._writers.wait_turn()
         session = self._session = self._sessions()
         tracker = self._tracker = Tracker(session)
         read_only = self._read_only
@@ -104,6 +115,10 @@ class SqlAlchemyUnitOfWork:
             await self._session.close()
         except Exception:  # noqa: S110 - the connection is already gone; nothing to undo
             pass
+        finally:
+            if self._end_turn is not None:
+                self._end_turn()
+                self._end_turn = None
         translated = translate(error) if error is not None else None
         if translated is not None:
             raise translated from error

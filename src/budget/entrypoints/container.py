@@ -9,7 +9,13 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from budget.adapters.database import create_engine, read_only_engine, session_factory
+from budget.adapters.database import (
+    WriterQueue,
+    create_engine,
+    read_only_engine,
+    session_factory,
+    writer_queue,
+)
 from budget.adapters.passwords import Argon2PasswordHasher
 from budget.adapters.system import SystemClock, UuidV7Factory
 from budget.adapters.throttle import InMemoryLoginAttemptStore
@@ -32,9 +38,10 @@ class Container:
     clock: SystemClock = field(default_factory=SystemClock)
     ids: UuidV7Factory = field(default_factory=UuidV7Factory)
     login_attempts: InMemoryLoginAttemptStore = field(default_factory=InMemoryLoginAttemptStore)
+    writers: WriterQueue | None = None
 
     def uow(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.sessions)
+        return SqlAlchemyUnitOfWork(self.sessions, writers=self.writers)
 
     def read_uow(self) -> SqlAlchemyUnitOfWork:
         """For use cases that only read (they never commit)."""
@@ -75,6 +82,7 @@ def build_container(settings: Settings, *, hasher: Argon2PasswordHasher | None =
         read_sessions=session_factory(read_only_engine(engine)),
         hasher=hasher or Argon2PasswordHasher(),
         codec=build_codec(settings),
+        writers=writer_queue(engine),
     )
 
 
