@@ -61,7 +61,9 @@ def create_engine(
 def _sqlite_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(
         url,
-        pool_pre_ping=True,
+        # A connection to a local file never goes stale: a ping on every checkout would
+        # only add a round trip through the driver's thread.
+        pool_pre_ping=False,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
     )
 
