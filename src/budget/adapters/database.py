@@ -77,6 +77,11 @@ def _sqlite_engine(url: str) -> AsyncEngine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        # Every read here is planned for the schema's indexes. An automatic index is built
+        # anew on every run of a statement, over a whole table: with one "all expenses"
+        # budget, the status of 20 took 18 ms instead of 2.6 because SQLite preferred one
+        # over the primary key's date range.
+        cursor.execute("PRAGMA automatic_index=OFF")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
