@@ -360,7 +360,8 @@ async def create_budgets(
             json={
                 "name": f"Budget {index}",
                 # Distinct (category, period) pairs: one active budget per pair is allowed.
-                "category_id": str(categories[index % len(categories)]),
+                # The first budget covers every expense (no category).
+                "category_id": str(categories[index % len(categories)]) if index else None,
                 "amount": "500.00",
                 "currency": "EUR",
                 "period": PERIODS[(index // len(categories) + index) % len(PERIODS)],

@@ -270,7 +270,7 @@ def spending_ranges(queries: Sequence[SpendingQuery]) -> list[SpendingRange]:
 
 
 RANGES_PER_STATEMENT = 100
-"""Ranges per statement on SQLite, where each is a row of bound parameters (well under
+"""Ranges per statement on SQLite, where each is a row of 8 bound parameters (under
 its limits of 999 parameters and 500 compound members); PostgreSQL takes them all at once,
 as arrays."""
 
