@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters.budgets import SqlAlchemyBudgetSpendingReader
 from budget.adapters.database import create_engine, session_factory
@@ -55,7 +56,7 @@ async def test_an_all_expenses_budget_is_summed_without_an_automatic_index(
     assert [step for step in plan if "AUTOMATIC" in step] == []
 
 
-async def _a_year_of_cells(engine: Any) -> UserId:
+async def _a_year_of_cells(engine: AsyncEngine) -> UserId:
     """An owner with expense cells on every day of 2026 in four categories, analysed."""
     owner, now = uuid.uuid4(), datetime(2026, 1, 1, tzinfo=UTC)
     categories, account = [uuid.uuid4() for _ in range(4)], uuid.uuid4()
