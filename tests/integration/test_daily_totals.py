@@ -17,7 +17,6 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from budget.adapters.audit import SqlAlchemyTotalsAudit
 from budget.adapters.budgets import (
     RANGES_PER_STATEMENT,
     SqlAlchemyBudgetSpendingReader,
@@ -34,11 +33,13 @@ from budget.adapters.tables import (
     TransactionRow,
     UserRow,
 )
+from budget.adapters.verification import SqlAlchemyTotalsVerifier
 from budget.domain.model.budget import SpendingQuery
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import CategoryId, UserId
 from budget.domain.model.period import Period
-from budget.domain.services.maintenance import TotalsDrift, VerifyDailyTotals
+from budget.domain.model.verification import TotalsDrift
+from budget.domain.services.maintenance import VerifyDailyTotals
 from budget.entrypoints.cli import main
 from tests.integration.conftest import SignedIn
 from tests.integration.databases import postgres_database, sqlite_database
@@ -51,7 +52,7 @@ CATEGORIES = "/api/v1/categories"
 
 async def drift_of(engine: AsyncEngine, user_id: str) -> list[TotalsDrift]:
     """The user's drifted cells (other tests share the database)."""
-    drifts = await SqlAlchemyTotalsAudit(engine).drifted_totals()
+    drifts = await SqlAlchemyTotalsVerifier(engine).drifted_totals()
     return [drift for drift in drifts if str(drift.key.owner_id) == user_id]
 
 
@@ -186,7 +187,7 @@ async def test_a_tampered_cell_is_reported_and_fixing_rebuilds_the_owners_totals
     assert str(drift.key.account_id) == account
     assert (drift.key.date, drift.key.category_id) == (date(2026, 1, 5), None)
 
-    await VerifyDailyTotals(SqlAlchemyTotalsAudit(engine)).execute(fix=True)
+    await VerifyDailyTotals(SqlAlchemyTotalsVerifier(engine)).execute(fix=True)
 
     assert await drift_of(engine, user.id) == []
     assert list((await cells_of(engine, user.id)).values()) == [(300, 1)]
@@ -206,7 +207,7 @@ async def test_a_missing_cell_is_reported_as_stored_zero(
     [drift] = await drift_of(engine, user.id)
     assert (drift.stored, drift.expected) == ((0, 0), (300, 1))
 
-    await SqlAlchemyTotalsAudit(engine).rebuild_totals([UserId(uuid.UUID(user.id))])
+    await SqlAlchemyTotalsVerifier(engine).rebuild_totals([UserId(uuid.UUID(user.id))])
     assert await drift_of(engine, user.id) == []
 
 
@@ -486,7 +487,7 @@ async def test_the_migration_backfills_the_totals_from_existing_transactions(
 
     engine = create_async_engine(url)
     try:
-        assert await SqlAlchemyTotalsAudit(engine).drifted_totals() == []
+        assert await SqlAlchemyTotalsVerifier(engine).drifted_totals() == []
         eur, usd = ids["eur"], ids["usd"]
         assert await cells_of(engine, str(ids["user"])) == {
             ("expense", date(2026, 1, 1), ids["food"], eur): (350, 2),

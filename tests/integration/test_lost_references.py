@@ -18,12 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters.database import session_factory
 from budget.adapters.uow import SqlAlchemyUnitOfWork
-from budget.domain.errors import RuleViolationError
+from budget.domain.errors import AccountInUseError, RuleViolationError
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
 from budget.domain.model.money import Money
 from budget.domain.model.transaction import Transaction, TransactionType
-from budget.domain.services.accounts import AccountInUseError
 from tests.integration.conftest import SignedIn
 
 Client = AsyncTestClient[Litestar]
@@ -133,7 +132,7 @@ async def _commit(engine: AsyncEngine, txn: Transaction, *, move_balance: bool =
 
 
 async def _delete_unchecked(engine: AsyncEngine, user: SignedIn, account: AccountId) -> None:
-    """Delete the account as ``DeleteLedgerAccount`` does, past its (stale) check."""
+    """Delete the account as ``DeleteAccount`` does, past its (stale) check."""
     async with _uow(engine) as uow:
         found = await uow.accounts.get(UserId(uuid.UUID(user.id)), account)
         assert found is not None

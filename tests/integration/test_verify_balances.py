@@ -12,8 +12,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.audit import SqlAlchemyBalanceAudit
 from budget.adapters.tables import AccountRow
+from budget.adapters.verification import SqlAlchemyBalanceVerifier
 from budget.domain.services.maintenance import VerifyBalances
 from budget.entrypoints.cli import main
 from tests.integration.conftest import SignedIn
@@ -49,7 +49,7 @@ async def test_a_ledger_written_through_the_api_has_no_drift(
     engine: AsyncEngine, client: AsyncTestClient[Litestar], new_user: Any
 ) -> None:
     account_id = await _account_with_history(client, await new_user())
-    drifts = await VerifyBalances(SqlAlchemyBalanceAudit(engine)).execute()
+    drifts = await VerifyBalances(SqlAlchemyBalanceVerifier(engine)).execute()
     assert str(account_id) not in {str(d.account_id) for d in drifts}
 
 
@@ -58,7 +58,7 @@ async def test_a_tampered_balance_is_reported_with_the_expected_value(
 ) -> None:
     account_id = await _account_with_history(client, await new_user())
     await _corrupt(engine, account_id, 7)
-    audit = SqlAlchemyBalanceAudit(engine)
+    audit = SqlAlchemyBalanceVerifier(engine)
     drift = next(d for d in await audit.drifted() if str(d.account_id) == account_id)
     assert (drift.stored, drift.expected) == (13773, 13766)
     await audit.correct([drift])
@@ -70,7 +70,7 @@ async def test_fixing_restores_the_balance_the_ledger_implies(
     user = await new_user()
     account_id = await _account_with_history(client, user)
     await _corrupt(engine, account_id, -500)
-    await VerifyBalances(SqlAlchemyBalanceAudit(engine)).execute(fix=True)
+    await VerifyBalances(SqlAlchemyBalanceVerifier(engine)).execute(fix=True)
     account = await client.get(f"/api/v1/accounts/{account_id}", headers=user.headers)
     assert account.json()["balance"] == "137.66"
 

@@ -10,10 +10,14 @@ import pytest
 from sqlalchemy import exc
 
 from budget.adapters.uow import translate
-from budget.domain.errors import ConflictError, RuleViolationError
+from budget.domain.errors import (
+    ACCOUNT_IN_USE,
+    AccountInUseError,
+    ConflictError,
+    RuleViolationError,
+)
 from budget.domain.model.budget import FOREIGN_CATEGORY as FOREIGN_BUDGET_CATEGORY
 from budget.domain.model.transaction import FOREIGN_ACCOUNT, FOREIGN_CATEGORY
-from budget.domain.services.accounts import ACCOUNT_IN_USE, AccountInUseError
 
 ASYNCPG = "<class 'asyncpg.exceptions.ForeignKeyViolationError'>: "
 

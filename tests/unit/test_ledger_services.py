@@ -14,7 +14,7 @@ from uuid import UUID
 
 import pytest
 
-from budget.domain.errors import NotFoundError, RuleViolationError
+from budget.domain.errors import AccountInUseError, NotFoundError, RuleViolationError
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.ids import AccountId, TransactionId, UserId
@@ -29,11 +29,10 @@ from budget.domain.model.transaction import Transaction, TransactionType
 from budget.domain.services.accounts import (
     AccountChanges,
     AccountDraft,
-    AccountInUseError,
     AccountNameTakenError,
     AccountNotFoundError,
     CreateAccount,
-    DeleteLedgerAccount,
+    DeleteAccount,
     GetAccount,
     ListAccounts,
     UpdateAccount,
@@ -255,7 +254,7 @@ async def test_deleting_an_account_without_transactions_commits() -> None:
     ledger = Ledger.empty()
     account = await ledger.account()
 
-    await DeleteLedgerAccount(ledger.uow).execute(ALICE, account.id)
+    await DeleteAccount(ledger.uow).execute(ALICE, account.id)
 
     assert account.id not in ledger.uow.store.accounts
     assert ledger.uow.commits == 2
@@ -276,7 +275,7 @@ async def test_deleting_an_account_locks_it_against_concurrent_transactions() ->
     ledger = Ledger.empty()
     account = await ledger.account()
 
-    await DeleteLedgerAccount(ledger.uow).execute(ALICE, account.id)
+    await DeleteAccount(ledger.uow).execute(ALICE, account.id)
 
     assert ledger.uow.locked_accounts == [account.id]
 
@@ -288,9 +287,7 @@ async def test_deleting_an_account_with_transactions_is_a_conflict(side: str) ->
     await ledger.record(TRANSFER, source, "5", to_account_id=destination.id)
     doomed = source if side == "source" else destination
 
-    await ledger.refused(
-        DeleteLedgerAccount(ledger.uow).execute(ALICE, doomed.id), AccountInUseError
-    )
+    await ledger.refused(DeleteAccount(ledger.uow).execute(ALICE, doomed.id), AccountInUseError)
     assert doomed.id in ledger.uow.store.accounts
 
 
@@ -303,9 +300,7 @@ async def test_another_users_account_is_not_found() -> None:
     await ledger.refused(
         update.execute(BOB, account.id, AccountChanges(name="Mine")), AccountNotFoundError
     )
-    await ledger.refused(
-        DeleteLedgerAccount(ledger.uow).execute(BOB, account.id), AccountNotFoundError
-    )
+    await ledger.refused(DeleteAccount(ledger.uow).execute(BOB, account.id), AccountNotFoundError)
     assert ledger.uow.store.accounts[account.id].name == "Checking"
 
 

@@ -23,7 +23,7 @@ from budget.domain.services.users import (
     AdminChanges,
     AdministerUser,
     ChangePassword,
-    DeleteAccount,
+    DeleteUser,
     ListUsers,
     ProfileChanges,
     UpdateProfile,
@@ -300,14 +300,14 @@ async def test_the_right_current_password_clears_the_accounts_failures() -> None
     assert changes.uow.committed
 
 
-# --- DeleteAccount -------------------------------------------------------------------------
+# --- DeleteUser -------------------------------------------------------------------------
 
 
 async def test_deleting_the_account_removes_the_user_and_commits() -> None:
     uow = FakeUnitOfWork()
     user, other = _store_user(uow), _store_user(uow)
 
-    await DeleteAccount(uow).execute(user.id)
+    await DeleteUser(uow).execute(user.id)
 
     assert list(uow.store.users) == [other.id]
     assert uow.committed
@@ -317,7 +317,7 @@ async def test_deleting_a_missing_account_fails_with_not_found() -> None:
     uow = FakeUnitOfWork()
 
     with pytest.raises(UserNotFoundError):
-        await DeleteAccount(uow).execute(UserId(UUID(int=1)))
+        await DeleteUser(uow).execute(UserId(UUID(int=1)))
 
     assert not uow.committed
 

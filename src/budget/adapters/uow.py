@@ -21,10 +21,15 @@ from budget.adapters.tables import metadata
 from budget.adapters.totals import SqlAlchemyLedgerTotals
 from budget.adapters.tracking import Tracker
 from budget.adapters.users import SqlAlchemyRefreshTokenRepository, SqlAlchemyUserRepository
-from budget.domain.errors import ConflictError, RuleViolationError, StorageUnavailableError
+from budget.domain.errors import (
+    ACCOUNT_IN_USE,
+    AccountInUseError,
+    ConflictError,
+    RuleViolationError,
+    StorageUnavailableError,
+)
 from budget.domain.model.budget import FOREIGN_CATEGORY as FOREIGN_BUDGET_CATEGORY
 from budget.domain.model.transaction import FOREIGN_ACCOUNT, FOREIGN_CATEGORY
-from budget.domain.services.accounts import ACCOUNT_IN_USE, AccountInUseError
 
 # Parents before children (computing the order walks every foreign key: do it once).
 TABLES_PARENTS_FIRST = tuple(metadata.sorted_tables)

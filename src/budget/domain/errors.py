@@ -89,3 +89,12 @@ class StorageUnavailableError(DomainError):
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail or "The database is unavailable; retry shortly.")
+
+
+ACCOUNT_IN_USE = "The account has transactions; archive it instead of deleting it."
+
+
+class AccountInUseError(ConflictError):
+    """Transactions refer to the account, so it cannot be deleted."""
+
+    title = "Account has transactions"

@@ -8,15 +8,11 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 
-from budget.adapters.audit import SqlAlchemyBalanceAudit, SqlAlchemyTotalsAudit
 from budget.adapters.database import create_engine
 from budget.adapters.migrations import upgrade_blocking
-from budget.domain.services.maintenance import (
-    BalanceDrift,
-    TotalsDrift,
-    VerifyBalances,
-    VerifyDailyTotals,
-)
+from budget.adapters.verification import SqlAlchemyBalanceVerifier, SqlAlchemyTotalsVerifier
+from budget.domain.model.verification import BalanceDrift, TotalsDrift
+from budget.domain.services.maintenance import VerifyBalances, VerifyDailyTotals
 from budget.entrypoints.http.middleware import configure_logging
 from budget.settings import Settings, SettingsError, ensure_secret, load_settings, sqlite_path
 
@@ -99,8 +95,8 @@ async def _verify_balances(
 ) -> tuple[Sequence[BalanceDrift], Sequence[TotalsDrift]]:
     engine = create_engine(settings.database_url)
     try:
-        drifts = await VerifyBalances(SqlAlchemyBalanceAudit(engine)).execute(fix=fix)
-        totals = await VerifyDailyTotals(SqlAlchemyTotalsAudit(engine)).execute(fix=fix)
+        drifts = await VerifyBalances(SqlAlchemyBalanceVerifier(engine)).execute(fix=fix)
+        totals = await VerifyDailyTotals(SqlAlchemyTotalsVerifier(engine)).execute(fix=fix)
         return drifts, totals
     finally:
         await engine.dispose()

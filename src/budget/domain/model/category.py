@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from uuid import UUID
 
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.ids import CategoryId, UserId
-from budget.domain.ports_base import IdFactory
 
 MAX_NAME_LENGTH = 100
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -109,9 +110,11 @@ class Category:
             raise RuleViolationError.on("parent_id", "must be a top-level category")
 
 
-def default_categories(owner_id: UserId, now: datetime, ids: IdFactory) -> list[Category]:
-    """The starter set every new user gets."""
+def default_categories(
+    owner_id: UserId, now: datetime, new_id: Callable[[], UUID]
+) -> list[Category]:
+    """The starter set every new user gets, each with an id from ``new_id``."""
     return [
-        Category(CategoryId(ids.new_id()), owner_id, name, kind, None, None, False, now, now)
+        Category(CategoryId(new_id()), owner_id, name, kind, None, None, False, now, now)
         for kind, name in DEFAULT_CATEGORIES
     ]

@@ -1,41 +1,17 @@
-"""Use cases of a user's accounts: open, read, list, change and delete them.
-
-Also home of ``UNSET``, the marker of a PATCH field that was not sent, shared by the
-ledger's change inputs (accounts, categories, transactions).
-"""
+"""Use cases of a user's accounts: open, read, list, change and delete them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
-from typing import Final, TypeVar
 
-from budget.domain.errors import ConflictError, NotFoundError
+from budget.domain.errors import ACCOUNT_IN_USE, AccountInUseError, ConflictError, NotFoundError
 from budget.domain.model.account import Account, AccountType, parse_opening_balance
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import AccountId, UserId
 from budget.domain.model.ledger_queries import AccountFilters
 from budget.domain.model.paging import Page, PageRequest, Sort
+from budget.domain.model.patch import UNSET, Unset, pick
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
-
-T = TypeVar("T")
-
-
-class Unset(Enum):
-    """The type of ``UNSET``: a PATCH field that was not sent (as opposed to ``None``)."""
-
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = Unset.UNSET
-
-
-def pick(value: T | Unset, current: T) -> T:
-    """The sent value, or ``current`` when the field was not sent."""
-    return current if isinstance(value, Unset) else value
 
 
 class AccountNotFoundError(NotFoundError):
@@ -48,15 +24,6 @@ class AccountNameTakenError(ConflictError):
     """Another unarchived account of the user has this name."""
 
     title = "Account name already in use"
-
-
-ACCOUNT_IN_USE = "The account has transactions; archive it instead of deleting it."
-
-
-class AccountInUseError(ConflictError):
-    """Transactions refer to the account, so it cannot be deleted."""
-
-    title = "Account has transactions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +167,7 @@ def _apply_fields(account: Account, changes: AccountChanges) -> None:
     account.archived = pick(changes.archived, account.archived)
 
 
-class DeleteLedgerAccount:
+class DeleteAccount:
     """Delete an account that no transaction touches (archive it otherwise).
 
     The account is locked before the check, so a transaction recorded on it concurrently

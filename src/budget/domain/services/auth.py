@@ -141,7 +141,7 @@ class RegisterUser:
                 now,
             )
             uow.users.add(user)
-            for category in default_categories(user.id, now, self._ids):
+            for category in default_categories(user.id, now, self._ids.new_id):
                 uow.categories.add(category)
             await uow.commit()
         return user

@@ -24,9 +24,9 @@ from budget.domain.model.currency import Currency
 from budget.domain.model.ids import BudgetId, CategoryId, UserId
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
+from budget.domain.model.patch import UNSET, Unset, pick
 from budget.domain.model.period import PeriodKind, default_start
 from budget.domain.ports import BudgetSpendingReader, Clock, IdFactory, UnitOfWork
-from budget.domain.services.accounts import UNSET, Unset, pick
 
 
 class BudgetNotFoundError(NotFoundError):

@@ -16,8 +16,8 @@ from budget.domain.model.category import (
 from budget.domain.model.ids import CategoryId, UserId
 from budget.domain.model.ledger_queries import CategoryFilters
 from budget.domain.model.paging import Page, PageRequest, Sort
+from budget.domain.model.patch import UNSET, Unset, pick
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
-from budget.domain.services.accounts import UNSET, Unset, pick
 
 
 class CategoryNotFoundError(NotFoundError):

@@ -34,6 +34,7 @@ from budget.domain.model.ledger_queries import (
 )
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, Sort
+from budget.domain.model.patch import UNSET, Unset, pick
 from budget.domain.model.totals import totals_change
 from budget.domain.model.transaction import (
     FOREIGN_ACCOUNT,
@@ -46,7 +47,6 @@ from budget.domain.model.transaction import (
     check_shape,
 )
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
-from budget.domain.services.accounts import UNSET, Unset, pick
 
 
 class TransactionNotFoundError(NotFoundError):

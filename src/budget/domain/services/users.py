@@ -90,7 +90,7 @@ class ChangePassword:
             await uow.commit()
 
 
-class DeleteAccount:
+class DeleteUser:
     """Delete the user and all their data."""
 
     def __init__(self, uow: UnitOfWork) -> None:

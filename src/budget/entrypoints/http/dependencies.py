@@ -17,7 +17,7 @@ from budget.domain.services.auth import LogIn, LogOut, RefreshTokens, RegisterUs
 from budget.domain.services.users import (
     AdministerUser,
     ChangePassword,
-    DeleteAccount,
+    DeleteUser,
     ListUsers,
     UpdateProfile,
 )
@@ -71,7 +71,7 @@ DEPENDENCIES: dict[str, Provide] = {
     "change_password": from_container(
         lambda c: ChangePassword(c.uow(), c.hasher, c.clock, c.throttle())
     ),
-    "delete_account": from_container(lambda c: DeleteAccount(c.uow())),
+    "delete_user": from_container(lambda c: DeleteUser(c.uow())),
     "list_users": from_container(lambda c: ListUsers(c.read_uow())),
     "administer_user": from_container(lambda c: AdministerUser(c.uow(), c.clock)),
 }

@@ -10,7 +10,7 @@ from litestar.types import ControllerRouterHandler
 
 from budget.domain.services.accounts import (
     CreateAccount,
-    DeleteLedgerAccount,
+    DeleteAccount,
     GetAccount,
     ListAccounts,
     UpdateAccount,
@@ -45,7 +45,7 @@ LEDGER_DEPENDENCIES: dict[str, Provide] = {
     "get_account": from_container(lambda c: GetAccount(c.read_uow())),
     "list_accounts": from_container(lambda c: ListAccounts(c.read_uow())),
     "update_account": from_container(lambda c: UpdateAccount(c.uow(), c.clock)),
-    "delete_ledger_account": from_container(lambda c: DeleteLedgerAccount(c.uow())),
+    "delete_account": from_container(lambda c: DeleteAccount(c.uow())),
     "create_category": from_container(lambda c: CreateCategory(c.uow(), c.clock, c.ids)),
     "get_category": from_container(lambda c: GetCategory(c.read_uow())),
     "list_categories": from_container(lambda c: ListCategories(c.read_uow())),

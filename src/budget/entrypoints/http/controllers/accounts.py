@@ -16,7 +16,7 @@ from budget.domain.model.paging import PageRequest, Sort
 from budget.domain.model.user import User
 from budget.domain.services.accounts import (
     CreateAccount,
-    DeleteLedgerAccount,
+    DeleteAccount,
     GetAccount,
     ListAccounts,
     UpdateAccount,
@@ -158,10 +158,10 @@ class AccountsController(Controller):
         description=DELETE_DESCRIPTION,
         responses=problems(401, 404, 409),
     )
-    async def delete_account(
+    async def delete_user(
         self,
         account_id: FromPath[UUID],
         user: NamedDependency[User],
-        delete_ledger_account: NamedDependency[DeleteLedgerAccount],
+        delete_account: NamedDependency[DeleteAccount],
     ) -> None:
-        await delete_ledger_account.execute(user.id, AccountId(account_id))
+        await delete_account.execute(user.id, AccountId(account_id))

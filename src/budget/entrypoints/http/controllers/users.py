@@ -17,7 +17,7 @@ from budget.domain.services.users import (
     USER_SORTS,
     AdministerUser,
     ChangePassword,
-    DeleteAccount,
+    DeleteUser,
     ListUsers,
     UpdateProfile,
 )
@@ -77,9 +77,9 @@ class MeController(Controller):
         responses=problems(401),
     )
     async def delete_me(
-        self, user: NamedDependency[User], delete_account: NamedDependency[DeleteAccount]
+        self, user: NamedDependency[User], delete_user: NamedDependency[DeleteUser]
     ) -> None:
-        await delete_account.execute(user.id)
+        await delete_user.execute(user.id)
 
 
 class AdminUsersController(Controller):

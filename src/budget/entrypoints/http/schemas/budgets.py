@@ -17,8 +17,8 @@ from budget.domain.model.budget import Budget, BudgetStanding
 from budget.domain.model.budget_rules import MAX_NAME_LENGTH, BudgetState
 from budget.domain.model.money import format_minor
 from budget.domain.model.paging import Page
+from budget.domain.model.patch import Unset
 from budget.domain.model.period import PeriodKind
-from budget.domain.services.accounts import Unset
 from budget.domain.services.budgets import BudgetChanges, BudgetDraft
 from budget.entrypoints.http.schemas.common import (
     MONEY_RULE,

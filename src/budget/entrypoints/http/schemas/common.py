@@ -15,7 +15,7 @@ from uuid import UUID
 import msgspec
 
 from budget.domain.model.ids import CategoryId
-from budget.domain.services.accounts import UNSET, Unset
+from budget.domain.model.patch import UNSET, Unset
 
 T = TypeVar("T")
 

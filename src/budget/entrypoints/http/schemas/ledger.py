@@ -20,6 +20,7 @@ from budget.domain.model.category import MAX_NAME_LENGTH, Category, CategoryKind
 from budget.domain.model.ids import AccountId, CategoryId
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page
+from budget.domain.model.patch import UNSET, Unset
 from budget.domain.model.transaction import (
     MAX_DESCRIPTION_LENGTH,
     MAX_PAYEE_LENGTH,
@@ -28,7 +29,7 @@ from budget.domain.model.transaction import (
     Transaction,
     TransactionType,
 )
-from budget.domain.services.accounts import UNSET, AccountChanges, AccountDraft, Unset
+from budget.domain.services.accounts import AccountChanges, AccountDraft
 from budget.domain.services.categories import CategoryChanges, CategoryDraft
 from budget.domain.services.transactions import TransactionChanges, TransactionDraft
 from budget.entrypoints.http.schemas.common import (

@@ -1,19 +1,17 @@
-"""Ports: what the domain needs from the outside world, as ``typing.Protocol`` classes.
+"""Repositories: the aggregates a unit of work loads, adds and deletes, and the totals it keeps.
 
-Adapters implement them with SQLAlchemy, Argon2, PyJWT and the system clock; unit tests
-implement them with in-memory fakes.
-"""
+Methods named ``add``/``record_…`` only register a change: the unit of work writes it at
+``commit()`` (see ``docs/architecture.md``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from budget.domain.model.account import Account
-from budget.domain.model.auth import RefreshToken, TokenClaims, TokenType
-from budget.domain.model.budget import Budget, BudgetFilters, SpendingQuery
+from budget.domain.model.auth import RefreshToken
+from budget.domain.model.budget import Budget, BudgetFilters
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.ids import (
     AccountId,
@@ -31,37 +29,9 @@ from budget.domain.model.ledger_queries import (
     TransactionFilters,
 )
 from budget.domain.model.paging import Page, PageRequest, Sort
-from budget.domain.model.reports import AccountBalance, CategoryTotal, Interval, SummaryRow
 from budget.domain.model.totals import Totals, TotalsKey
 from budget.domain.model.transaction import Transaction
 from budget.domain.model.user import User
-from budget.domain.ports_base import Clock, IdFactory
-
-__all__ = ["Clock", "IdFactory"]
-
-
-class PasswordHasher(Protocol):
-    """One-way password hashing; slow on purpose, so both calls are async."""
-
-    async def hash(self, password: str) -> str: ...
-
-    async def verify(self, password_hash: str, password: str) -> bool: ...
-
-    async def verify_dummy(self, password: str) -> None:
-        """Spend the same time as a real verification (for unknown accounts)."""
-        ...
-
-
-class TokenCodec(Protocol):
-    """Signs and verifies tokens.
-
-    ``decode`` raises ``AuthenticationError`` for anything not valid, including a token of
-    the wrong type.
-    """
-
-    def encode(self, claims: TokenClaims) -> str: ...
-
-    def decode(self, token: str, expected: TokenType) -> TokenClaims: ...
 
 
 class UserRepository(Protocol):
@@ -94,16 +64,6 @@ class RefreshTokenRepository(Protocol):
     async def revoke_family(self, family_id: TokenFamilyId, now: datetime) -> None: ...
 
     async def revoke_all_for_user(self, user_id: UserId, now: datetime) -> None: ...
-
-
-class LoginAttemptStore(Protocol):
-    """Counts failed logins per key in a sliding window (a shared store fits several replicas)."""
-
-    async def recent_failures(self, key: str, since: datetime) -> list[datetime]: ...
-
-    async def record_failure(self, key: str, at: datetime) -> None: ...
-
-    async def clear(self, key: str) -> None: ...
 
 
 class CategoryRepository(Protocol):
@@ -274,100 +234,6 @@ class BudgetRepository(Protocol):
 
     async def delete_for_category(self, category_id: CategoryId) -> None:
         """Remove every budget of the category (a budget of its parent stays)."""
-        ...
-
-
-class UnitOfWork(Protocol):
-    """One atomic piece of work: commit makes every change visible at once.
-
-    Leaving the ``async with`` block without ``commit()`` rolls everything back.
-    """
-
-    @property
-    def users(self) -> UserRepository: ...
-
-    @property
-    def refresh_tokens(self) -> RefreshTokenRepository: ...
-
-    @property
-    def categories(self) -> CategoryRepository: ...
-
-    @property
-    def accounts(self) -> AccountRepository: ...
-
-    @property
-    def transactions(self) -> TransactionRepository: ...
-
-    @property
-    def budgets(self) -> BudgetRepository: ...
-
-    @property
-    def totals(self) -> LedgerTotals: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-
-class ReportReader(Protocol):
-    """Report sums computed by the database (never by loading transactions into Python).
-
-    Every method sees only ``owner``'s data; date bounds are inclusive; amounts are integer
-    minor units of the row's currency. Transfers never count as income or expense.
-    """
-
-    async def has_account(self, owner: UserId, account_id: AccountId) -> bool:
-        """Whether the account exists and is ``owner``'s (archived or not)."""
-        ...
-
-    async def summary(
-        self, owner: UserId, date_from: date, date_to: date, account_id: AccountId | None
-    ) -> list[SummaryRow]:
-        """Income, expense, net and count per currency that has any; transfers excluded.
-
-        ``account_id`` keeps only the income and expenses booked on that account (they
-        live on ``account_id``; ``to_account_id`` belongs to transfers, which never count).
-        """
-        ...
-
-    async def category_totals(
-        self, owner: UserId, kind: CategoryKind, date_from: date, date_to: date
-    ) -> list[tuple[str, CategoryTotal]]:
-        """``(currency, total)`` per currency and category of the ``kind`` transactions,
-        with the category's name; uncategorised ones form the ``None`` bucket."""
-        ...
-
-    async def cashflow(
-        self, owner: UserId, date_from: date, date_to: date, interval: Interval
-    ) -> list[tuple[str, date, int, int]]:
-        """``(currency, interval start, income, expense)`` for every non-empty bucket of the
-        range (weeks start on Monday), counting only days inside the range."""
-        ...
-
-    async def balances_as_of(self, owner: UserId, day: date) -> list[tuple[str, AccountBalance]]:
-        """``(currency, balance)`` of every account, archived ones included: the opening
-        balance plus the effects of the transactions dated on or before ``day`` (a transfer
-        takes ``amount`` from its source and gives ``to_amount`` to its destination)."""
-        ...
-
-
-class BudgetSpendingReader(Protocol):
-    """Sums a budget's expenses per span of days, in SQL (no transaction reaches Python)."""
-
-    async def spent_per_period(self, queries: Sequence[SpendingQuery]) -> list[list[int]]:
-        """For each query, in order, one total per span (0 for a span without expenses).
-
-        Counts expenses only, of the query's owner and currency, in its category or that
-        category's subcategories (any expense when the category is None). Costs one round
-        trip per batch of queries, never one per query or per span.
-        """
         ...
 
 

@@ -31,7 +31,7 @@ from budget.domain.model.currency import Currency
 from budget.domain.model.ids import AccountId, CategoryId, UserId
 from budget.domain.model.totals import TotalsKey
 from budget.domain.model.transaction import TransactionType
-from budget.domain.services.maintenance import BalanceDrift, TotalsDrift
+from budget.domain.model.verification import BalanceDrift, TotalsDrift
 
 
 def _drifted_query() -> Select[Any]:
@@ -66,7 +66,7 @@ def _drifted_query() -> Select[Any]:
     )
 
 
-class SqlAlchemyBalanceAudit:
+class SqlAlchemyBalanceVerifier:
     """Finds drifted balances and removes the drift with relative (race-safe) updates."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -137,7 +137,7 @@ def _drift(row: Row[Any], *, monthly: bool) -> TotalsDrift:
     )
 
 
-class SqlAlchemyTotalsAudit:
+class SqlAlchemyTotalsVerifier:
     """Finds cells of the daily and monthly totals that drifted from the ledger, and
     rebuilds them from it."""
 

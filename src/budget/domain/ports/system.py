@@ -1,4 +1,4 @@
-"""The smallest ports: time and new ids (the model may name them, as they are pure)."""
+"""Time and new ids."""
 
 from __future__ import annotations
 

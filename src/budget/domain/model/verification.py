@@ -1,0 +1,35 @@
+"""What a verification of the stored balances and totals against the ledger found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from budget.domain.model.ids import AccountId, UserId
+from budget.domain.model.totals import Totals, TotalsKey
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceDrift:
+    """An account whose stored balance differs from opening balance + transaction effects."""
+
+    account_id: AccountId
+    owner_id: UserId
+    currency: str
+    stored: int
+    expected: int
+
+    @property
+    def drift(self) -> int:
+        return self.stored - self.expected
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsDrift:
+    """A cell of the totals whose stored ``(amount, count)`` differs from the sum of its
+    transactions; ``(0, 0)`` stands for a missing cell on either side. ``monthly`` marks a
+    cell of the monthly rollup (its key is dated on the first of the month)."""
+
+    key: TotalsKey
+    stored: Totals
+    expected: Totals
+    monthly: bool = False
