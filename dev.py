@@ -2,7 +2,7 @@
 """Bootstrap and day-to-day commands for a fresh clone; needs only Python 3.11+ and pip.
 
     python3 dev.py serve [budget serve options]   run the API (SQLite by default)
-    python3 dev.py test [pytest options/paths]    run the whole test suite
+    python3 dev.py test [pytest options/paths]    run the whole test suite (with coverage)
     python3 dev.py check                          ruff, ruff format --check, mypy, lint-imports
     python3 dev.py all [pytest options/paths]     check, then (if it passed) test
 
@@ -101,12 +101,19 @@ def names_a_path(argument: str) -> bool:
 
 
 def test(args: list[str]) -> int:
-    """Run pytest; with no paths given, over the unit and integration suites."""
+    """Run pytest in parallel (one worker per core); with no paths given, over the unit and
+    integration suites, measuring branch coverage of ``src/`` with its floor (pyproject.toml,
+    ``[tool.coverage]``): below it the run fails."""
     command: list[str | Path] = [tool("pytest")]
     if not any(arg.startswith(("-q", "-v", "--quiet", "--verbose")) for arg in args):
         command.append("-q")
+    if not any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in args):
+        command += ["-n", "auto"]
+    whole_suite = not any(names_a_path(arg) for arg in args)
+    if whole_suite and "--no-cov" not in args:
+        command += ["--cov", "--cov-report=term:skip-covered"]
     command += args
-    if not any(names_a_path(arg) for arg in args):
+    if whole_suite:
         command += TEST_PATHS
     code = subprocess.run(show(command), check=False, cwd=ROOT).returncode  # noqa: S603
     if code == PYTEST_NO_TESTS:

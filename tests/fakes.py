@@ -35,7 +35,7 @@ from budget.domain.model.ledger_queries import (
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.period import Period
-from budget.domain.model.totals import Totals, TotalsKey, merge_totals
+from budget.domain.model.totals import Totals, TotalsKey, totals_effects
 from budget.domain.model.transaction import FOREIGN_ACCOUNT, Transaction, TransactionType
 from budget.domain.model.user import User
 
@@ -253,7 +253,7 @@ class FakeCategoryRepository:
 
 class FakeAccountRepository:
     """Accounts; like the real adapter, the balance lives in ``store.stored_balances``
-    and only ``apply_balance_deltas`` moves it (``FakeUnitOfWork.commit`` never takes a
+    and only ``record_balance_deltas`` moves it (``FakeUnitOfWork.commit`` never takes a
     balance from the entity)."""
 
     def __init__(
@@ -297,7 +297,7 @@ class FakeAccountRepository:
             account_id in (t.account_id, t.to_account_id) for t in self._store.transactions.values()
         )
 
-    async def apply_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
+    async def record_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
         self.applied.append(dict(deltas))
         for account_id in sorted(deltas):
             if deltas[account_id] == 0:
@@ -381,6 +381,31 @@ class FakeTransactionRepository:
         return sorted(found, key=position, reverse=sort.descending)[:limit]
 
 
+def sum_totals(transactions: Iterable[Transaction]) -> dict[TotalsKey, Totals]:
+    """The daily totals of a whole ledger recomputed from scratch, as the SQL GROUP BY does
+    (what the maintained totals must always equal); cells without transactions are left out."""
+    sums: defaultdict[TotalsKey, list[int]] = defaultdict(lambda: [0, 0])
+    for txn in transactions:
+        for key, (amount, count) in totals_effects(txn).items():
+            sums[key][0] += amount
+            sums[key][1] += count
+    return {key: (amount, count) for key, (amount, count) in sums.items() if count}
+
+
+def merge_totals(
+    totals: Mapping[TotalsKey, Totals], changes: Mapping[TotalsKey, Totals]
+) -> dict[TotalsKey, Totals]:
+    """``totals`` with ``changes`` added cell by cell, as the SQL adapter's adding upserts
+    do; cells left without transactions are dropped, as it deletes them."""
+    merged = dict(totals)
+    for key, (amount, count) in changes.items():
+        old_amount, old_count = merged.get(key, (0, 0))
+        merged[key] = (old_amount + amount, old_count + count)
+        if merged[key][1] == 0:
+            del merged[key]
+    return merged
+
+
 class FakeLedgerTotals:
     """The daily totals in ``store.totals``; ``applied`` records every change set."""
 
@@ -388,7 +413,7 @@ class FakeLedgerTotals:
         self._store = store
         self.applied = [] if applied is None else applied
 
-    async def apply(self, changes: Mapping[TotalsKey, Totals]) -> None:
+    async def record(self, changes: Mapping[TotalsKey, Totals]) -> None:
         self.applied.append(dict(changes))
         self._store.totals = merge_totals(self._store.totals, changes)
 

@@ -6,10 +6,12 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from enum import StrEnum
+from enum import Enum, StrEnum
 from pathlib import Path
+from typing import Annotated, cast
 
 import msgspec
+import msgspec.inspect as mi
 
 log = logging.getLogger("budget.settings")
 
@@ -23,6 +25,12 @@ class Environment(StrEnum):
     TEST = "test"
     PRODUCTION = "production"
 
+    @classmethod
+    def _missing_(cls, value: object) -> Environment | None:
+        # BUDGET_ENV is read case-insensitively: "Production" is production.
+        lowered = value.lower() if isinstance(value, str) else None
+        return next((member for member in cls if member.value == lowered), None)
+
 
 class JwtAlgorithm(StrEnum):
     HS256 = "HS256"
@@ -34,51 +42,45 @@ class SettingsError(ValueError):
     """One or more settings are invalid; the message names every bad variable."""
 
 
+PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+Seconds = Annotated[float, msgspec.Meta(gt=0)]
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the service can be configured with; see ``.env.example``."""
 
     env: Environment = Environment.DEVELOPMENT
     debug: bool = False
     database_url: str = DEFAULT_SQLITE_URL
-    database_pool_size: int = 10
-    database_connect_timeout_seconds: float = 5.0
-    database_statement_timeout_seconds: float = 15.0
+    database_pool_size: PositiveInt = 10
+    database_connect_timeout_seconds: Seconds = 5.0
+    database_statement_timeout_seconds: Seconds = 15.0
     secret_key: str = ""
     jwt_algorithm: JwtAlgorithm = JwtAlgorithm.HS256
     jwt_private_key_file: str = ""
     jwt_public_key_file: str = ""
     jwt_issuer: str = "budget"
     jwt_audience: str = "budget-api"
-    access_token_ttl_seconds: int = 900
-    refresh_token_ttl_seconds: int = 7 * 24 * 3600
+    access_token_ttl_seconds: PositiveInt = 900
+    refresh_token_ttl_seconds: PositiveInt = 7 * 24 * 3600
     cors_origins: tuple[str, ...] = ()
     cors_allow_credentials: bool = False
-    login_max_failures_per_account: int = 10
-    login_max_failures_per_client: int = 100
-    login_failure_window_seconds: int = 900
+    login_max_failures_per_account: PositiveInt = 10
+    login_max_failures_per_client: PositiveInt = 100
+    login_failure_window_seconds: PositiveInt = 900
     trust_forwarded_for: bool = False
     log_level: str = "INFO"
     access_log: bool = True
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
 
 
-_INT_FIELDS = {
-    "database_pool_size": 1,
-    "access_token_ttl_seconds": 1,
-    "refresh_token_ttl_seconds": 1,
-    "login_max_failures_per_account": 1,
-    "login_max_failures_per_client": 1,
-    "login_failure_window_seconds": 1,
+_FIELD_TYPES: dict[str, mi.Type] = {
+    field.name: field.type for field in cast("mi.StructType", mi.type_info(Settings)).fields
 }
-_FLOAT_FIELDS = ("database_connect_timeout_seconds", "database_statement_timeout_seconds")
-_BOOL_FIELDS = ("debug", "cors_allow_credentials", "trust_forwarded_for", "access_log")
+"""Each setting's type and constraints, read from ``Settings`` (its only declaration)."""
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -100,45 +102,59 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def _convert(name: str, raw: str, errors: list[str]) -> object:
-    variable = PREFIX + name.upper()
-    if name in _BOOL_FIELDS:
-        if raw.strip().lower() in _TRUE | _FALSE:
-            return raw.strip().lower() in _TRUE
-        errors.append(f"{variable} must be true or false, got {raw!r}")
-    elif name in _INT_FIELDS:
-        try:
-            number = int(raw)
-        except ValueError:
-            errors.append(f"{variable} must be a whole number, got {raw!r}")
-            return None
-        if number < _INT_FIELDS[name]:
-            errors.append(f"{variable} must be at least {_INT_FIELDS[name]}, got {number}")
-        return number
-    elif name in _FLOAT_FIELDS:
-        try:
-            seconds = float(raw)
-        except ValueError:
-            errors.append(f"{variable} must be a number of seconds, got {raw!r}")
-            return None
-        if seconds <= 0:
-            errors.append(f"{variable} must be greater than 0, got {raw!r}")
-        return seconds
-    elif name == "cors_origins":
-        return tuple(o.strip() for o in raw.split(",") if o.strip())
-    elif name == "env":
-        try:
-            return Environment(raw.strip().lower())
-        except ValueError:
-            errors.append(f"{variable} must be development, test or production, got {raw!r}")
-    elif name == "jwt_algorithm":
-        try:
-            return JwtAlgorithm(raw.strip())
-        except ValueError:
-            errors.append(f"{variable} must be HS256, RS256 or EdDSA, got {raw!r}")
-    else:
-        return raw
-    return None
+class _InvalidValueError(ValueError):
+    """A variable's text does not fit its setting's type; the message says what it must be."""
+
+
+def _parse(raw: str, kind: mi.Type) -> object:
+    """Read a variable's text as a setting of type ``kind`` (from ``_FIELD_TYPES``)."""
+    if isinstance(kind, mi.BoolType):
+        return _parse_bool(raw)
+    if isinstance(kind, mi.IntType):
+        return _parse_int(raw, kind.ge)
+    if isinstance(kind, mi.FloatType):
+        return _parse_seconds(raw, kind.gt)
+    if isinstance(kind, mi.VarTupleType):
+        return tuple(item.strip() for item in raw.split(",") if item.strip())
+    if isinstance(kind, mi.EnumType):
+        return _parse_choice(raw, kind.cls)
+    return raw
+
+
+def _parse_bool(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise _InvalidValueError(f"must be true or false, got {raw!r}")
+    return word in _TRUE
+
+
+def _parse_int(raw: str, minimum: int | None) -> int:
+    try:
+        number = int(raw)
+    except ValueError:
+        raise _InvalidValueError(f"must be a whole number, got {raw!r}") from None
+    if minimum is not None and number < minimum:
+        raise _InvalidValueError(f"must be at least {minimum}, got {number}")
+    return number
+
+
+def _parse_seconds(raw: str, above: float | None) -> float:
+    # Every float setting is a duration (``Seconds``).
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise _InvalidValueError(f"must be a number of seconds, got {raw!r}") from None
+    if above is not None and seconds <= above:
+        raise _InvalidValueError(f"must be greater than {above}, got {raw!r}")
+    return seconds
+
+
+def _parse_choice(raw: str, choices: type[Enum]) -> Enum:
+    try:
+        return choices(raw.strip())
+    except ValueError:
+        *first, last = (member.value for member in choices)
+        raise _InvalidValueError(f"must be {', '.join(first)} or {last}, got {raw!r}") from None
 
 
 def _check(settings: Settings) -> list[str]:
@@ -160,16 +176,22 @@ def _check(settings: Settings) -> list[str]:
     if settings.secret_key and len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
         errors.append(f"BUDGET_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long")
     if settings.is_production:
-        # Required with a key pair too: the secret also keys the HMAC of list cursors.
-        if not settings.secret_key:
-            errors.append("BUDGET_SECRET_KEY is required when BUDGET_ENV=production")
-        if settings.debug:
-            errors.append("BUDGET_DEBUG must be off when BUDGET_ENV=production")
-        if "*" in settings.cors_origins and settings.cors_allow_credentials:
-            errors.append(
-                "BUDGET_CORS_ORIGINS must not be * while BUDGET_CORS_ALLOW_CREDENTIALS is on "
-                "when BUDGET_ENV=production"
-            )
+        errors.extend(_check_production(settings))
+    return errors
+
+
+def _check_production(settings: Settings) -> list[str]:
+    errors: list[str] = []
+    # Required with a key pair too: the secret also keys the HMAC of list cursors.
+    if not settings.secret_key:
+        errors.append("BUDGET_SECRET_KEY is required when BUDGET_ENV=production")
+    if settings.debug:
+        errors.append("BUDGET_DEBUG must be off when BUDGET_ENV=production")
+    if "*" in settings.cors_origins and settings.cors_allow_credentials:
+        errors.append(
+            "BUDGET_CORS_ORIGINS must not be * while BUDGET_CORS_ALLOW_CREDENTIALS is on "
+            "when BUDGET_ENV=production"
+        )
     return errors
 
 
@@ -184,10 +206,15 @@ def load_settings(
     source.update(os.environ if environ is None else environ)
     errors: list[str] = []
     values: dict[str, object] = {}
-    for name in Settings.__struct_fields__:
-        raw = source.get(PREFIX + name.upper())
-        if raw is not None:
-            values[name] = _convert(name, raw, errors)
+    for name, kind in _FIELD_TYPES.items():
+        variable = PREFIX + name.upper()
+        raw = source.get(variable)
+        if raw is None:
+            continue
+        try:
+            values[name] = _parse(raw, kind)
+        except _InvalidValueError as problem:
+            errors.append(f"{variable} {problem}")
     if errors:
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(errors))
     settings = Settings(**values)  # type: ignore[arg-type]

@@ -1,7 +1,8 @@
 """Throw-away databases for the integration suite: SQLite files and PostgreSQL databases.
 
-PostgreSQL comes from ``BUDGET_TEST_POSTGRES_URL`` (a database the suite may wipe) or, when
-that is unset, a fresh database created next to ``postgres`` on 127.0.0.1:5432 and dropped
+PostgreSQL comes from ``BUDGET_TEST_POSTGRES_URL`` (a database the suite may wipe; under
+pytest-xdist each worker creates and drops a sibling database named after it) or, when that
+is unset, a fresh database created next to ``postgres`` on 127.0.0.1:5432 and dropped
 afterwards. Without a reachable server the PostgreSQL half is skipped, except with
 ``CI=true``, where that is a failure.
 """
@@ -50,23 +51,30 @@ async def wipe(url: str) -> None:
 @asynccontextmanager
 async def postgres_database() -> AsyncIterator[str]:
     given = os.environ.get("BUDGET_TEST_POSTGRES_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     if given:
         if not await _reachable(given):
             pytest.fail(f"BUDGET_TEST_POSTGRES_URL is set but unreachable: {given}")
-        await wipe(given)
-        yield given
-        return
-    if not await _reachable(DEFAULT_SERVER):
-        message = "PostgreSQL is not reachable on 127.0.0.1:5432"
-        if postgres_required():
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"budget_test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(DEFAULT_SERVER, isolation_level="AUTOCOMMIT")
+        if worker is None:
+            await wipe(given)
+            yield given
+            return
+        # Parallel workers must not share (and wipe) one database: each gets a sibling of
+        # the given one on the same server, named after it and the worker.
+        server, name = given, f"{given.rsplit('/', 1)[1]}_{worker}"
+    else:
+        if not await _reachable(DEFAULT_SERVER):
+            message = "PostgreSQL is not reachable on 127.0.0.1:5432"
+            if postgres_required():
+                pytest.fail(message)
+            pytest.skip(message)
+        server, name = DEFAULT_SERVER, f"budget_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield DEFAULT_SERVER.rsplit("/", 1)[0] + f"/{name}"
+        yield server.rsplit("/", 1)[0] + f"/{name}"
     finally:
         async with admin.connect() as connection:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

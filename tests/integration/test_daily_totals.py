@@ -17,14 +17,14 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from budget.adapters.budgets import (
+from budget.adapters.database import session_factory
+from budget.adapters.migrations import downgrade, upgrade
+from budget.adapters.reports import SqlAlchemyReportReader
+from budget.adapters.spending import (
     RANGES_PER_STATEMENT,
     SqlAlchemyBudgetSpendingReader,
     spending_ranges,
 )
-from budget.adapters.database import session_factory
-from budget.adapters.migrations import downgrade, upgrade
-from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.tables import (
     NO_CATEGORY,
     AccountRow,

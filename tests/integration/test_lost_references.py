@@ -83,7 +83,7 @@ async def test_moving_the_balance_of_an_account_that_is_gone_is_a_rule_violation
     engine: AsyncEngine,
 ) -> None:
     async with _uow(engine) as uow:
-        await uow.accounts.apply_balance_deltas({AccountId(_gone()): 250})
+        await uow.accounts.record_balance_deltas({AccountId(_gone()): 250})
         with pytest.raises(RuleViolationError) as error:
             await uow.commit()
 
@@ -127,7 +127,7 @@ async def _commit(engine: AsyncEngine, txn: Transaction, *, move_balance: bool =
     async with _uow(engine) as uow:
         uow.transactions.add(txn)
         if move_balance:
-            await uow.accounts.apply_balance_deltas({txn.account_id: -txn.amount.minor})
+            await uow.accounts.record_balance_deltas({txn.account_id: -txn.amount.minor})
         await uow.commit()
 
 

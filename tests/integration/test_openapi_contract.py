@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from budget.domain.model.currency import ISO_4217_EXPONENTS
 from budget.entrypoints.app import create_app
 from budget.entrypoints.http.openapi import ENUM_DESCRIPTIONS
 from tests.integration.conftest import make_settings
@@ -366,11 +367,6 @@ def test_money_has_the_decimal_pattern_and_an_example_everywhere(document: Docum
         ("CategoryUpdate", "color", {"pattern": "^#[0-9a-fA-F]{6}$"}),
         ("BudgetCreate", "alert_threshold", {"minimum": 1, "maximum": 100}),
         ("BudgetUpdate", "alert_threshold", {"minimum": 1, "maximum": 100}),
-        ("AccountCreate", "currency", {"pattern": "^[A-Z]{3}$"}),
-        ("AccountUpdate", "currency", {"pattern": "^[A-Z]{3}$"}),
-        ("BudgetCreate", "currency", {"pattern": "^[A-Z]{3}$"}),
-        ("RegisterBody", "default_currency", {"pattern": "^[A-Z]{3}$"}),
-        ("ProfileUpdate", "default_currency", {"pattern": "^[A-Z]{3}$"}),
     ],
 )
 def test_field_limits_are_documented_as_the_contract_states_them(
@@ -379,6 +375,75 @@ def test_field_limits_are_documented_as_the_contract_states_them(
     prop = _property(document, component, field)
 
     assert {key: prop.get(key) for key in limits} == limits
+
+
+def _references(schema: dict[str, Any]) -> set[str]:
+    """The components a (possibly nullable or wrapped) schema refers to."""
+    found = {schema["$ref"].split("/")[-1]} if "$ref" in schema else set()
+    for arm in schema.get("oneOf", []) + schema.get("allOf", []):
+        found |= _references(arm)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("AccountCreate", "currency"),
+        ("AccountUpdate", "currency"),
+        ("BudgetCreate", "currency"),
+        ("BudgetUpdate", "currency"),
+        ("RegisterBody", "default_currency"),
+        ("ProfileUpdate", "default_currency"),
+    ],
+)
+def test_a_currency_in_a_body_is_one_of_the_known_iso_4217_codes(
+    document: Document, component: str, field: str
+) -> None:
+    assert _references(_property(document, component, field)) == {"CurrencyCode"}
+
+
+def test_every_currency_query_parameter_is_one_of_the_known_iso_4217_codes(
+    document: Document,
+) -> None:
+    currencies = {
+        (method, path): _references(parameter["schema"])
+        for method, path, operation in _operations(document)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "currency"
+    }
+
+    assert set(currencies) == {("GET", "/api/v1/accounts"), ("GET", "/api/v1/budgets")}
+    assert set(map(frozenset, currencies.values())) == {frozenset({"CurrencyCode"})}
+
+
+def test_the_currency_enum_lists_exactly_the_codes_the_server_knows(document: Document) -> None:
+    codes = document["components"]["schemas"]["CurrencyCode"]["enum"]
+
+    assert codes == sorted(ISO_4217_EXPONENTS)
+    assert {"EUR", "USD", "JPY", "BHD"} <= set(codes)
+
+
+def test_every_sort_parameter_is_the_enum_of_its_allow_list_both_ways(document: Document) -> None:
+    schemas = document["components"]["schemas"]
+    sorts = {
+        path: set(schemas[name]["enum"])
+        for method, path, operation in _operations(document)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "sort"
+        for name in _references(parameter["schema"])
+    }
+    contract = {
+        "/api/v1/admin/users": ("email", "created_at"),
+        "/api/v1/accounts": ("name", "created_at", "balance"),
+        "/api/v1/categories": ("name", "created_at"),
+        "/api/v1/transactions": ("date", "amount", "created_at"),
+        "/api/v1/budgets": ("name", "created_at", "start_date"),
+    }
+
+    assert sorts == {
+        path: {key for field in fields for key in (field, f"-{field}")}
+        for path, fields in contract.items()
+    }
 
 
 def test_each_tag_is_documented_as_1_to_50_characters(document: Document) -> None:

@@ -144,7 +144,7 @@ async def _rename_and_touch(uow: SqlAlchemyUnitOfWork, account: Account) -> None
 
 async def _rename_and_move_balance(uow: SqlAlchemyUnitOfWork, account: Account) -> None:
     account.rename("Never saved")
-    await uow.accounts.apply_balance_deltas({account.id: 500})
+    await uow.accounts.record_balance_deltas({account.id: 500})
 
 
 async def test_a_changed_account_is_written_back_on_commit(

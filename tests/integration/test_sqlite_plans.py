@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.budgets import SqlAlchemyBudgetSpendingReader
 from budget.adapters.database import create_engine, session_factory
 from budget.adapters.migrations import upgrade
+from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.adapters.tables import DailyTotalRow, UserRow
 from budget.domain.model.budget import SpendingQuery
 from budget.domain.model.currency import Currency

@@ -18,13 +18,12 @@ from budget.domain.model.budget import (
     Budget,
     BudgetFields,
     BudgetFilters,
-    same_value_in,
 )
 from budget.domain.model.budget_rules import BudgetState
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import BudgetId, CategoryId, UserId
-from budget.domain.model.money import Money
+from budget.domain.model.money import Money, same_value_in
 from budget.domain.model.period import Period, PeriodKind
 
 ALICE = UserId(UUID(int=1))

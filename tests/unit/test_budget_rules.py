@@ -12,10 +12,8 @@ from budget.domain.model.budget_rules import (
     BudgetState,
     BudgetStatus,
     budget_state,
-    carried_over,
     check_date_in_budget,
     clean_budget_name,
-    compute_status,
     history_window,
     percent_used,
     spending_window,
@@ -30,6 +28,14 @@ MONTHLY = Schedule(PeriodKind.MONTHLY, date(2024, 1, 1))
 
 def problem_fields(error: pytest.ExceptionInfo[RuleViolationError]) -> list[str]:
     return [problem.field for problem in error.value.problems]
+
+
+def status_at(index: int, limit: int, spent: dict[int, int], *, rollover: bool) -> BudgetStatus:
+    """The status of monthly period ``index`` alone, priced as a budget's status is."""
+    (status,) = status_history(
+        MONTHLY, limit, spent, first_index=index, last_index=index, rollover=rollover, threshold=80
+    )
+    return status
 
 
 # percent_used
@@ -120,19 +126,23 @@ def test_threshold_extremes_warn_from_their_exact_boundary(
     assert budget_state(spent, 10_000, threshold) == expected
 
 
-# carried_over and compute_status
+# the status of one period and the carry into it
 
 
-def test_carried_over_sums_limit_minus_spent_over_earlier_periods() -> None:
-    assert carried_over(100, [50, 130, 100]) == 50 - 30 + 0
+def test_the_carry_sums_limit_minus_spent_over_earlier_periods() -> None:
+    status = status_at(3, 100, {0: 50, 1: 130, 2: 100, 3: 70}, rollover=True)
+
+    assert status.carried_over == 50 - 30 + 0
 
 
-def test_carried_over_of_no_earlier_periods_is_zero() -> None:
-    assert carried_over(100, []) == 0
+def test_spending_in_the_period_or_later_is_never_carried_into_it() -> None:
+    status = status_at(1, 100, {0: 40, 1: 500, 2: 900}, rollover=True)
+
+    assert (status.carried_over, status.spent) == (60, 500)
 
 
 def test_status_without_rollover_carries_nothing() -> None:
-    status = compute_status(JANUARY, 10_000, {0: 2_000, 1: 9_000}, 1, False, 80)
+    status = status_at(1, 10_000, {0: 2_000, 1: 9_000}, rollover=False)
 
     assert (status.carried_over, status.available, status.spent) == (0, 10_000, 9_000)
     assert (status.remaining, status.percent_used, status.state) == (1_000, "90.0", "warning")
@@ -141,10 +151,10 @@ def test_status_without_rollover_carries_nothing() -> None:
 def test_status_with_rollover_carries_under_and_overspending_across_periods() -> None:
     spent = {0: 6_000, 1: 13_000, 2: 10_000, 3: 2_500}
 
-    status = compute_status(JANUARY, 10_000, spent, 3, True, 80)
+    status = status_at(3, 10_000, spent, rollover=True)
 
     assert status == BudgetStatus(
-        period=JANUARY,
+        period=Period(date(2024, 4, 1), date(2024, 4, 30)),
         limit=10_000,
         carried_over=4_000 - 3_000 + 0,
         available=11_000,
@@ -156,26 +166,26 @@ def test_status_with_rollover_carries_under_and_overspending_across_periods() ->
 
 
 def test_rollover_counts_periods_without_spending_as_fully_unspent() -> None:
-    status = compute_status(JANUARY, 10_000, {1: 5_000}, 3, True, 80)
+    status = status_at(3, 10_000, {1: 5_000}, rollover=True)
 
     assert status.carried_over == 10_000 + 5_000 + 10_000
 
 
 def test_rollover_after_heavy_overspending_leaves_nothing_available() -> None:
-    status = compute_status(JANUARY, 10_000, {0: 25_000}, 1, True, 80)
+    status = status_at(1, 10_000, {0: 25_000}, rollover=True)
 
     assert (status.carried_over, status.available, status.remaining) == (-15_000, -5_000, -5_000)
     assert (status.percent_used, status.state) == (None, BudgetState.EXCEEDED)
 
 
 def test_the_first_period_never_carries_anything() -> None:
-    status = compute_status(JANUARY, 10_000, {0: 3_000}, 0, True, 80)
+    status = status_at(0, 10_000, {0: 3_000}, rollover=True)
 
     assert status.carried_over == 0
 
 
 def test_a_zero_limit_without_spending_is_ok_with_no_percentage() -> None:
-    status = compute_status(JANUARY, 0, {}, 0, False, 80)
+    status = status_at(0, 0, {}, rollover=False)
 
     assert (status.available, status.remaining, status.percent_used, status.state) == (
         0,
@@ -186,7 +196,7 @@ def test_a_zero_limit_without_spending_is_ok_with_no_percentage() -> None:
 
 
 def test_a_zero_limit_with_any_spending_is_exceeded() -> None:
-    status = compute_status(JANUARY, 0, {0: 1}, 0, False, 80)
+    status = status_at(0, 0, {0: 1}, rollover=False)
 
     assert (status.remaining, status.percent_used, status.state) == (-1, None, "exceeded")
 
@@ -200,7 +210,7 @@ def test_rollover_of_n_periods_equals_n_limits_minus_total_spent(
 ) -> None:
     spent_by_index = dict(enumerate(spent))
 
-    status = compute_status(JANUARY, limit, spent_by_index, len(spent), True, 80)
+    status = status_at(len(spent), limit, spent_by_index, rollover=True)
 
     assert status.carried_over == len(spent) * limit - sum(spent)
 
@@ -221,14 +231,21 @@ def test_history_runs_the_carry_from_the_first_period_even_when_not_reported() -
     ]
 
 
-def test_history_matches_the_status_of_each_period() -> None:
+def test_history_carries_each_periods_leftover_into_the_next() -> None:
     spent = {0: 6_000, 1: 13_000, 3: 2_500}
 
     history = status_history(
         MONTHLY, 10_000, spent, first_index=0, last_index=4, rollover=True, threshold=80
     )
 
-    assert history == [compute_status(MONTHLY.nth(n), 10_000, spent, n, True, 80) for n in range(5)]
+    assert [(s.period, s.carried_over, s.spent, s.remaining) for s in history] == [
+        (MONTHLY.nth(0), 0, 6_000, 4_000),
+        (MONTHLY.nth(1), 4_000, 13_000, 1_000),
+        (MONTHLY.nth(2), 1_000, 0, 11_000),
+        (MONTHLY.nth(3), 11_000, 2_500, 18_500),
+        (MONTHLY.nth(4), 18_500, 0, 28_500),
+    ]
+    assert history == [status_at(n, 10_000, spent, rollover=True) for n in range(5)]
 
 
 @given(

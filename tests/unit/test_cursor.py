@@ -7,18 +7,16 @@ import pytest
 
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, TransactionId, UserId
-from budget.domain.model.ledger_queries import (
+from budget.domain.model.cursor import (
     FOREIGN_CURSOR,
     INVALID_CURSOR,
     Cursor,
-    Keyset,
-    TransactionFilters,
-    TransactionPaging,
     decode_cursor,
     encode_cursor,
     fingerprint,
 )
+from budget.domain.model.ids import AccountId, TransactionId, UserId
+from budget.domain.model.ledger_queries import Keyset, TransactionFilters, TransactionPaging
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Sort
 from budget.domain.model.transaction import Transaction, TransactionType

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from budget.domain.model.budget_rules import history_window
 from budget.domain.model.period import Period, PeriodKind, Schedule, add_months, default_start
 
 ONE_DAY = timedelta(days=1)
@@ -223,22 +224,22 @@ def test_index_of_follows_the_clamped_starts(day: date, expected: int) -> None:
     assert Schedule(PeriodKind.MONTHLY, date(2024, 1, 31)).index_of(day) == expected
 
 
-def test_periods_between_lists_every_overlapping_period_oldest_first() -> None:
+def test_a_history_lists_every_period_up_to_today_oldest_first() -> None:
     schedule = Schedule(PeriodKind.MONTHLY, date(2024, 1, 15))
 
-    periods = schedule.periods_between(date(2024, 2, 1), date(2024, 3, 20))
+    window = history_window(schedule, date(2024, 1, 15), None, date(2024, 3, 20), 3)
 
-    assert periods == [
+    assert [schedule.nth(n) for n in window] == [
         Period(date(2024, 1, 15), date(2024, 2, 14)),
         Period(date(2024, 2, 15), date(2024, 3, 14)),
         Period(date(2024, 3, 15), date(2024, 4, 14)),
     ]
 
 
-def test_periods_between_an_inverted_range_is_empty() -> None:
-    schedule = Schedule(PeriodKind.WEEKLY, date(2024, 1, 1))
+def test_a_history_that_ends_before_its_schedule_starts_is_empty() -> None:
+    schedule = Schedule(PeriodKind.WEEKLY, date(2024, 2, 1))
 
-    assert schedule.periods_between(date(2024, 2, 1), date(2024, 1, 1)) == []
+    assert list(history_window(schedule, date(2024, 2, 1), None, date(2024, 1, 1), 12)) == []
 
 
 @given(

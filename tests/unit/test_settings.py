@@ -14,6 +14,7 @@ from budget.settings import (
     SettingsError,
     ensure_secret,
     load_settings,
+    sqlite_path,
 )
 
 GOOD_SECRET = "s" * 32
@@ -34,7 +35,7 @@ def test_the_defaults_run_anywhere_on_sqlite() -> None:
     settings = load_settings(environ={}, dotenv=None)
 
     assert settings.database_url == DEFAULT_SQLITE_URL
-    assert settings.is_sqlite
+    assert sqlite_path(settings.database_url) == Path("budget.sqlite3")
     assert settings.env is Environment.DEVELOPMENT
     assert not settings.debug
     assert settings.jwt_algorithm is JwtAlgorithm.HS256
@@ -68,7 +69,7 @@ def test_each_kind_of_value_is_converted() -> None:
     assert settings.database_pool_size == 3
     assert settings.database_connect_timeout_seconds == 1.5
     assert settings.cors_origins == ("https://a.example", "https://b.example")
-    assert not settings.is_sqlite
+    assert sqlite_path(settings.database_url) is None
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """The totals rule: effects of each type, the changes of every kind of update, and the
-helpers that recompute and merge daily totals."""
+test helpers (``tests.fakes``) that recompute and merge daily totals as the SQL does."""
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -10,14 +10,9 @@ import pytest
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
 from budget.domain.model.money import Money
-from budget.domain.model.totals import (
-    TotalsKey,
-    merge_totals,
-    sum_totals,
-    totals_change,
-    totals_effects,
-)
+from budget.domain.model.totals import TotalsKey, totals_change, totals_effects
 from budget.domain.model.transaction import Transaction, TransactionType
+from tests.fakes import merge_totals, sum_totals
 
 EUR = Currency.of("EUR")
 USD = Currency.of("USD")
@@ -225,7 +220,7 @@ def test_a_change_that_touches_no_cell_yields_no_changes() -> None:
 # --- recomputing and merging ------------------------------------------------------------------
 
 
-def test_summing_a_ledger_groups_income_and_expenses_per_cell_and_skips_transfers() -> None:
+def test_recording_a_ledger_groups_income_and_expenses_per_cell_and_skips_transfers() -> None:
     ledger = [
         _txn(EXPENSE, A, Money(300, EUR), category=FOOD, number=1),
         _txn(EXPENSE, A, Money(200, EUR), category=FOOD, number=2),
@@ -233,12 +228,16 @@ def test_summing_a_ledger_groups_income_and_expenses_per_cell_and_skips_transfer
         _txn(INCOME, B, Money(1000, EUR), number=4),
         _txn(TRANSFER, A, Money(70, EUR), to_account=B, to_amount=Money(70, EUR), number=5),
     ]
+    totals: dict[TotalsKey, tuple[int, int]] = {}
+    for txn in ledger:
+        totals = merge_totals(totals, totals_change(None, txn))
 
-    assert sum_totals(ledger) == {
+    assert totals == {
         _key(EXPENSE, A, FOOD): (500, 2),
         _key(EXPENSE, A): (50, 1),
         _key(INCOME, B): (1000, 1),
     }
+    assert sum_totals(ledger) == totals
 
 
 def test_merging_adds_cell_by_cell_and_drops_cells_left_without_transactions() -> None:

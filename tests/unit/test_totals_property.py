@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.category import CategoryKind
-from budget.domain.model.totals import sum_totals
 from budget.domain.services.categories import CategoryDraft, CreateCategory, DeleteCategory
+from tests.fakes import sum_totals
 from tests.unit.test_balance_property import Delete, Update, World, changes, creates
 
 DAYS = (date(2026, 11, 19), date(2026, 11, 20))

@@ -9,8 +9,9 @@ from uuid import UUID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from budget.adapters.budgets import spending_ranges
-from budget.adapters.totals import roll_up, split_by_months
+from budget.adapters.spending import spending_ranges
+from budget.adapters.totals import roll_up
+from budget.adapters.totals_ranges import split_by_months
 from budget.domain.model.budget import SpendingQuery
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import AccountId, CategoryId, UserId

@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from budget.adapters.dialects import READ_ONLY_OPTION, one_writer_at_a_time, read_only_options
 from budget.domain.errors import StorageUnavailableError
 
 POOL_TIMEOUT_SECONDS = 5
-READ_ONLY_OPTION = "budget_read_only"
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 
 
@@ -130,11 +130,16 @@ class WriterQueue:
 def writer_queue(engine: AsyncEngine) -> WriterQueue | None:
     """A ``WriterQueue`` for SQLite (which takes one writer at a time); None for
     PostgreSQL, whose writers only wait for the rows they share."""
-    return WriterQueue() if engine.dialect.name == "sqlite" else None
+    return WriterQueue() if one_writer_at_a_time(engine.dialect.name) else None
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+RowValues = Mapping[Any, Any]
+"""A row's values by column name: a plain row's ``_mapping`` (what the ``*_from_row``
+mappers read), or a dict of columns."""
 
 
 async def plain_rows(
@@ -142,10 +147,9 @@ async def plain_rows(
 ) -> Sequence[Row[Any]]:
     """Run ``statement`` on the session's connection and return plain rows.
 
-    No ORM objects and no identity map: a fraction of the CPU of ``session.scalars``, for
-    reads whose results are never written back (or are written back with Core, see
-    ``tracking.py``). An entity's ``select(SomeRow)`` gives rows whose keys are the names
-    of ``SomeRow``'s columns.
+    No ORM objects and no identity map: a fraction of the CPU of ``session.scalars`` (what a
+    unit of work writes back goes through ``writes.TableWrites``). ``select(table)`` gives
+    rows whose ``_mapping`` keys are the names of the table's columns.
     """
     connection = await session.connection()
     return (await connection.execute(statement, params)).all()
@@ -169,15 +173,8 @@ async def plain_value(
 
 
 def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
-    """The same pool, for work that only reads.
-
-    On PostgreSQL each statement runs in autocommit (no BEGIN/ROLLBACK round trips: a
-    single statement always sees one consistent snapshot); on SQLite a deferred BEGIN lets
-    readers run beside each other instead of queueing for the write lock.
-    """
-    if engine.dialect.name == "postgresql":
-        return engine.execution_options(isolation_level="AUTOCOMMIT")
-    return engine.execution_options(**{READ_ONLY_OPTION: True})
+    """The same pool, for work that only reads (``dialects.read_only_options``)."""
+    return engine.execution_options(**read_only_options(engine.dialect.name))
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -210,4 +207,6 @@ async def ping(engine: AsyncEngine, within_seconds: float = 2.0) -> bool:
 
 
 def translate_unavailable(error: BaseException) -> StorageUnavailableError | None:
+    """``StorageUnavailableError`` for an outage, else None: the composition root's last
+    resort for an error that escaped the adapters (which translate with ``errors.translate``)."""
     return StorageUnavailableError() if is_unavailable(error) else None

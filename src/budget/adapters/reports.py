@@ -20,8 +20,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
-    Date,
-    DateTime,
     Executable,
     Row,
     Select,
@@ -29,15 +27,14 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    cast,
     func,
     select,
-    type_coerce,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from budget.adapters.database import is_unavailable
+from budget.adapters.dialects import month_of, week_of
+from budget.adapters.errors import translating
 from budget.adapters.tables import (
     NO_CATEGORY,
     AccountRow,
@@ -45,15 +42,14 @@ from budget.adapters.tables import (
     DailyTotalRow,
     TransactionRow,
 )
-from budget.adapters.totals import (
-    Level,
+from budget.adapters.totals import Level
+from budget.adapters.totals_ranges import (
     SplitRange,
     cells_in,
     range_parameters,
     range_values,
     split_by_months,
 )
-from budget.domain.errors import StorageUnavailableError
 from budget.domain.model.category import CategoryKind
 from budget.domain.model.ids import AccountId, CategoryId, UserId
 from budget.domain.model.reports import AccountBalance, CategoryTotal, Interval, SummaryRow
@@ -154,14 +150,9 @@ def interval_start_sql(
     """The first day of the interval containing ``day`` (weeks start on Monday)."""
     if interval == Interval.DAY:
         return day
-    if dialect == "postgresql":
-        # A timestamp without time zone keeps the session time zone out of the truncation.
-        truncated = func.date_trunc(interval.value, cast(day, DateTime(timezone=False)))
-        return cast(truncated, Date)
     if interval == Interval.MONTH:
-        return type_coerce(func.strftime("%Y-%m-01", day), Date)
-    # "weekday 0" moves forward to the next Sunday (or stays on one); six days back is Monday.
-    return type_coerce(func.date(day, "weekday 0", "-6 days"), Date)
+        return month_of(dialect, day)
+    return week_of(dialect, day)
 
 
 class SqlAlchemyReportReader:
@@ -253,16 +244,11 @@ class SqlAlchemyReportReader:
     async def _rows(
         self, build: Callable[[str], Executable], params: Mapping[str, Any] | None = None
     ) -> Sequence[Row[Any]]:
-        """Run the statement ``build(dialect_name)`` returns with ``params``; translate lost
-        connections."""
-        try:
-            async with self._sessions() as session:
-                statement = build(session.get_bind().dialect.name)
-                return (await session.execute(statement, params)).all()
-        except Exception as error:
-            if is_unavailable(error):
-                raise StorageUnavailableError() from error
-            raise
+        """Run the statement ``build(dialect_name)`` returns with ``params``; translate
+        persistence failures."""
+        async with translating(), self._sessions() as session:
+            statement = build(session.get_bind().dialect.name)
+            return (await session.execute(statement, params)).all()
 
 
 def _effects_until(owner: UserId, day: date) -> CompoundSelect[Any]:

@@ -1,7 +1,10 @@
 """ORM rows: advanced-alchemy bases (UUIDv7 ids, audit timestamps), separate from the domain.
 
 Every owned table carries ``owner_id`` first in its indexes, so the data can later be
-distributed per user (e.g. Citus, with ``owner_id`` as the distribution column).
+distributed per user (e.g. Citus, with ``owner_id`` as the distribution column). The
+constraints that errors are translated by take their names from ``errors.py``; the ``*Row``
+classes define the tables (and the migrations' target), rows are read and written with
+Core (see ``uow.py``).
 """
 
 from __future__ import annotations
@@ -28,13 +31,26 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from budget.adapters.errors import (
+    FK_BUDGETS_CATEGORY,
+    FK_TRANSACTIONS_ACCOUNT,
+    FK_TRANSACTIONS_CATEGORY,
+    FK_TRANSACTIONS_TO_ACCOUNT,
+    UQ_ACCOUNTS_OWNER_ID_ID,
+    UQ_ACCOUNTS_OWNER_NAME_ACTIVE,
+    UQ_CATEGORIES_SUBCATEGORY_NAME,
+    UQ_CATEGORIES_TOP_LEVEL_NAME,
+    UQ_USERS_EMAIL,
+)
+
 metadata = UUIDv7AuditBase.metadata
 
 
 class UserRow(UUIDv7AuditBase):
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("email", name=UQ_USERS_EMAIL),)
 
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str | None] = mapped_column(String(100))
     default_currency: Mapped[str] = mapped_column(String(3))
@@ -58,9 +74,9 @@ class RefreshTokenRow(UUIDv7Base):
 class AccountRow(UUIDv7AuditBase):
     __tablename__ = "accounts"
     __table_args__ = (
-        UniqueConstraint("owner_id", "id", name="uq_accounts_owner_id_id"),
+        UniqueConstraint("owner_id", "id", name=UQ_ACCOUNTS_OWNER_ID_ID),
         Index(
-            "uq_accounts_owner_name_active",
+            UQ_ACCOUNTS_OWNER_NAME_ACTIVE,
             "owner_id",
             "name",
             unique=True,
@@ -83,7 +99,7 @@ class CategoryRow(UUIDv7AuditBase):
     __tablename__ = "categories"
     __table_args__ = (
         Index(
-            "uq_categories_owner_kind_name_top",
+            UQ_CATEGORIES_TOP_LEVEL_NAME,
             "owner_id",
             "kind",
             "name",
@@ -92,7 +108,7 @@ class CategoryRow(UUIDv7AuditBase):
             postgresql_where=text("parent_id IS NULL"),
         ),
         Index(
-            "uq_categories_owner_kind_parent_name",
+            UQ_CATEGORIES_SUBCATEGORY_NAME,
             "owner_id",
             "kind",
             "parent_id",
@@ -125,12 +141,12 @@ class TransactionRow(UUIDv7AuditBase):
         ForeignKeyConstraint(
             ["owner_id", "account_id"],
             ["accounts.owner_id", "accounts.id"],
-            name="fk_transactions_account",
+            name=FK_TRANSACTIONS_ACCOUNT,
         ),
         ForeignKeyConstraint(
             ["owner_id", "to_account_id"],
             ["accounts.owner_id", "accounts.id"],
-            name="fk_transactions_to_account",
+            name=FK_TRANSACTIONS_TO_ACCOUNT,
         ),
         Index("ix_transactions_owner_date_id", "owner_id", "date", "id"),
         Index("ix_transactions_owner_account_date", "owner_id", "account_id", "date"),
@@ -150,7 +166,7 @@ class TransactionRow(UUIDv7AuditBase):
     currency: Mapped[str] = mapped_column(String(3))
     to_currency: Mapped[str | None] = mapped_column(String(3))
     category_id: Mapped[UUID | None] = mapped_column(
-        GUID, ForeignKey("categories.id", ondelete="SET NULL")
+        GUID, ForeignKey("categories.id", ondelete="SET NULL", name=FK_TRANSACTIONS_CATEGORY)
     )
     date: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(String(500), default="")
@@ -181,7 +197,7 @@ class BudgetRow(UUIDv7AuditBase):
     owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     category_id: Mapped[UUID | None] = mapped_column(
-        GUID, ForeignKey("categories.id", ondelete="CASCADE")
+        GUID, ForeignKey("categories.id", ondelete="CASCADE", name=FK_BUDGETS_CATEGORY)
     )
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))

@@ -1,13 +1,13 @@
-"""The daily totals in SQL: atomic upserts on every ledger write, range reads, rebuilds.
+"""The daily totals in SQL: atomic upserts on every ledger write, and rebuilds.
 
 ``daily_totals`` (``DailyTotalRow``) holds, per owner, type, day, currency, category and
 account, the sum of the amounts and the number of income and expense transactions (the
 read model of reports and budgets; see ``budget.domain.model.totals``); ``monthly_totals``
 (``MonthlyTotalRow``) holds the same rolled up to calendar months, so that a long range
-reads its whole months there and only its ragged ends day by day (``split_by_months``).
+reads its whole months there and only its ragged ends day by day (``totals_ranges.py``).
 Uncategorised cells use ``NO_CATEGORY`` as their ``category_key``.
 
-Lock order on PostgreSQL: a writer locks its accounts (``apply_balance_deltas``), then the
+Lock order on PostgreSQL: a writer locks its accounts (``BalanceDeltas``), then the
 categories of its cells (``FOR KEY SHARE``), then its daily cells, then its monthly cells,
 each in sorted order; deleting a category locks it ``FOR UPDATE`` before moving its cells.
 So writers never deadlock, and a category's cells cannot change while they are moved.
@@ -18,19 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
-    BindParameter,
     Column,
     ColumnElement,
-    Date,
-    DateTime,
-    Insert,
     Integer,
     Select,
     Table,
@@ -38,15 +34,13 @@ from sqlalchemy import (
     delete,
     func,
     literal,
-    or_,
     select,
     text,
-    type_coerce,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TextualSelect
 
+from budget.adapters.dialects import adding_upsert, locks_rows, month_of, replacing_upsert
 from budget.adapters.tables import (
     NO_CATEGORY,
     CategoryRow,
@@ -54,6 +48,7 @@ from budget.adapters.tables import (
     MonthlyTotalRow,
     TransactionRow,
 )
+from budget.adapters.writes import TOTALS_RANK
 from budget.domain.model.ids import CategoryId, UserId
 from budget.domain.model.totals import Totals, TotalsKey
 
@@ -122,80 +117,54 @@ def _values(level: Level, key: TotalsKey, totals: Totals) -> dict[str, Any]:
     }
 
 
-def _insert(dialect: str, level: Level) -> postgresql.Insert | sqlite.Insert:
-    if dialect == "postgresql":
-        return postgresql.insert(level.table)
-    return sqlite.insert(level.table)
-
-
-def adding_upsert(dialect: str, level: Level, rows: Mapping[str, Any] | Select[Any]) -> Insert:
-    """``INSERT ... ON CONFLICT (key) DO UPDATE`` adding the new amount and count to the
-    stored ones; ``rows`` is one row's values or a ``SELECT`` of the eight columns in
-    table order."""
-    insert = _insert(dialect, level)
-    statement = (
-        insert.from_select(level.columns, rows)
-        if isinstance(rows, Select)
-        else insert.values(dict(rows))
-    )
-    stored = level.table.c
-    return statement.on_conflict_do_update(
-        index_elements=list(level.key_columns),
-        set_={
-            "amount": stored.amount + statement.excluded.amount,
-            "count": stored["count"] + statement.excluded["count"],
-        },
-    )
-
-
 class SqlAlchemyLedgerTotals:
-    """``LedgerTotals`` in the unit of work's session. Changes are summed and written at
-    commit (``write``): one atomic upsert per daily cell, then one per monthly cell, each
-    in sorted key order; a cell left without transactions is deleted."""
+    """``LedgerTotals``: changes are summed as they are recorded and written at commit,
+    last of all (``TOTALS_RANK``): one atomic upsert per daily cell, then one per monthly
+    cell, each in sorted key order; a cell left without transactions is deleted."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    rank = TOTALS_RANK
+
+    def __init__(self) -> None:
         self._pending: dict[TotalsKey, Totals] = {}
 
-    async def apply(self, changes: Mapping[TotalsKey, Totals]) -> None:
+    async def record(self, changes: Mapping[TotalsKey, Totals]) -> None:
         for key, (amount, count) in changes.items():
             held = self._pending.get(key, (0, 0))
             self._pending[key] = (held[0] + amount, held[1] + count)
 
-    async def write(self) -> None:
-        """Write the summed changes (see the class)."""
+    async def write(self, connection: AsyncConnection) -> None:
         pending, self._pending = self._pending, {}
         daily = {key: totals for key, totals in pending.items() if totals != (0, 0)}
         if not daily:
             return
-        dialect = self._session.bind.dialect.name
-        if dialect == "postgresql":
-            await self._hold_categories(daily)
+        if locks_rows(connection.dialect.name):
+            await _hold_categories(connection, daily)
         for level, cells in ((DAYS, daily), (MONTHS, roll_up(daily))):
             for key in sorted(cells):
-                await self._add(dialect, level, _values(level, key, cells[key]))
+                await _add(connection, level, _values(level, key, cells[key]))
 
-    async def _add(self, dialect: str, level: Level, values: Mapping[str, Any]) -> None:
-        connection = await self._session.connection()
-        if (await connection.execute(_cell_upsert(level), values)).scalar() == 0:
-            stored = level.table.c
-            cell = [stored[name] == values[name] for name in level.key_columns]
-            await connection.execute(delete(level.table).where(*cell, stored["count"] == 0))
 
-    async def _hold_categories(self, keys: Iterable[TotalsKey]) -> None:
-        # Deleting a category moves its cells while holding the category FOR UPDATE.
-        # Holding our categories in KEY SHARE from here to commit (as the foreign key
-        # check at flush would, but before the cells are written) means a write either
-        # lands before that move (and is moved with the rest) or waits and then fails on
-        # the foreign key: never a cell of a deleted category.
-        ids = sorted({key.category_id for key in keys if key.category_id is not None})
-        if ids:
-            await self._session.execute(
-                select(CategoryRow.id)
-                .where(CategoryRow.id.in_(ids))
-                .order_by(CategoryRow.id)
-                .with_for_update(read=True, key_share=True)
-            )
+async def _add(connection: AsyncConnection, level: Level, values: Mapping[str, Any]) -> None:
+    if (await connection.execute(_cell_upsert(level), values)).scalar() == 0:
+        stored = level.table.c
+        cell = [stored[name] == values[name] for name in level.key_columns]
+        await connection.execute(delete(level.table).where(*cell, stored["count"] == 0))
+
+
+async def _hold_categories(connection: AsyncConnection, keys: Iterable[TotalsKey]) -> None:
+    # Deleting a category moves its cells while holding the category FOR UPDATE. Holding
+    # our categories in KEY SHARE from here to commit (as the foreign key check at flush
+    # would, but before the cells are written) means a write either lands before that move
+    # (and is moved with the rest) or waits and then fails on the foreign key: never a
+    # cell of a deleted category.
+    ids = sorted({key.category_id for key in keys if key.category_id is not None})
+    if ids:
+        await connection.execute(
+            select(CategoryRow.id)
+            .where(CategoryRow.id.in_(ids))
+            .order_by(CategoryRow.id)
+            .with_for_update(read=True, key_share=True)
+        )
 
 
 @cache
@@ -220,14 +189,14 @@ def _cell_upsert(level: Level) -> TextualSelect:
     return text(sql).bindparams(*params).columns(count=Integer)
 
 
-async def move_to_uncategorised(session: AsyncSession, category_id: CategoryId) -> None:
+async def move_to_uncategorised(connection: AsyncConnection, category_id: CategoryId) -> None:
     """Merge the category's cells into the uncategorised ones, then delete them (the
     category is being deleted and its transactions made uncategorised)."""
-    dialect = session.bind.dialect.name
+    dialect = connection.dialect.name
     owner_of = select(CategoryRow.owner_id).where(CategoryRow.id == category_id)
-    if dialect == "postgresql":
+    if locks_rows(dialect):
         owner_of = owner_of.with_for_update()  # waits for the writers holding KEY SHARE
-    owner_id = await session.scalar(owner_of)
+    owner_id = (await connection.execute(owner_of)).scalar()
     if owner_id is None:
         return
     for level in LEVELS:
@@ -241,20 +210,21 @@ async def move_to_uncategorised(session: AsyncSession, category_id: CategoryId) 
             .where(*cells)
             .order_by(*others)  # the writers' key order, so that the upsert locks in it too
         )
-        await session.execute(adding_upsert(dialect, level, moved))
-        await session.execute(delete(level.table).where(*cells))
+        await connection.execute(
+            adding_upsert(
+                dialect,
+                level.table,
+                moved,
+                key=level.key_columns,
+                add=("amount", "count"),
+                columns=level.columns,
+            )
+        )
+        await connection.execute(delete(level.table).where(*cells))
 
 
 def _no_category() -> ColumnElement[UUID]:
     return literal(NO_CATEGORY, DailyTotalRow.category_key.type)
-
-
-def month_of(dialect: str, day: ColumnElement[dt.date]) -> ColumnElement[dt.date]:
-    """The first day of the month of ``day``, in SQL."""
-    if dialect == "postgresql":
-        # A timestamp without time zone keeps the session time zone out of the truncation.
-        return func.date_trunc("month", day.cast(DateTime(timezone=False))).cast(Date)
-    return type_coerce(func.date(day, "start of month"), Date)
 
 
 def totals_of_transactions(
@@ -299,99 +269,14 @@ async def rebuild_daily_totals(connection: AsyncConnection, owner_id: UserId | N
             cleared = cleared.where(level.table.c.owner_id == owner_id)
         await connection.execute(cleared)
         recomputed = totals_of_transactions(dialect, level, owner_id)
-        statement = _insert(dialect, level).from_select(
-            level.columns,
-            recomputed.order_by(*recomputed.selected_columns[:6]),  # stored in key order
-        )
+        stored_in_key_order = recomputed.order_by(*recomputed.selected_columns[:6])
         await connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=list(level.key_columns),
-                set_={"amount": statement.excluded.amount, "count": statement.excluded["count"]},
+            replacing_upsert(
+                dialect,
+                level.table,
+                stored_in_key_order,
+                key=level.key_columns,
+                replace=("amount", "count"),
+                columns=level.columns,
             )
         )
-
-
-# ---------------------------------------------------------------- range reads
-
-DateRange = tuple[dt.date, dt.date]
-
-
-@dataclass(frozen=True, slots=True)
-class SplitRange:
-    """A range of days as the ranges to read from each table: ``days`` from
-    ``daily_totals`` and ``months`` (first to last day of whole months) from
-    ``monthly_totals``, disjoint, together exactly the range."""
-
-    days: tuple[DateRange, ...]
-    months: tuple[DateRange, ...]
-
-
-_DAY = dt.timedelta(days=1)
-
-
-def _month_end(month: dt.date) -> dt.date:
-    """The last day of ``month``'s month."""
-    if month.month == 12:
-        return month.replace(day=31)
-    return month.replace(month=month.month + 1, day=1) - _DAY
-
-
-def split_by_months(first: dt.date, last: dt.date) -> SplitRange:
-    """Split ``first`` to ``last`` into its whole months and the days around them."""
-    start, end = _whole_months_within(first, last)
-    if start is None or end is None or start > end:
-        return SplitRange(((first, last),), ())
-    days: list[DateRange] = []
-    if first < start:
-        days.append((first, start - _DAY))
-    if end < last:
-        days.append((end + _DAY, last))
-    return SplitRange(tuple(days), ((start, end),))
-
-
-def _whole_months_within(first: dt.date, last: dt.date) -> tuple[dt.date | None, dt.date | None]:
-    """The first day of the first whole month in the range, and the last day of the last."""
-    start: dt.date | None = first
-    if first.day != 1:
-        start = None if _month_end(first) == dt.date.max else _month_end(first) + _DAY
-    end: dt.date | None = last
-    if last != _month_end(last):
-        end = None if first_of_month(last) == dt.date.min else first_of_month(last) - _DAY
-    return start, end
-
-
-def cells_in(
-    ranges: tuple[Sequence[tuple[Any, Any]], Sequence[tuple[Any, Any]]],
-    columns: Callable[[Level], Sequence[ColumnElement[Any]]],
-    where: Callable[[Level], Sequence[ColumnElement[bool]]],
-) -> list[Select[Any]]:
-    """One ``SELECT columns(level) WHERE where(level)`` per table that has ranges to read:
-    ``ranges`` is ``(days, months)`` as ``(first, last)`` pairs of values or bound
-    parameters, for ``UNION ALL``."""
-    parts = []
-    for level, bounds in zip(LEVELS, ranges, strict=True):
-        if bounds:
-            inside = or_(*(level.day.between(start, end) for start, end in bounds))
-            parts.append(select(*columns(level)).where(*where(level), inside))
-    return parts
-
-
-def range_parameters(
-    prefix: str, count: int
-) -> list[tuple[BindParameter[dt.date], BindParameter[dt.date]]]:
-    """``count`` pairs of bound dates, ``{prefix}{n}_first`` and ``{prefix}{n}_last``."""
-    return [
-        (
-            bindparam(f"{prefix}{n}_first", type_=Date()),
-            bindparam(f"{prefix}{n}_last", type_=Date()),
-        )
-        for n in range(count)
-    ]
-
-
-def range_values(prefix: str, ranges: Sequence[DateRange]) -> dict[str, dt.date]:
-    """The values of ``range_parameters(prefix, len(ranges))``."""
-    values: dict[str, dt.date] = {}
-    for n, (first, last) in enumerate(ranges):
-        values |= {f"{prefix}{n}_first": first, f"{prefix}{n}_last": last}
-    return values

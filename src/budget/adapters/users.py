@@ -1,146 +1,164 @@
-"""SQLAlchemy repositories of users and refresh tokens, with their row mappers."""
+"""The repositories of users and refresh tokens, with their row mappers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget.adapters.database import plain_row
+from budget.adapters.database import RowValues, plain_row
+from budget.adapters.paging import ordered, page_of
 from budget.adapters.tables import RefreshTokenRow, UserRow
-from budget.adapters.tracking import Tracker
+from budget.adapters.writes import PendingWrites, TableWrites
 from budget.domain.model.auth import RefreshToken
 from budget.domain.model.ids import TokenFamilyId, TokenId, UserId
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.user import User
 
 USERS = cast("Table", UserRow.__table__)
-_USER_BY_ID = select(USERS).where(USERS.c.id == bindparam("user_id"))
+REFRESH_TOKENS = cast("Table", RefreshTokenRow.__table__)
+_users = USERS.c
+_tokens = REFRESH_TOKENS.c
+_USER_BY_ID = select(USERS).where(_users.id == bindparam("user_id"))
+_USER_BY_EMAIL = select(USERS).where(_users.email == bindparam("email"))
+_TOKEN_BY_ID = select(REFRESH_TOKENS).where(_tokens.id == bindparam("token_id"))
 
 
-def user_from_row(row: UserRow | Row[Any]) -> User:
+def user_from_row(row: RowValues) -> User:
+    """A user from a row of ``users`` (a plain row's ``_mapping``)."""
     return User(
-        UserId(row.id),
-        row.email,
-        row.password_hash,
-        row.display_name,
-        row.default_currency,
-        row.is_admin,
-        row.is_active,
-        row.created_at,
-        row.updated_at,
+        UserId(row["id"]),
+        row["email"],
+        row["password_hash"],
+        row["display_name"],
+        row["default_currency"],
+        row["is_admin"],
+        row["is_active"],
+        row["created_at"],
+        row["updated_at"],
     )
 
 
-def user_to_row(user: User, row: UserRow | None = None) -> UserRow:
-    row = row or UserRow(id=user.id)
-    row.email = user.email
-    row.password_hash = user.password_hash
-    row.display_name = user.display_name
-    row.default_currency = user.default_currency
-    row.is_admin = user.is_admin
-    row.is_active = user.is_active
-    row.created_at = user.created_at
-    row.updated_at = user.updated_at
-    return row
+def user_columns(user: User) -> dict[str, Any]:
+    """Every column of a user's row."""
+    return {
+        "id": user.id,
+        "email": user.email,
+        "password_hash": user.password_hash,
+        "display_name": user.display_name,
+        "default_currency": user.default_currency,
+        "is_admin": user.is_admin,
+        "is_active": user.is_active,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
 
 
-def token_from_row(row: RefreshTokenRow) -> RefreshToken:
+def token_from_row(row: RowValues) -> RefreshToken:
+    """A refresh token from a row of ``refresh_tokens`` (a plain row's ``_mapping``)."""
     return RefreshToken(
-        TokenId(row.id),
-        TokenFamilyId(row.family_id),
-        UserId(row.owner_id),
-        row.token_hash,
-        row.issued_at,
-        row.expires_at,
-        row.used_at,
-        row.revoked_at,
+        TokenId(row["id"]),
+        TokenFamilyId(row["family_id"]),
+        UserId(row["owner_id"]),
+        row["token_hash"],
+        row["issued_at"],
+        row["expires_at"],
+        row["used_at"],
+        row["revoked_at"],
     )
 
 
-def token_to_row(token: RefreshToken) -> RefreshTokenRow:
-    return RefreshTokenRow(
-        id=token.id,
-        owner_id=token.user_id,
-        family_id=token.family_id,
-        token_hash=token.token_hash,
-        issued_at=token.issued_at,
-        expires_at=token.expires_at,
-        used_at=token.used_at,
-        revoked_at=token.revoked_at,
-    )
+def token_columns(token: RefreshToken) -> dict[str, Any]:
+    """Every column of a refresh token's row."""
+    return {
+        "id": token.id,
+        "owner_id": token.user_id,
+        "family_id": token.family_id,
+        "token_hash": token.token_hash,
+        "issued_at": token.issued_at,
+        "expires_at": token.expires_at,
+        "used_at": token.used_at,
+        "revoked_at": token.revoked_at,
+    }
 
 
 class SqlAlchemyUserRepository:
-    def __init__(self, session: AsyncSession, tracker: Tracker, *, read_only: bool = False) -> None:
+    """``UserRepository`` in the unit of work's session: plain-row reads, Core writes at
+    commit (``TableWrites``)."""
+
+    def __init__(
+        self, session: AsyncSession, writes: PendingWrites, *, read_only: bool = False
+    ) -> None:
         self._session = session
-        self._tracker = tracker
         self._read_only = read_only
+        self._rows = writes.register(TableWrites(USERS, user_columns))
+
+    async def _one(self, statement: Any, params: Mapping[str, Any]) -> User | None:
+        found = await plain_row(self._session, statement, params)
+        if found is None:
+            return None
+        user = user_from_row(found._mapping)
+        return user if self._read_only else self._rows.seen(user)
 
     async def get(self, user_id: UserId) -> User | None:
-        if self._read_only:
-            found = await plain_row(self._session, _USER_BY_ID, {"user_id": user_id})
-            return None if found is None else user_from_row(found)
-        row = await self._session.get(UserRow, user_id)
-        return None if row is None else self._tracker.seen(user_from_row(row), row, user_to_row)
+        return await self._one(_USER_BY_ID, {"user_id": user_id})
 
     async def get_by_email(self, email: str) -> User | None:
-        row = await self._session.scalar(select(UserRow).where(UserRow.email == email))
-        return None if row is None else self._tracker.seen(user_from_row(row), row, user_to_row)
+        return await self._one(_USER_BY_EMAIL, {"email": email})
 
     def add(self, user: User) -> None:
-        row = user_to_row(user)
-        self._session.add(row)
-        self._tracker.seen(user, row, user_to_row)
+        self._rows.add(user)
 
     async def delete(self, user: User) -> None:
         # Owned rows go with the user through ON DELETE CASCADE foreign keys.
-        self._tracker.forget(user)
-        await self._session.execute(delete(UserRow).where(UserRow.id == user.id))
+        if self._rows.forget(user):
+            return
+        connection = await self._session.connection()
+        await connection.execute(delete(USERS).where(_users.id == user.id))
 
     async def list(self, page: PageRequest, sort: Sort) -> Page[User]:
-        column = getattr(UserRow, sort.field)
-        order = (column.desc(), UserRow.id.desc()) if sort.descending else (column, UserRow.id)
-        rows = await self._session.scalars(
-            select(UserRow).order_by(*order).limit(page.limit).offset(page.offset)
-        )
-        total = await self._session.scalar(select(func.count()).select_from(UserRow))
-        users = [user_from_row(row) for row in rows]
-        return Page(users, total or 0, page.limit, page.offset)
+        statement = ordered(select(USERS), _users[sort.field], _users.id, sort)
+        rows, total = await page_of(self._session, USERS, statement, [], page)
+        return Page([user_from_row(r._mapping) for r in rows], total, page.limit, page.offset)
 
 
 class SqlAlchemyRefreshTokenRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    """``RefreshTokenRepository``: new tokens are inserted at commit (``TableWrites``);
+    marking and revoking are atomic ``UPDATE``s run at once (their outcome is needed)."""
+
+    def __init__(self, session: AsyncSession, writes: PendingWrites) -> None:
         self._session = session
+        self._rows = writes.register(TableWrites(REFRESH_TOKENS, token_columns))
 
     def add(self, token: RefreshToken) -> None:
-        self._session.add(token_to_row(token))
+        self._rows.add(token)
 
     async def get(self, token_id: TokenId) -> RefreshToken | None:
-        row = await self._session.get(RefreshTokenRow, token_id)
-        return None if row is None else token_from_row(row)
+        found = await plain_row(self._session, _TOKEN_BY_ID, {"token_id": token_id})
+        return None if found is None else token_from_row(found._mapping)
 
     async def mark_used(self, token_id: TokenId, now: datetime) -> bool:
-        result = await self._session.execute(
-            update(RefreshTokenRow)
-            .where(RefreshTokenRow.id == token_id, RefreshTokenRow.used_at.is_(None))
+        connection = await self._session.connection()
+        result = await connection.execute(
+            update(REFRESH_TOKENS)
+            .where(_tokens.id == token_id, _tokens.used_at.is_(None))
             .values(used_at=now)
-            .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
     async def revoke_family(self, family_id: TokenFamilyId, now: datetime) -> None:
-        await self._revoke(RefreshTokenRow.family_id == family_id, now)
+        await self._revoke(_tokens.family_id == family_id, now)
 
     async def revoke_all_for_user(self, user_id: UserId, now: datetime) -> None:
-        await self._revoke(RefreshTokenRow.owner_id == user_id, now)
+        await self._revoke(_tokens.owner_id == user_id, now)
 
-    async def _revoke(self, condition: object, now: datetime) -> None:
-        await self._session.execute(
-            update(RefreshTokenRow)
-            .where(condition, RefreshTokenRow.revoked_at.is_(None))  # type: ignore[arg-type]
+    async def _revoke(self, condition: ColumnElement[bool], now: datetime) -> None:
+        connection = await self._session.connection()
+        await connection.execute(
+            update(REFRESH_TOKENS)
+            .where(condition, _tokens.revoked_at.is_(None))
             .values(revoked_at=now)
-            .execution_options(synchronize_session=False)
         )

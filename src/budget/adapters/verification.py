@@ -1,4 +1,6 @@
-"""Balance and daily totals verification in SQL: grouped queries over all transactions."""
+"""Balance and daily totals verification in SQL: grouped queries over all transactions.
+
+Run by the CLI on connections of their own; failures are translated like everywhere else."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.errors import translating
 from budget.adapters.tables import NO_CATEGORY, AccountRow, TransactionRow
 from budget.adapters.totals import (
     LEVELS,
@@ -73,7 +76,7 @@ class SqlAlchemyBalanceVerifier:
         self._engine = engine
 
     async def drifted(self) -> Sequence[BalanceDrift]:
-        async with self._engine.connect() as connection:
+        async with translating(), self._engine.connect() as connection:
             rows = (await connection.execute(_drifted_query())).all()
         return [
             BalanceDrift(
@@ -83,7 +86,7 @@ class SqlAlchemyBalanceVerifier:
         ]
 
     async def correct(self, drifts: Sequence[BalanceDrift]) -> None:
-        async with self._engine.begin() as connection:
+        async with translating(), self._engine.begin() as connection:
             for drift in sorted(drifts, key=lambda d: d.account_id):
                 await connection.execute(
                     update(AccountRow)
@@ -146,7 +149,7 @@ class SqlAlchemyTotalsVerifier:
 
     async def drifted_totals(self) -> Sequence[TotalsDrift]:
         drifts: list[TotalsDrift] = []
-        async with self._engine.connect() as connection:
+        async with translating(), self._engine.connect() as connection:
             for level in LEVELS:
                 query = _drifted_totals_query(connection.dialect.name, level)
                 rows = (await connection.execute(query)).all()
@@ -154,7 +157,7 @@ class SqlAlchemyTotalsVerifier:
         return drifts
 
     async def rebuild_totals(self, owners: Sequence[UserId] | None = None) -> None:
-        async with self._engine.begin() as connection:
+        async with translating(), self._engine.begin() as connection:
             if owners is None:
                 await rebuild_daily_totals(connection)
                 return

@@ -1,37 +1,131 @@
-"""The composition root: ``create_app(settings)`` wires adapters into use cases and routes."""
+"""The composition root: ``create_app(settings)`` wires adapters into use cases and routes.
+
+Only the entrypoints wire, and only they import ``budget.adapters``: this module for the
+API, ``container.py`` for the long-lived adapters the app (and the CLI) share, and
+``cli.py`` for its own commands. The HTTP layer (``budget.entrypoints.http``) receives
+everything from here: the use-case providers, the authenticator the auth middleware
+calls, the readiness probe, and the translator that turns a storage outage escaping an
+adapter into a 503 (an import-linter contract forbids it any adapter import).
+
+Providers close over the app's container and run inline (``sync_to_thread=False``), so a
+request pays for nothing but the use cases it asks for; they read the container's
+attributes at call time, so a test may swap one (the codec, say) on a built app.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.types import ControllerRouterHandler
 
+from budget.adapters.database import ping, translate_unavailable
+from budget.adapters.reports import SqlAlchemyReportReader
+from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
+from budget.domain.services.accounts import (
+    CreateAccount,
+    DeleteAccount,
+    GetAccount,
+    ListAccounts,
+    UpdateAccount,
+)
+from budget.domain.services.auth import Authenticate, LogIn, LogOut, RefreshTokens, RegisterUser
+from budget.domain.services.budgets import (
+    CreateBudget,
+    DeleteBudget,
+    GetBudget,
+    GetBudgetHistory,
+    GetBudgetStatus,
+    ListBudgets,
+    ListBudgetStatuses,
+    UpdateBudget,
+)
+from budget.domain.services.categories import (
+    CreateCategory,
+    DeleteCategory,
+    GetCategory,
+    ListCategories,
+    UpdateCategory,
+)
+from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
+from budget.domain.services.transactions import (
+    DeleteTransaction,
+    GetTransaction,
+    ListTransactions,
+    RecordTransaction,
+    UpdateTransaction,
+)
+from budget.domain.services.users import (
+    AdministerUser,
+    ChangePassword,
+    DeleteUser,
+    ListUsers,
+    UpdateProfile,
+)
 from budget.entrypoints.container import Container, build_container
 from budget.entrypoints.http.auth import auth_middleware
-from budget.entrypoints.http.budget_routes import BUDGET_CONTROLLERS, BUDGET_DEPENDENCIES
+from budget.entrypoints.http.controllers.accounts import AccountsController
 from budget.entrypoints.http.controllers.auth import AuthController
+from budget.entrypoints.http.controllers.budgets import BudgetsController
+from budget.entrypoints.http.controllers.categories import CategoriesController
 from budget.entrypoints.http.controllers.health import HealthController
+from budget.entrypoints.http.controllers.reports import ReportController
+from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
-from budget.entrypoints.http.dependencies import DEPENDENCIES
-from budget.entrypoints.http.ledger_routes import LEDGER_CONTROLLERS, LEDGER_DEPENDENCIES
+from budget.entrypoints.http.dependencies import provide, request_dependencies
 from budget.entrypoints.http.middleware import RequestIdMiddleware, stamp_response
 from budget.entrypoints.http.openapi import complete_document, openapi_config
-from budget.entrypoints.http.problems import EXCEPTION_HANDLERS, JsonBodyRequest
-from budget.entrypoints.http.report_routes import REPORT_CONTROLLERS, REPORT_DEPENDENCIES
+from budget.entrypoints.http.problems import EXCEPTION_HANDLERS, JsonBodyRequest, translating
 from budget.settings import Settings, ensure_secret
 
 log = logging.getLogger("budget.app")
 
 MAX_BODY_BYTES = 1024 * 1024
 
+CONTROLLERS: list[ControllerRouterHandler] = [
+    HealthController,
+    AuthController,
+    MeController,
+    AdminUsersController,
+    AccountsController,
+    CategoriesController,
+    TransactionsController,
+    BudgetsController,
+    ReportController,
+]
+
 
 def create_app(settings: Settings, *, container: Container | None = None) -> Litestar:
     """Build the Litestar application for ``settings`` (the only composition root)."""
     settings = ensure_secret(settings)
     container = container or build_container(settings)
+    app = Litestar(
+        route_handlers=CONTROLLERS,
+        dependencies=dependencies(container),
+        middleware=[RequestIdMiddleware, auth_middleware(authenticator(container))],
+        exception_handlers={**EXCEPTION_HANDLERS, Exception: translating(translate_unavailable)},
+        request_class=JsonBodyRequest,
+        before_send=[stamp_response(settings.access_log)],
+        openapi_config=openapi_config(),
+        cors_config=cors_config(settings),
+        request_max_body_size=MAX_BODY_BYTES,
+        lifespan=[disposing(container)],
+        debug=settings.debug,
+        logging_config=None,
+    )
+    app.state.container = container
+    complete_document(app.openapi_schema)
+    return app
+
+
+def disposing(
+    container: Container,
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """A lifespan that closes the container's database pool when the app stops."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -40,39 +134,96 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
         finally:
             await container.engine.dispose()
 
-    app = Litestar(
-        route_handlers=[
-            HealthController,
-            AuthController,
-            MeController,
-            AdminUsersController,
-            *LEDGER_CONTROLLERS,
-            *BUDGET_CONTROLLERS,
-            *REPORT_CONTROLLERS,
-        ],
-        dependencies={
-            **DEPENDENCIES,
-            **LEDGER_DEPENDENCIES,
-            **BUDGET_DEPENDENCIES,
-            **REPORT_DEPENDENCIES,
-        },
-        middleware=[
-            RequestIdMiddleware,
-            auth_middleware(),
-        ],
-        exception_handlers=EXCEPTION_HANDLERS,
-        request_class=JsonBodyRequest,
-        before_send=[stamp_response(settings.access_log)],
-        openapi_config=openapi_config(),
-        cors_config=cors_config(settings),
-        request_max_body_size=MAX_BODY_BYTES,
-        lifespan=[lifespan],
-        debug=settings.debug,
-        logging_config=None,
-    )
-    app.state.container = container
-    complete_document(app.openapi_schema)
-    return app
+    return lifespan
+
+
+def authenticator(c: Container) -> Callable[[], Authenticate]:
+    """What the auth middleware calls once per request that carries a token."""
+    return lambda: Authenticate(c.read_uow(), c.codec)
+
+
+def dependencies(c: Container) -> dict[str, Provide]:
+    """Every provider a handler can ask for, by parameter name."""
+
+    async def database_ready() -> bool:
+        return await ping(c.engine)
+
+    return {
+        **request_dependencies(trust_forwarded_for=c.settings.trust_forwarded_for),
+        "database_ready": Provide(lambda: database_ready, use_cache=True, sync_to_thread=False),
+        **user_cases(c),
+        **ledger_cases(c),
+        **budget_cases(c),
+        **report_cases(c),
+    }
+
+
+def user_cases(c: Container) -> dict[str, Provide]:
+    return {
+        "register_user": provide(lambda: RegisterUser(c.uow(), c.hasher, c.clock, c.ids)),
+        "log_in": provide(lambda: LogIn(c.uow(), c.hasher, c.clock, c.issuer(), c.throttle())),
+        "refresh_tokens": provide(lambda: RefreshTokens(c.uow(), c.codec, c.clock, c.issuer())),
+        "log_out": provide(lambda: LogOut(c.uow(), c.codec, c.clock)),
+        "update_profile": provide(lambda: UpdateProfile(c.uow(), c.clock)),
+        "change_password": provide(
+            lambda: ChangePassword(c.uow(), c.hasher, c.clock, c.throttle())
+        ),
+        "delete_user": provide(lambda: DeleteUser(c.uow())),
+        "list_users": provide(lambda: ListUsers(c.read_uow())),
+        "administer_user": provide(lambda: AdministerUser(c.uow(), c.clock)),
+    }
+
+
+def ledger_cases(c: Container) -> dict[str, Provide]:
+    return {
+        "create_account": provide(lambda: CreateAccount(c.uow(), c.clock, c.ids)),
+        "get_account": provide(lambda: GetAccount(c.read_uow())),
+        "list_accounts": provide(lambda: ListAccounts(c.read_uow())),
+        "update_account": provide(lambda: UpdateAccount(c.uow(), c.clock)),
+        "delete_account": provide(lambda: DeleteAccount(c.uow())),
+        "create_category": provide(lambda: CreateCategory(c.uow(), c.clock, c.ids)),
+        "get_category": provide(lambda: GetCategory(c.read_uow())),
+        "list_categories": provide(lambda: ListCategories(c.read_uow())),
+        "update_category": provide(lambda: UpdateCategory(c.uow(), c.clock)),
+        "delete_category": provide(lambda: DeleteCategory(c.uow(), c.clock)),
+        "record_transaction": provide(lambda: RecordTransaction(c.uow(), c.clock, c.ids)),
+        "get_transaction": provide(lambda: GetTransaction(c.read_uow())),
+        "list_transactions": provide(lambda: ListTransactions(c.read_uow(), c.cursor_key)),
+        "update_transaction": provide(lambda: UpdateTransaction(c.uow(), c.clock)),
+        "delete_transaction": provide(lambda: DeleteTransaction(c.uow())),
+    }
+
+
+def budget_cases(c: Container) -> dict[str, Provide]:
+    """Status and history also get a spending reader with its own (read-only) sessions."""
+
+    def spending() -> SqlAlchemyBudgetSpendingReader:
+        return SqlAlchemyBudgetSpendingReader(c.read_sessions)
+
+    return {
+        "create_budget": provide(lambda: CreateBudget(c.uow(), c.clock, c.ids)),
+        "get_budget": provide(lambda: GetBudget(c.read_uow())),
+        "list_budgets": provide(lambda: ListBudgets(c.read_uow())),
+        "update_budget": provide(lambda: UpdateBudget(c.uow(), c.clock)),
+        "delete_budget": provide(lambda: DeleteBudget(c.uow())),
+        "get_budget_status": provide(lambda: GetBudgetStatus(c.read_uow(), spending(), c.clock)),
+        "list_budget_statuses": provide(
+            lambda: ListBudgetStatuses(c.read_uow(), spending(), c.clock)
+        ),
+        "get_budget_history": provide(lambda: GetBudgetHistory(c.read_uow(), spending(), c.clock)),
+    }
+
+
+def report_cases(c: Container) -> dict[str, Provide]:
+    def reader() -> SqlAlchemyReportReader:
+        return SqlAlchemyReportReader(c.read_sessions)
+
+    return {
+        "get_summary": provide(lambda: GetSummary(reader(), c.clock)),
+        "get_category_report": provide(lambda: GetCategoryReport(reader(), c.clock)),
+        "get_cashflow": provide(lambda: GetCashflow(reader(), c.clock)),
+        "get_net_worth": provide(lambda: GetNetWorth(reader(), c.clock)),
+    }
 
 
 def cors_config(settings: Settings) -> CORSConfig | None:

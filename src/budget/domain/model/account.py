@@ -40,7 +40,7 @@ class Account:
 
     ``balance`` is always ``opening_balance`` plus the balance effects of the account's
     transactions. Use cases never assign it: they hand deltas to
-    ``AccountRepository.apply_balance_deltas``, which calls ``shift_balance``.
+    ``AccountRepository.record_balance_deltas``, which calls ``shift_balance``.
 
     Raises:
         RuleViolationError: on ``name`` (1-100 characters after trimming) and on

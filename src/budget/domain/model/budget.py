@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
+from typing import Any
 
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.budget_rules import (
@@ -25,7 +27,7 @@ from budget.domain.model.budget_rules import (
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import UNKNOWN_CURRENCY_DETAIL, Currency, is_known_currency
 from budget.domain.model.ids import BudgetId, CategoryId, UserId
-from budget.domain.model.money import Money, scale_to_minor_ceil, scale_to_minor_floor
+from budget.domain.model.money import Money
 from budget.domain.model.period import Period, PeriodKind, Schedule
 
 FOREIGN_CATEGORY = "must be one of your expense categories (or null for all expenses)"
@@ -111,6 +113,13 @@ class BudgetFields:
         )
         return replace(self, name=clean_budget_name(self.name))
 
+    def as_dict(self) -> dict[str, Any]:
+        """The fields by name, as ``Budget`` names them too."""
+        return {name: getattr(self, name) for name in _CHANGEABLE}
+
+
+_CHANGEABLE = tuple(field.name for field in dataclass_fields(BudgetFields))
+
 
 @dataclass(eq=False, slots=True)
 class Budget:
@@ -149,35 +158,13 @@ class Budget:
         Raises:
             RuleViolationError: naming each invalid field.
         """
-        f = fields.checked()
-        return cls(
-            budget_id,
-            owner_id,
-            f.name,
-            f.category_id,
-            f.amount,
-            f.period,
-            f.start_date,
-            f.end_date,
-            f.rollover,
-            f.alert_threshold,
-            now,
-            now,
-        )
+        values = fields.checked().as_dict()
+        return cls(budget_id, owner_id, **values, created_at=now, updated_at=now)
 
     @property
     def fields(self) -> BudgetFields:
         """The changeable fields as they stand."""
-        return BudgetFields(
-            self.name,
-            self.category_id,
-            self.amount,
-            self.period,
-            self.start_date,
-            self.end_date,
-            self.rollover,
-            self.alert_threshold,
-        )
+        return BudgetFields(**{name: getattr(self, name) for name in _CHANGEABLE})
 
     def revise(self, fields: BudgetFields, now: datetime) -> None:
         """Replace every changeable field at once (a PATCH merged onto the current state).
@@ -185,10 +172,8 @@ class Budget:
         Raises:
             RuleViolationError: naming each invalid field; nothing changes then.
         """
-        f = fields.checked()
-        self.name, self.category_id, self.amount = f.name, f.category_id, f.amount
-        self.period, self.start_date, self.end_date = f.period, f.start_date, f.end_date
-        self.rollover, self.alert_threshold = f.rollover, f.alert_threshold
+        for name, value in fields.checked().as_dict().items():
+            setattr(self, name, value)
         self.updated_at = now
 
     @property
@@ -316,21 +301,3 @@ class Budget:
 
     def _needs_earlier_total(self, first: int) -> bool:
         return self.rollover and first > 0
-
-
-def same_value_in(amount: Money, currency: Currency) -> Money:
-    """``amount`` re-expressed in ``currency``'s minor units, keeping its decimal value.
-
-    ``12.50`` USD becomes ``12.50`` EUR or ``12.500`` BHD; it is no JPY amount.
-
-    Raises:
-        RuleViolationError: on ``amount`` when the value needs more decimals than
-            ``currency`` has.
-    """
-    exponent_from, exponent_to = amount.currency.exponent, currency.exponent
-    low = scale_to_minor_floor(amount.minor, exponent_from, exponent_to)
-    if low != scale_to_minor_ceil(amount.minor, exponent_from, exponent_to):
-        raise RuleViolationError.on(
-            "amount", f"must be sent again in {currency.code}: {amount} has too many decimals"
-        )
-    return Money(low, currency)

@@ -7,7 +7,7 @@ combine those sums, so nothing loads a transaction history into Python.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -69,14 +69,6 @@ def budget_state(spent: int, available: int, threshold_percent: int) -> BudgetSt
     return BudgetState.OK
 
 
-def carried_over(limit: int, spent_in_earlier_periods: Iterable[int]) -> int:
-    """What rolls into a period: the sum of ``limit - spent`` over every earlier period.
-
-    Negative after overspending. Each earlier period contributes once, in one pass.
-    """
-    return sum(limit - spent for spent in spent_in_earlier_periods)
-
-
 def status_of(period: Period, limit: int, carry: int, spent: int, threshold: int) -> BudgetStatus:
     """The status of one period given what was carried into it and what it spent."""
     available = limit + carry
@@ -90,27 +82,6 @@ def status_of(period: Period, limit: int, carry: int, spent: int, threshold: int
         percent_used=percent_used(spent, available),
         state=budget_state(spent, available, threshold),
     )
-
-
-def compute_status(
-    period: Period,
-    limit: int,
-    spent_by_period_index: Mapping[int, int],
-    current_index: int,
-    rollover: bool,
-    threshold: int,
-) -> BudgetStatus:
-    """The status of period ``current_index``, reported as ``period``.
-
-    Without rollover nothing is carried over; with it, periods 0 to ``current_index - 1``
-    each carry ``limit - spent``, a period missing from the mapping having spent 0.
-    """
-    carry = 0
-    if rollover:
-        earlier = (spent_by_period_index.get(n, 0) for n in range(current_index))
-        carry = carried_over(limit, earlier)
-    spent = spent_by_period_index.get(current_index, 0)
-    return status_of(period, limit, carry, spent, threshold)
 
 
 def status_history(

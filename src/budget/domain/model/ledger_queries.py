@@ -1,28 +1,21 @@
-"""Read-side queries of the ledger: list filters, sort allow-lists and keyset cursors.
+"""Read-side queries of the ledger: list filters, sort allow-lists and keyset positions.
 
-A cursor is opaque to clients: ``base64url(json payload) "." base64url(HMAC-SHA256)``.
-The payload holds the last item's sort value and id, and a fingerprint of the owner, the
-sort and the filters, so a cursor only works for the list that issued it.
+The opaque cursors that carry a keyset position between pages are in ``cursor.py``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import hashlib
-import hmac
-import json
-from dataclasses import asdict, dataclass
-from uuid import UUID
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.account import AccountType
 from budget.domain.model.category import CategoryKind
 from budget.domain.model.currency import UNKNOWN_CURRENCY_DETAIL, is_known_currency
-from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, TransactionId
 from budget.domain.model.money import parse_decimal, scale_to_minor_ceil, scale_to_minor_floor
-from budget.domain.model.paging import DEFAULT_LIMIT, PageRequest, Sort
+from budget.domain.model.paging import DEFAULT_LIMIT, PageRequest
 from budget.domain.model.transaction import (
     MAX_DESCRIPTION_LENGTH,
     MAX_TAG_LENGTH,
@@ -33,21 +26,32 @@ from budget.domain.model.transaction import (
 
 ACCOUNT_SORTS = ("name", "created_at", "balance")
 CATEGORY_SORTS = ("name", "created_at")
-TRANSACTION_SORTS = ("date", "amount", "created_at")
 DEFAULT_ACCOUNT_SORT = "name"
 DEFAULT_CATEGORY_SORT = "name"
 DEFAULT_TRANSACTION_SORT = "-date"
-
-MAX_CURSOR_LENGTH = 1024
-MIN_CURSOR_KEY_BYTES = 16
-INVALID_CURSOR = "is not a valid cursor"
-FOREIGN_CURSOR = "was issued for another list: reuse it only with the same sort and filters"
 
 AmountBound = tuple[int, int]
 """An amount filter as ``parse_decimal`` reads it: ``(unscaled, decimals)``."""
 
 SortValue = dt.date | dt.datetime | int
 """A transaction's value for a sort key: its date, its creation time or its amount."""
+
+
+@dataclass(frozen=True, slots=True)
+class _SortField:
+    """One transaction sort key: the value compared (amounts in minor units), and how the
+    text of that value in a cursor reads back."""
+
+    value: Callable[[Transaction], SortValue]
+    parse: Callable[[str], SortValue]
+
+
+_TRANSACTION_SORT_FIELDS: dict[str, _SortField] = {
+    "date": _SortField(lambda txn: txn.date, dt.date.fromisoformat),
+    "amount": _SortField(lambda txn: txn.amount.minor, int),
+    "created_at": _SortField(lambda txn: txn.created_at, dt.datetime.fromisoformat),
+}
+TRANSACTION_SORTS = tuple(_TRANSACTION_SORT_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,23 +204,23 @@ class TransactionPaging:
 
 def sort_value(txn: Transaction, field: str) -> SortValue:
     """The value ``txn`` is sorted by under ``field`` (amounts compare in minor units)."""
-    if field == "date":
-        return txn.date
-    if field == "amount":
-        return txn.amount.minor
-    if field == "created_at":
-        return txn.created_at
-    raise ValueError(f"not a transaction sort field: {field}")
+    return _sort_field(field).value(txn)
 
 
-def _parse_sort_value(text: str, field: str) -> SortValue:
-    if field == "date":
-        return dt.date.fromisoformat(text)
-    if field == "amount":
-        return int(text)
-    if field == "created_at":
-        return dt.datetime.fromisoformat(text)
-    raise ValueError(f"not a transaction sort field: {field}")
+def parse_sort_value(text: str, field: str) -> SortValue:
+    """Read back the text of a ``field`` sort value.
+
+    Raises:
+        ValueError: when ``text`` does not fit ``field``, or ``field`` is no sort key.
+    """
+    return _sort_field(field).parse(text)
+
+
+def _sort_field(field: str) -> _SortField:
+    try:
+        return _TRANSACTION_SORT_FIELDS[field]
+    except KeyError:
+        raise ValueError(f"not a transaction sort field: {field}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,106 +229,3 @@ class Keyset:
 
     value: SortValue
     last_id: TransactionId
-
-
-@dataclass(frozen=True, slots=True)
-class Cursor:
-    """The content of an opaque cursor: last sort value (as text), last id, list fingerprint."""
-
-    key: str
-    last_id: UUID
-    fingerprint: str
-
-    @classmethod
-    def after(cls, txn: Transaction, sort: Sort, fingerprint: str) -> Cursor:
-        """The cursor of the page that follows ``txn``."""
-        value = sort_value(txn, sort.field)
-        key = str(value) if isinstance(value, int) else value.isoformat()
-        return cls(key, txn.id, fingerprint)
-
-    def keyset(self, sort: Sort) -> Keyset:
-        """The typed position for ``sort``.
-
-        Raises:
-            RuleViolationError: on ``cursor`` when the key does not fit the sort field.
-        """
-        try:
-            return Keyset(_parse_sort_value(self.key, sort.field), TransactionId(self.last_id))
-        except ValueError:
-            raise RuleViolationError.on_query("cursor", INVALID_CURSOR) from None
-
-
-def fingerprint(owner_id: UserId, sort: Sort, filters: TransactionFilters) -> str:
-    """A short digest naming one list: its owner, its sort and its filters."""
-    described = {
-        "owner": str(owner_id),
-        "sort": [sort.field, sort.descending],
-        "filters": asdict(filters),
-    }
-    text = json.dumps(described, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def encode_cursor(cursor: Cursor, key: bytes) -> str:
-    """Sign and encode ``cursor`` with ``key`` (HMAC-SHA256)."""
-    _check_key(key)
-    payload = json.dumps(
-        [cursor.key, str(cursor.last_id), cursor.fingerprint], separators=(",", ":")
-    ).encode()
-    mac = hmac.new(key, payload, hashlib.sha256).digest()
-    return f"{_b64encode(payload)}.{_b64encode(mac)}"
-
-
-def decode_cursor(text: str, key: bytes, expected_fingerprint: str) -> Cursor:
-    """Verify and read a cursor issued for the list named by ``expected_fingerprint``.
-
-    Raises:
-        RuleViolationError: on ``cursor`` when it is malformed, forged, or was issued for
-            another user, sort or set of filters.
-    """
-    _check_key(key)
-    cursor = _read_payload(_verified_payload(text, key))
-    if cursor.fingerprint != expected_fingerprint:
-        raise RuleViolationError.on_query("cursor", FOREIGN_CURSOR)
-    return cursor
-
-
-def _read_payload(payload: bytes) -> Cursor:
-    try:
-        parts = json.loads(payload)
-    except ValueError:
-        raise RuleViolationError.on_query("cursor", INVALID_CURSOR) from None
-    if not (isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts)):
-        raise RuleViolationError.on_query("cursor", INVALID_CURSOR)
-    try:
-        return Cursor(parts[0], UUID(parts[1]), parts[2])
-    except ValueError:
-        raise RuleViolationError.on_query("cursor", INVALID_CURSOR) from None
-
-
-def _verified_payload(text: str, key: bytes) -> bytes:
-    if not isinstance(text, str) or len(text) > MAX_CURSOR_LENGTH or text.count(".") != 1:
-        raise RuleViolationError.on_query("cursor", INVALID_CURSOR)
-    body, signature = text.split(".")
-    try:
-        payload, mac = _b64decode(body), _b64decode(signature)
-    except (ValueError, binascii.Error):
-        raise RuleViolationError.on_query("cursor", INVALID_CURSOR) from None
-    expected = hmac.new(key, payload, hashlib.sha256).digest()
-    if not hmac.compare_digest(mac, expected):
-        raise RuleViolationError.on_query("cursor", INVALID_CURSOR)
-    return payload
-
-
-def _check_key(key: bytes) -> None:
-    if len(key) < MIN_CURSOR_KEY_BYTES:
-        raise ValueError(f"the cursor key must be at least {MIN_CURSOR_KEY_BYTES} bytes")
-
-
-def _b64encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _b64decode(text: str) -> bytes:
-    padded = text + "=" * (-len(text) % 4)
-    return base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True)

@@ -111,11 +111,6 @@ def scale_to_minor_ceil(unscaled: int, decimals: int, exponent: int) -> int:
     return -scale_to_minor_floor(-unscaled, decimals, exponent)
 
 
-def max_abs_minor(currency: Currency) -> int:
-    """The largest absolute amount the API accepts, in ``currency``'s minor units."""
-    return MAX_ABS_MAJOR * currency.minor_per_major
-
-
 def _ten_to(power: int) -> int:
     factor: int = 10**power  # typeshed types int ** int as Any (a negative power is a float)
     return factor
@@ -184,10 +179,6 @@ class Money:
         self._check_same_currency(other)
         return Money(self.minor - other.minor, self.currency)
 
-    def negated(self) -> Money:
-        """The same amount with the opposite sign."""
-        return Money(-self.minor, self.currency)
-
     def absolute(self) -> Money:
         """The same amount without its sign."""
         return Money(abs(self.minor), self.currency)
@@ -195,18 +186,6 @@ class Money:
     def is_positive(self) -> bool:
         """Whether the amount is strictly above zero."""
         return self.minor > 0
-
-    def is_negative(self) -> bool:
-        """Whether the amount is strictly below zero."""
-        return self.minor < 0
-
-    def is_zero(self) -> bool:
-        """Whether the amount is exactly zero."""
-        return self.minor == 0
-
-    def is_within_limit(self) -> bool:
-        """Whether the absolute amount is at most ``MAX_ABS_MAJOR`` major units."""
-        return abs(self.minor) <= max_abs_minor(self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._check_same_currency(other)
@@ -233,3 +212,21 @@ def _too_many_decimals_detail(currency: Currency) -> str:
     if currency.exponent == 0:
         return f"must be a whole number for {currency.code}"
     return f"must have at most {currency.exponent} decimals for {currency.code}"
+
+
+def same_value_in(amount: Money, currency: Currency) -> Money:
+    """``amount`` re-expressed in ``currency``'s minor units, keeping its decimal value.
+
+    ``12.50`` USD becomes ``12.50`` EUR or ``12.500`` BHD; it is no JPY amount.
+
+    Raises:
+        RuleViolationError: on ``amount`` when the value needs more decimals than
+            ``currency`` has.
+    """
+    exponent_from, exponent_to = amount.currency.exponent, currency.exponent
+    low = scale_to_minor_floor(amount.minor, exponent_from, exponent_to)
+    if low != scale_to_minor_ceil(amount.minor, exponent_from, exponent_to):
+        raise RuleViolationError.on(
+            "amount", f"must be sent again in {currency.code}: {amount} has too many decimals"
+        )
+    return Money(low, currency)

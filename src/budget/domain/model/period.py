@@ -117,16 +117,6 @@ class Schedule:
         """The period that contains ``day``."""
         return self.nth(self.index_of(day))
 
-    def periods_between(self, first_day: date, last_day: date) -> list[Period]:
-        """Every period that overlaps ``first_day`` to ``last_day``, oldest first.
-
-        Empty when ``last_day`` is before ``first_day``.
-        """
-        if last_day < first_day:
-            return []
-        first, last = self.index_of(first_day), self.index_of(last_day)
-        return [self.nth(n) for n in range(first, last + 1)]
-
 
 @lru_cache(maxsize=4096)
 def _nth_period(schedule: Schedule, n: int) -> Period:

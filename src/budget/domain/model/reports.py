@@ -12,12 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.ids import AccountId, CategoryId
 from budget.domain.model.period import add_months
 
 MAX_RANGE_YEARS = 10
+
+T = TypeVar("T")
 
 
 class Interval(StrEnum):
@@ -199,12 +202,7 @@ def shape_by_category(rows: Iterable[tuple[str, CategoryTotal]]) -> list[Categor
     Items are sorted by total, largest first, then by name (case-insensitively) with the
     uncategorised bucket last, then by id so that the order is stable.
     """
-    by_currency: defaultdict[str, list[CategoryTotal]] = defaultdict(list)
-    for currency, row in rows:
-        by_currency[currency].append(row)
-    return [
-        CategoryReport(currency, _shares(by_currency[currency])) for currency in sorted(by_currency)
-    ]
+    return [CategoryReport(currency, _shares(totals)) for currency, totals in _by_currency(rows)]
 
 
 def _shares(totals: list[CategoryTotal]) -> list[CategoryShare]:
@@ -264,18 +262,23 @@ def shape_net_worth(rows: Iterable[tuple[str, AccountBalance]]) -> list[NetWorth
 
     Names compare case-insensitively first, so "bank" sorts next to "Bank".
     """
-    by_currency: defaultdict[str, list[AccountBalance]] = defaultdict(list)
-    for currency, account in rows:
-        by_currency[currency].append(account)
     return [
         NetWorth(
             currency,
-            sum(account.balance for account in by_currency[currency]),
-            sorted(by_currency[currency], key=_account_order),
+            sum(account.balance for account in accounts),
+            sorted(accounts, key=_account_order),
         )
-        for currency in sorted(by_currency)
+        for currency, accounts in _by_currency(rows)
     ]
 
 
 def _account_order(account: AccountBalance) -> tuple[str, str, str]:
     return (account.name.casefold(), account.name, str(account.account_id))
+
+
+def _by_currency(rows: Iterable[tuple[str, T]]) -> list[tuple[str, list[T]]]:
+    """The items of ``(currency code, item)`` rows grouped per code, codes in order."""
+    groups: defaultdict[str, list[T]] = defaultdict(list)
+    for currency, item in rows:
+        groups[currency].append(item)
+    return sorted(groups.items())

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -97,28 +96,3 @@ def totals_change(old: Transaction | None, new: Transaction | None) -> dict[Tota
             changes[key][0] += amount
             changes[key][1] += count
     return {key: (amount, count) for key, (amount, count) in changes.items() if amount or count}
-
-
-def sum_totals(transactions: Iterable[Transaction]) -> dict[TotalsKey, Totals]:
-    """The daily totals of a whole ledger, recomputed from scratch (what the maintained
-    totals must always equal); cells without transactions are left out."""
-    sums: defaultdict[TotalsKey, list[int]] = defaultdict(lambda: [0, 0])
-    for txn in transactions:
-        for key, (amount, count) in totals_effects(txn).items():
-            sums[key][0] += amount
-            sums[key][1] += count
-    return {key: (amount, count) for key, (amount, count) in sums.items() if count}
-
-
-def merge_totals(
-    totals: Mapping[TotalsKey, Totals], changes: Mapping[TotalsKey, Totals]
-) -> dict[TotalsKey, Totals]:
-    """``totals`` with ``changes`` added cell by cell; cells left without transactions
-    are dropped."""
-    merged = dict(totals)
-    for key, (amount, count) in changes.items():
-        old_amount, old_count = merged.get(key, (0, 0))
-        merged[key] = (old_amount + amount, old_count + count)
-        if merged[key][1] == 0:
-            del merged[key]
-    return merged

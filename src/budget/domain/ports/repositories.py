@@ -111,7 +111,7 @@ class AccountRepository(Protocol):
     """A user's accounts; ``get`` and ``list`` only ever see the owner's own.
 
     Accounts handed out by ``get`` and ``add`` are written back on commit, except their
-    ``balance``: balances change only through ``apply_balance_deltas``.
+    ``balance``: balances change only through ``record_balance_deltas``.
     """
 
     def add(self, account: Account) -> None:
@@ -138,13 +138,14 @@ class AccountRepository(Protocol):
         """Whether a transaction touches the account on either side."""
         ...
 
-    async def apply_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
-        """Add each delta (minor units) to its account's stored balance, as part of the
-        unit of work, and bring any account handed out up to date (``Account.shift_balance``).
+    async def record_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
+        """Record each delta (minor units) to add to its account's stored balance when the
+        unit of work commits, and bring any account handed out up to date at once
+        (``Account.shift_balance``).
 
-        The adapter runs an atomic ``balance = balance + delta`` per account in sorted id
-        order (so concurrent writers neither lose updates nor deadlock); it may defer them
-        to the commit, so that the row locks are held briefly.
+        At commit the adapter runs an atomic ``balance = balance + delta`` per account in
+        sorted id order, after every row and before the totals (so concurrent writers
+        neither lose updates nor deadlock, and hold the row locks briefly).
 
         Raises:
             RuleViolationError: on ``account_id`` when an account no longer exists (it was
@@ -241,12 +242,12 @@ class LedgerTotals(Protocol):
     """The daily totals of income and expenses (``totals.py``), the read model of reports
     and budgets, kept in step with the ledger inside the writer's unit of work."""
 
-    async def apply(self, changes: Mapping[TotalsKey, Totals]) -> None:
-        """Add each ``(amount, count)`` change to its cell, creating missing cells and
-        dropping cells left without transactions.
+    async def record(self, changes: Mapping[TotalsKey, Totals]) -> None:
+        """Record each ``(amount, count)`` change to add to its cell when the unit of work
+        commits, creating missing cells and dropping cells left without transactions.
 
-        The adapter runs one atomic upsert per cell in sorted key order, after the balance
-        updates (so writers take their locks in one global order and never deadlock); it
-        may sum the changes and write them at commit.
+        The adapter sums the changes and, at commit, runs one atomic upsert per cell in
+        sorted key order, last of all writes (after the balance updates: writers take
+        their locks in one global order and never deadlock).
         """
         ...

@@ -152,7 +152,7 @@ class UpdateAccount:
             if not isinstance(changes.opening_balance, Unset):
                 opening = parse_opening_balance(changes.opening_balance, account.currency)
                 delta = account.change_opening_balance(opening)
-                await uow.accounts.apply_balance_deltas({account.id: delta} if delta else {})
+                await uow.accounts.record_balance_deltas({account.id: delta} if delta else {})
             account.touch(self._clock.now())
             await uow.commit()
         return account

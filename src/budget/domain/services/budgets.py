@@ -12,17 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from budget.domain.errors import ConflictError, NotFoundError
-from budget.domain.model.budget import (
-    Budget,
-    BudgetFields,
-    BudgetFilters,
-    BudgetStanding,
-    same_value_in,
-)
+from budget.domain.model.budget import Budget, BudgetFields, BudgetFilters, BudgetStanding
 from budget.domain.model.budget_rules import DEFAULT_ALERT_THRESHOLD, DEFAULT_HISTORY_PERIODS
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import BudgetId, CategoryId, UserId
-from budget.domain.model.money import Money
+from budget.domain.model.money import Money, same_value_in
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.patch import UNSET, Unset, pick
 from budget.domain.model.period import PeriodKind, default_start

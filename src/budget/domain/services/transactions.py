@@ -1,8 +1,8 @@
 """Use cases of a user's transactions: record, read, list, change and delete them.
 
 Every write hands the balance rule's deltas (``balance_change``) to
-``uow.accounts.apply_balance_deltas`` and then the totals rule's changes (``totals_change``)
-to ``uow.totals.apply`` inside the same unit of work, so a transaction, its balance effect
+``uow.accounts.record_balance_deltas`` and then the totals rule's changes (``totals_change``)
+to ``uow.totals.record`` inside the same unit of work, so a transaction, its balance effect
 and its daily totals are committed together or not at all.
 
 PATCH semantics: only sent fields change. Fields that the (possibly new) type forbids
@@ -23,15 +23,9 @@ from budget.domain.errors import NotFoundError, RuleViolationError
 from budget.domain.model.account import Account
 from budget.domain.model.balance import balance_change
 from budget.domain.model.category import Category
+from budget.domain.model.cursor import Cursor, decode_cursor, encode_cursor, fingerprint
 from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
-from budget.domain.model.ledger_queries import (
-    Cursor,
-    TransactionFilters,
-    TransactionPaging,
-    decode_cursor,
-    encode_cursor,
-    fingerprint,
-)
+from budget.domain.model.ledger_queries import TransactionFilters, TransactionPaging
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, Sort
 from budget.domain.model.patch import UNSET, Unset, pick
@@ -165,8 +159,8 @@ class RecordTransaction:
             txn_id = TransactionId(self._ids.new_id())
             txn = Transaction.record(txn_id, owner, posting, draft.date, note, self._clock.now())
             uow.transactions.add(txn)
-            await uow.accounts.apply_balance_deltas(balance_change(None, txn))
-            await uow.totals.apply(totals_change(None, txn))
+            await uow.accounts.record_balance_deltas(balance_change(None, txn))
+            await uow.totals.record(totals_change(None, txn))
             await uow.commit()
         return txn
 
@@ -262,8 +256,8 @@ class UpdateTransaction:
                 pick(changes.tags, txn.tags),
             )
             txn.revise(posting, pick(changes.date, txn.date), note, self._clock.now())
-            await uow.accounts.apply_balance_deltas(balance_change(before, txn))
-            await uow.totals.apply(totals_change(before, txn))
+            await uow.accounts.record_balance_deltas(balance_change(before, txn))
+            await uow.totals.record(totals_change(before, txn))
             await uow.commit()
         return txn
 
@@ -311,7 +305,7 @@ class DeleteTransaction:
     async def execute(self, owner: UserId, transaction_id: TransactionId) -> None:
         async with self._uow as uow:
             txn = await _existing(uow, owner, transaction_id, for_update=True)
-            await uow.accounts.apply_balance_deltas(balance_change(txn, None))
-            await uow.totals.apply(totals_change(txn, None))
+            await uow.accounts.record_balance_deltas(balance_change(txn, None))
+            await uow.totals.record(totals_change(txn, None))
             await uow.transactions.delete(txn)
             await uow.commit()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.base import DefineMiddleware
+from litestar.types import ASGIApp
 
 from budget.domain.errors import AuthenticationError
 from budget.domain.services.auth import Authenticate
-from budget.entrypoints.http.dependencies import container_of
 
 BEARER = "BearerToken"
 # OpenAPI security requirement of every route that needs an access token.
@@ -19,16 +22,24 @@ PUBLIC_PATHS = [r"^/schema(/.*)?$"]
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
-    """Resolves ``Authorization: Bearer <access token>`` to an active user."""
+    """Resolves ``Authorization: Bearer <access token>`` to an active user.
+
+    ``authenticate`` (given by the composition root) builds the use case for one request.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, authenticate: Callable[[], Authenticate], **options: Any
+    ) -> None:
+        super().__init__(app, **options)
+        self.authenticate = authenticate
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:  # type: ignore[type-arg]
         scheme, _, token = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationError("A bearer access token is required.")
-        container = container_of(connection.app.state)
-        user = await Authenticate(container.read_uow(), container.codec).execute(token.strip())
+        user = await self.authenticate().execute(token.strip())
         return AuthenticationResult(user=user, auth=token)
 
 
-def auth_middleware() -> DefineMiddleware:
-    return DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)
+def auth_middleware(authenticate: Callable[[], Authenticate]) -> DefineMiddleware:
+    return DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS, authenticate=authenticate)

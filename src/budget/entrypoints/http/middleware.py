@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from litestar.enums import ScopeType
+from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("budget.access")
@@ -45,6 +46,8 @@ def stamp_response(log_requests: bool) -> Any:
         request_id = request_id_of(scope)
         headers = list(message.get("headers", []))
         headers.append((b"x-request-id", request_id.encode()))
+        if scope.get("method") == "OPTIONS":
+            headers = _allow_every_method(headers, scope)
         message["headers"] = headers
         if log_requests:
             started = scope["state"].get("started")
@@ -52,6 +55,32 @@ def stamp_response(log_requests: bool) -> Any:
             _log(scope, message["status"], request_id, elapsed)
 
     return before_send
+
+
+def _allow_every_method(
+    headers: list[tuple[bytes, bytes]], scope: Scope
+) -> list[tuple[bytes, bytes]]:
+    """An OPTIONS answer's ``Allow`` names every method of its path.
+
+    Litestar (2.25) registers a controller's handlers one at a time and makes the automatic
+    OPTIONS handler with the first one's route, so it keeps that route's methods (``Allow:
+    OPTIONS, POST`` where GET is served too). The app's final routes know them all.
+    """
+    if not any(name.lower() == b"allow" for name, _ in headers):
+        return headers
+    template = scope.get("path_template")
+    methods = next(
+        (
+            route.methods
+            for route in scope["app"].routes
+            if isinstance(route, HTTPRoute) and route.path_format == template
+        ),
+        None,
+    )
+    if not methods:
+        return headers
+    allow = ", ".join(sorted(methods)).encode()
+    return [(n, allow if n.lower() == b"allow" else v) for n, v in headers]
 
 
 def _incoming_id(scope: Scope) -> str | None:

@@ -4,7 +4,8 @@ Litestar builds the document from the routes; ``complete_document`` then adds, o
 start-up, what its route options cannot say: the headers of error answers (a
 ``ResponseSpec`` carries no headers), ``X-Request-ID`` on every answer, ``additionalProperties:
 false`` on request bodies (msgspec's ``forbid_unknown_fields``), one fixed description per
-enum, and no 400 where no body is read (Litestar documents one for any route with
+enum, generic components titled by their names (``AccountPage``, not ``Page[AccountRead]``),
+and no 400 where no body is read (Litestar documents one for any route with
 parameters, in a shape we never send: bad parameters are a 422 problem).
 """
 
@@ -38,14 +39,18 @@ from budget.domain.model.period import PeriodKind
 from budget.domain.model.reports import Interval
 from budget.domain.model.transaction import TransactionType
 from budget.entrypoints.http.auth import BEARER
+from budget.entrypoints.http.schemas.common import CurrencyCode
+from budget.entrypoints.http.sorts import SORT_DESCRIPTIONS
 
 DESCRIPTION = """\
 Budget: accounts, categories, transactions, budgets and reports for one user each.
 
 * Money is always a JSON **string** holding a plain decimal with exactly the currency's
   ISO 4217 decimals (`"12.50"`, `"3"` for JPY).
-* Errors are RFC 9457 problem details (`application/problem+json`); validation errors
-  list `errors[].pointer` (a JSON pointer into the body, or a query parameter's name).
+* Errors are RFC 9457 problem details (`application/problem+json`); a validation error
+  lists every invalid field of the body and the query at once in `errors[]`, each with a
+  `pointer` (a JSON pointer into the body, or a query parameter's name). A rule across
+  fields is checked once each of them is valid.
 * Every response carries `X-Request-ID`.
 * Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/login`.
 """
@@ -91,6 +96,8 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
     PeriodKind: "How long one budget period lasts (weekly periods run 7 days)",
     BudgetState: "How a period's spending stands against what is available",
     Interval: "Bucket width of a cash-flow report (weeks start on Monday)",
+    CurrencyCode: "An ISO 4217 alphabetic code, upper case",
+    **SORT_DESCRIPTIONS,
 }
 
 
@@ -148,6 +155,7 @@ def complete_document(document: OpenAPI) -> OpenAPI:
     for enum, description in ENUM_DESCRIPTIONS.items():
         if component := schemas.get(enum.__name__):
             component.description, component.default = description, None
+    _title_generic_components(schemas)
     return document
 
 
@@ -163,6 +171,13 @@ def _add_headers(status: str, response: OpenAPIResponse) -> None:
     for name in (*_STATUS_HEADERS.get(status, ()), REQUEST_ID):
         headers.setdefault(name, Reference(ref=f"#/components/headers/{name}"))
     response.headers = headers
+
+
+def _title_generic_components(schemas: dict[str, Schema]) -> None:
+    """Title a generic Struct's component (``Page[AccountRead]``) by its name (``AccountPage``)."""
+    for name, schema in schemas.items():
+        if schema.title and "[" in schema.title:
+            schema.title = name
 
 
 def _component_name(reference: Reference) -> str:

@@ -1,7 +1,8 @@
 """Query-parameter aliases that several controllers share: paging and common filters.
 
 Every string parameter carries a pattern that at least refuses NUL (PostgreSQL cannot take
-one), and every integer a range, so bad input is a 422 on the parameter, never a 500.
+one) or is an enum, and every integer a range, so bad input is a 422 on the parameter,
+never a 500.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Annotated, Any
 from litestar.params import Parameter
 
 from budget.domain.model.paging import MAX_LIMIT, MAX_OFFSET
-from budget.entrypoints.http.schemas.common import CURRENCY_PATTERN, NO_NUL_PATTERN
+from budget.entrypoints.http.schemas.common import CurrencyCode
 
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description=f"Page size (1-{MAX_LIMIT})")]
 Offset = Annotated[
@@ -20,14 +21,13 @@ Offset = Annotated[
 
 
 def sort_parameter(description: str) -> Any:
-    """A ``sort`` parameter's definition: a field from the allow-list, prefix ``-`` to reverse."""
-    return Parameter(pattern=NO_NUL_PATTERN, description=description)
+    """A ``sort`` parameter's definition; its type is the resource's enum from ``sorts``."""
+    return Parameter(description=description)
 
 
 ArchivedFilter = Annotated[
     bool | None, Parameter(description="true: archived only; false: active only; absent: all")
 ]
 CurrencyFilter = Annotated[
-    str | None,
-    Parameter(pattern=CURRENCY_PATTERN, description="ISO 4217 code, upper case, e.g. EUR"),
+    CurrencyCode | None, Parameter(description="ISO 4217 code, upper case, e.g. EUR")
 ]

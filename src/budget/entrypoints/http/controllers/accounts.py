@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from budget.domain.model.account import AccountType
 from budget.domain.model.ids import AccountId
-from budget.domain.model.ledger_queries import ACCOUNT_SORTS, DEFAULT_ACCOUNT_SORT, AccountFilters
+from budget.domain.model.ledger_queries import ACCOUNT_SORTS, AccountFilters
 from budget.domain.model.paging import PageRequest, Sort
 from budget.domain.model.user import User
 from budget.domain.services.accounts import (
@@ -21,6 +21,7 @@ from budget.domain.services.accounts import (
     ListAccounts,
     UpdateAccount,
 )
+from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.params import (
     ArchivedFilter,
@@ -31,12 +32,13 @@ from budget.entrypoints.http.params import (
 )
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.responses import created, location_header
-from budget.entrypoints.http.schemas.ledger import (
+from budget.entrypoints.http.schemas.accounts import (
     AccountCreate,
     AccountPage,
     AccountRead,
     AccountUpdate,
 )
+from budget.entrypoints.http.schemas.paging import Page
 
 BASE = "/api/v1/accounts"
 
@@ -67,7 +69,8 @@ with transactions answers 409: archive it instead (`PATCH {"archived": true}`).
 """
 
 AccountSort = Annotated[
-    str, sort_parameter("name, created_at or balance; prefix - to reverse (default name)")
+    sorts.AccountSort,
+    sort_parameter("name, created_at or balance; prefix - to reverse (default name)"),
 ]
 TypeFilter = Annotated[AccountType | None, Parameter(description="Account type")]
 
@@ -92,7 +95,7 @@ class AccountsController(Controller):
         list_accounts: NamedDependency[ListAccounts],
         limit: Limit = 50,
         offset: Offset = 0,
-        sort: AccountSort = DEFAULT_ACCOUNT_SORT,
+        sort: AccountSort = sorts.ACCOUNTS_BY_DEFAULT,
         archived: ArchivedFilter = None,
         type: TypeFilter = None,
         currency: CurrencyFilter = None,
@@ -102,7 +105,7 @@ class AccountsController(Controller):
         page = await list_accounts.execute(
             user.id, filters, request, Sort.parse(sort, ACCOUNT_SORTS)
         )
-        return AccountPage.of(page)
+        return Page.of(page, AccountRead.of)
 
     @post(
         operation_id="createAccount",

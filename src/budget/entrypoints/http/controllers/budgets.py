@@ -10,7 +10,7 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
-from budget.domain.model.budget import BUDGET_SORTS, DEFAULT_BUDGET_SORT, BudgetFilters
+from budget.domain.model.budget import BUDGET_SORTS, BudgetFilters
 from budget.domain.model.budget_rules import DEFAULT_HISTORY_PERIODS, MAX_HISTORY_PERIODS
 from budget.domain.model.ids import BudgetId, CategoryId
 from budget.domain.model.paging import PageRequest, Sort
@@ -26,6 +26,7 @@ from budget.domain.services.budgets import (
     ListBudgetStatuses,
     UpdateBudget,
 )
+from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.params import CurrencyFilter, Limit, Offset, sort_parameter
 from budget.entrypoints.http.problems import problems
@@ -38,6 +39,7 @@ from budget.entrypoints.http.schemas.budgets import (
     BudgetStatusRead,
     BudgetUpdate,
 )
+from budget.entrypoints.http.schemas.paging import Page
 
 BASE = "/api/v1/budgets"
 
@@ -93,7 +95,8 @@ when it has not started yet. Rollover carries from the budget's first period, sh
 """
 
 BudgetSort = Annotated[
-    str, sort_parameter("name, created_at or start_date; prefix - to reverse (default name)")
+    sorts.BudgetSort,
+    sort_parameter("name, created_at or start_date; prefix - to reverse (default name)"),
 ]
 CategoryFilter = Annotated[UUID | None, Parameter(description="Budgets of exactly this category")]
 PeriodFilter = Annotated[PeriodKind | None, Parameter(description="Period kind")]
@@ -131,7 +134,7 @@ class BudgetsController(Controller):
         list_budgets: NamedDependency[ListBudgets],
         limit: Limit = 50,
         offset: Offset = 0,
-        sort: BudgetSort = DEFAULT_BUDGET_SORT,
+        sort: BudgetSort = sorts.BUDGETS_BY_DEFAULT,
         category_id: CategoryFilter = None,
         period: PeriodFilter = None,
         currency: CurrencyFilter = None,
@@ -142,7 +145,7 @@ class BudgetsController(Controller):
         page = await list_budgets.execute(
             user.id, filters, PageRequest(limit, offset), Sort.parse(sort, BUDGET_SORTS)
         )
-        return BudgetPage.of(page)
+        return Page.of(page, BudgetRead.of)
 
     @post(
         operation_id="createBudget",

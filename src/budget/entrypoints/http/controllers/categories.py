@@ -13,7 +13,6 @@ from budget.domain.model.category import CategoryKind
 from budget.domain.model.ids import CategoryId
 from budget.domain.model.ledger_queries import (
     CATEGORY_SORTS,
-    DEFAULT_CATEGORY_SORT,
     CategoryFilters,
 )
 from budget.domain.model.paging import PageRequest, Sort
@@ -25,16 +24,18 @@ from budget.domain.services.categories import (
     ListCategories,
     UpdateCategory,
 )
+from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.params import ArchivedFilter, Limit, Offset, sort_parameter
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.responses import created, location_header
-from budget.entrypoints.http.schemas.ledger import (
+from budget.entrypoints.http.schemas.categories import (
     CategoryCreate,
     CategoryPage,
     CategoryRead,
     CategoryUpdate,
 )
+from budget.entrypoints.http.schemas.paging import Page
 
 BASE = "/api/v1/categories"
 
@@ -67,7 +68,7 @@ top level of its kind: rename it first).
 """
 
 CategorySort = Annotated[
-    str, sort_parameter("name or created_at; prefix - to reverse (default name)")
+    sorts.CategorySort, sort_parameter("name or created_at; prefix - to reverse (default name)")
 ]
 KindFilter = Annotated[CategoryKind | None, Parameter(description="income or expense")]
 ParentFilter = Annotated[UUID | None, Parameter(description="Only the children of this category")]
@@ -93,7 +94,7 @@ class CategoriesController(Controller):
         list_categories: NamedDependency[ListCategories],
         limit: Limit = 50,
         offset: Offset = 0,
-        sort: CategorySort = DEFAULT_CATEGORY_SORT,
+        sort: CategorySort = sorts.CATEGORIES_BY_DEFAULT,
         kind: KindFilter = None,
         parent_id: ParentFilter = None,
         archived: ArchivedFilter = None,
@@ -105,7 +106,7 @@ class CategoriesController(Controller):
         page = await list_categories.execute(
             user.id, filters, request, Sort.parse(sort, CATEGORY_SORTS)
         )
-        return CategoryPage.of(page)
+        return Page.of(page, CategoryRead.of)
 
     @post(
         operation_id="createCategory",

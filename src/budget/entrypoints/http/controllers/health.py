@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import msgspec
 from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
-from budget.adapters.database import ping
-from budget.entrypoints.http.dependencies import container_of
 from budget.entrypoints.http.problems import RETRY_AFTER_UNAVAILABLE
+
+DatabaseProbe = Callable[[], Awaitable[bool]]
+"""True when the database answers; the composition root provides it as ``database_ready``."""
 
 
 class Liveness(msgspec.Struct):
@@ -41,8 +43,8 @@ class HealthController(Controller):
             503: ResponseSpec(data_container=Readiness, description="The database is unavailable")
         },
     )
-    async def ready(self, state: State) -> Response[Readiness]:
-        if await ping(container_of(state).engine):
+    async def ready(self, database_ready: NamedDependency[DatabaseProbe]) -> Response[Readiness]:
+        if await database_ready():
             return Response(Readiness("ok", "ok"))
         return Response(
             Readiness("unavailable", "unavailable"),

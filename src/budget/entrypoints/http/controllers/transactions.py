@@ -10,10 +10,9 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, Parameter
 
+from budget.domain.model.cursor import MAX_CURSOR_LENGTH
 from budget.domain.model.ids import AccountId, CategoryId, TransactionId
 from budget.domain.model.ledger_queries import (
-    DEFAULT_TRANSACTION_SORT,
-    MAX_CURSOR_LENGTH,
     TRANSACTION_SORTS,
     TransactionFilters,
     TransactionPaging,
@@ -33,12 +32,13 @@ from budget.domain.services.transactions import (
     RecordTransaction,
     UpdateTransaction,
 )
+from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.params import Limit, sort_parameter
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.common import MONEY_PATTERN, NO_NUL_PATTERN
-from budget.entrypoints.http.schemas.ledger import (
+from budget.entrypoints.http.schemas.transactions import (
     TransactionCreate,
     TransactionPage,
     TransactionRead,
@@ -87,7 +87,8 @@ one currency it follows `amount`.
 """
 
 TransactionSort = Annotated[
-    str, sort_parameter("date, amount or created_at; prefix - to reverse (default -date)")
+    sorts.TransactionSort,
+    sort_parameter("date, amount or created_at; prefix - to reverse (default -date)"),
 ]
 AmountBound = Annotated[
     str | None,
@@ -123,7 +124,12 @@ def transaction_filters(
     ] = None,
     tag: Annotated[
         str | None,
-        Parameter(pattern=NO_NUL_PATTERN, max_length=MAX_TAG_LENGTH, description="An exact tag"),
+        Parameter(
+            pattern=NO_NUL_PATTERN,
+            min_length=1,
+            max_length=MAX_TAG_LENGTH,
+            description="An exact tag",
+        ),
     ] = None,
 ) -> TransactionFilters:
     return TransactionFilters(
@@ -188,7 +194,7 @@ class TransactionsController(Controller):
         list_transactions: NamedDependency[ListTransactions],
         filters: NamedDependency[TransactionFilters],
         paging: NamedDependency[TransactionPaging],
-        sort: TransactionSort = DEFAULT_TRANSACTION_SORT,
+        sort: TransactionSort = sorts.TRANSACTIONS_BY_DEFAULT,
     ) -> TransactionPage:
         order = Sort.parse(sort, TRANSACTION_SORTS)
         return TransactionPage.of(await list_transactions.execute(user.id, filters, order, paging))

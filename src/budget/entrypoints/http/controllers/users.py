@@ -21,9 +21,11 @@ from budget.domain.services.users import (
     ListUsers,
     UpdateProfile,
 )
+from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.params import Limit, Offset, sort_parameter
 from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.schemas.paging import Page
 from budget.entrypoints.http.schemas.users import (
     AdminUserPage,
     AdminUserRead,
@@ -99,13 +101,14 @@ class AdminUsersController(Controller):
         limit: Limit = 50,
         offset: Offset = 0,
         sort: Annotated[
-            str, sort_parameter("email or created_at; prefix - to reverse (default created_at)")
-        ] = "created_at",
+            sorts.UserSort,
+            sort_parameter("email or created_at; prefix - to reverse (default created_at)"),
+        ] = sorts.USERS_BY_DEFAULT,
     ) -> AdminUserPage:
         page = await list_users.execute(
             user, PageRequest(limit, offset), Sort.parse(sort, USER_SORTS)
         )
-        return AdminUserPage.of(page)
+        return Page.of(page, AdminUserRead.of)
 
     @patch(
         "/{user_id:uuid}",

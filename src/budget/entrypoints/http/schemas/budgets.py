@@ -12,11 +12,11 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
+from litestar.params import KwargDefinition
 
 from budget.domain.model.budget import Budget, BudgetStanding
 from budget.domain.model.budget_rules import MAX_NAME_LENGTH, BudgetState
 from budget.domain.model.money import format_minor
-from budget.domain.model.paging import Page
 from budget.domain.model.patch import Unset
 from budget.domain.model.period import PeriodKind
 from budget.domain.services.budgets import BudgetChanges, BudgetDraft
@@ -31,6 +31,7 @@ from budget.entrypoints.http.schemas.common import (
     category_ref,
     unset,
 )
+from budget.entrypoints.http.schemas.paging import Page
 
 Name = Annotated[
     Text,
@@ -218,16 +219,7 @@ class BudgetRead(msgspec.Struct):
         )
 
 
-class BudgetPage(msgspec.Struct):
-    items: list[BudgetRead]
-    total: int
-    limit: int
-    offset: int
-
-    @classmethod
-    def of(cls, page: Page[Budget]) -> BudgetPage:
-        items = [BudgetRead.of(b) for b in page.items]
-        return cls(items, page.total or 0, page.limit, page.offset or 0)
+BudgetPage = Annotated[Page[BudgetRead], KwargDefinition(schema_component_key="BudgetPage")]
 
 
 class BudgetStatusRead(msgspec.Struct):

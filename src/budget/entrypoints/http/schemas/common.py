@@ -9,11 +9,13 @@ what the OpenAPI document states.
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum, StrEnum
 from typing import Annotated, TypeVar
 from uuid import UUID
 
 import msgspec
 
+from budget.domain.model.currency import ISO_4217_EXPONENTS, UNKNOWN_CURRENCY_DETAIL
 from budget.domain.model.ids import CategoryId
 from budget.domain.model.patch import UNSET, Unset
 
@@ -23,6 +25,10 @@ NO_NUL_PATTERN = r"^[^\x00]*$"
 MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+# An address character: not "@", a control character or whitespace, spelled out so that
+# ECMA-262 and Python agree on it (their "\s" differ); the domain trims, then checks the rest.
+_ADDRESS = r"[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+EMAIL_PATTERN = rf"^[ \t\r\n]*{_ADDRESS}+@{_ADDRESS}+\.{_ADDRESS}+[ \t\r\n]*$"
 
 PATTERN_DETAILS: dict[str, str] = {
     NO_NUL_PATTERN: "must not contain the NUL character (\\u0000)",
@@ -32,6 +38,7 @@ PATTERN_DETAILS: dict[str, str] = {
     ),
     CURRENCY_PATTERN: "must be an ISO 4217 currency code such as EUR",
     COLOR_PATTERN: "must be a colour like #1a2b3c",
+    EMAIL_PATTERN: "must be a valid e-mail address",
 }
 """What a broken pattern means, in words, for the problem details (keyed by pattern)."""
 
@@ -46,8 +53,20 @@ Text = Annotated[str, msgspec.Meta(pattern=NO_NUL_PATTERN)]
 MoneyText = Annotated[str, msgspec.Meta(pattern=MONEY_PATTERN)]
 """A request amount: a plain decimal string (the use cases check decimals and range)."""
 
-CurrencyText = Annotated[str, msgspec.Meta(pattern=CURRENCY_PATTERN)]
-"""Three upper-case letters (the domain checks that the code exists)."""
+# mypy cannot list members made from a table; it still checks the type as a StrEnum (a str).
+CurrencyCode = StrEnum(  # type: ignore[misc]
+    "CurrencyCode", {code: code for code in sorted(ISO_4217_EXPONENTS)}
+)
+"""Every ISO 4217 code the domain knows, so the OpenAPI document lists them as an ``enum``.
+
+A member is a ``str`` (``CurrencyCode("EUR") == "EUR"``); the use cases take it as the code.
+"""
+
+CurrencyText = CurrencyCode
+"""A request's currency: a known ISO 4217 code, upper case (an unknown one is a 422)."""
+
+ENUM_DETAILS: dict[type[Enum], str] = {CurrencyCode: UNKNOWN_CURRENCY_DETAIL}
+"""What a value outside an enum means, in words, where "must be one of ..." would not fit."""
 
 MoneyOut = Annotated[
     str,

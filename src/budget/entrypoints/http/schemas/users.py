@@ -7,22 +7,31 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
+from litestar.params import KwargDefinition
 
 from budget.domain.model.auth import TokenPair
-from budget.domain.model.paging import Page
 from budget.domain.model.user import (
     MAX_DISPLAY_NAME_LENGTH,
+    MAX_EMAIL_LENGTH,
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     User,
 )
 from budget.domain.services.users import AdminChanges, ProfileChanges
-from budget.entrypoints.http.schemas.common import CurrencyText, Strict, Text, sent_or_none
+from budget.entrypoints.http.schemas.common import (
+    EMAIL_PATTERN,
+    CurrencyText,
+    Strict,
+    Text,
+    sent_or_none,
+)
+from budget.entrypoints.http.schemas.paging import Page
 
 Email = Annotated[
-    Text,
+    str,
     msgspec.Meta(
-        max_length=320,
+        pattern=EMAIL_PATTERN,
+        max_length=MAX_EMAIL_LENGTH,
         description="Trimmed and compared case-insensitively",
         examples=["ada@example.com"],
     ),
@@ -141,16 +150,9 @@ class AdminUserRead(msgspec.Struct):
         return cls(**msgspec.structs.asdict(UserRead.of(user)), is_active=user.is_active)
 
 
-class AdminUserPage(msgspec.Struct):
-    items: list[AdminUserRead]
-    total: int
-    limit: int
-    offset: int
-
-    @classmethod
-    def of(cls, page: Page[User]) -> AdminUserPage:
-        items = [AdminUserRead.of(u) for u in page.items]
-        return cls(items, page.total or 0, page.limit, page.offset or 0)
+AdminUserPage = Annotated[
+    Page[AdminUserRead], KwargDefinition(schema_component_key="AdminUserPage")
+]
 
 
 class AdminUserUpdate(Strict):

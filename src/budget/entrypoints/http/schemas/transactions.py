@@ -1,9 +1,11 @@
-"""Wire shapes of the ledger: accounts, categories and transactions (msgspec).
+"""Wire shapes of transactions: income, expenses and transfers (msgspec).
 
 Money travels as a decimal string in both directions; requests keep it as text and the
 use cases parse it in the account's currency, responses print ``Money.format()`` (exactly
-the currency's decimals). Read-only fields (``id``, ``balance``, ``currency`` of a
-transaction, timestamps) are absent from the request structs, so sending one is a 422.
+the currency's decimals). Read-only fields (``id``, ``currency``, timestamps) are absent
+from the request structs, so sending one is a 422. Lists page by offset or by cursor, so
+``TransactionPage`` is not the generic ``Page``: ``total`` and ``offset`` may be null and
+it carries ``next_cursor``.
 """
 
 from __future__ import annotations
@@ -15,10 +17,7 @@ from uuid import UUID
 import msgspec
 from litestar.params import KwargDefinition
 
-from budget.domain.model.account import Account, AccountType
-from budget.domain.model.category import MAX_NAME_LENGTH, Category, CategoryKind
-from budget.domain.model.ids import AccountId, CategoryId
-from budget.domain.model.money import Money
+from budget.domain.model.ids import AccountId
 from budget.domain.model.paging import Page
 from budget.domain.model.patch import UNSET, Unset
 from budget.domain.model.transaction import (
@@ -29,14 +28,11 @@ from budget.domain.model.transaction import (
     Transaction,
     TransactionType,
 )
-from budget.domain.services.accounts import AccountChanges, AccountDraft
-from budget.domain.services.categories import CategoryChanges, CategoryDraft
 from budget.domain.services.transactions import TransactionChanges, TransactionDraft
+from budget.entrypoints.http.schemas.categories import changed_category
 from budget.entrypoints.http.schemas.common import (
-    COLOR_PATTERN,
     MONEY_RULE,
     NO_NUL_PATTERN,
-    CurrencyText,
     MoneyOut,
     MoneyText,
     Strict,
@@ -46,26 +42,6 @@ from budget.entrypoints.http.schemas.common import (
     unset,
 )
 
-Name = Annotated[
-    Text,
-    msgspec.Meta(
-        min_length=1,
-        max_length=MAX_NAME_LENGTH,
-        description=f"1-{MAX_NAME_LENGTH} characters; surrounding whitespace is trimmed",
-        examples=["Main checking"],
-    ),
-]
-CurrencyCode = Annotated[
-    CurrencyText,
-    msgspec.Meta(description="ISO 4217 alphabetic code, upper case", examples=["EUR"]),
-]
-OpeningBalance = Annotated[
-    MoneyText,
-    msgspec.Meta(
-        description=f"The balance before any transaction; may be negative. {MONEY_RULE}",
-        examples=["1000.00"],
-    ),
-]
 Amount = Annotated[
     MoneyText,
     msgspec.Meta(
@@ -83,10 +59,6 @@ ToAmount = Annotated[
         ),
         examples=["11.20"],
     ),
-]
-Color = Annotated[
-    str,
-    msgspec.Meta(pattern=COLOR_PATTERN, description="A colour `#rrggbb`", examples=["#1a2b3c"]),
 ]
 Description = Annotated[
     Text,
@@ -123,184 +95,6 @@ Tags = Annotated[
     ),
 ]
 
-
-def account_ref(value: UUID | None) -> AccountId | None:
-    return None if value is None else AccountId(value)
-
-
-def changed_account(value: UUID | msgspec.UnsetType | None) -> AccountId | Unset | None:
-    return UNSET if isinstance(value, msgspec.UnsetType) else account_ref(value)
-
-
-def changed_category(value: UUID | msgspec.UnsetType | None) -> CategoryId | Unset | None:
-    return UNSET if isinstance(value, msgspec.UnsetType) else category_ref(value)
-
-
-def money(amount: Money) -> str:
-    return amount.format()
-
-
-# --- accounts ------------------------------------------------------------------------------
-
-
-class AccountCreate(Strict):
-    name: Name
-    type: AccountType
-    currency: CurrencyCode
-    opening_balance: OpeningBalance = "0"
-    archived: bool = False
-
-    def draft(self) -> AccountDraft:
-        return AccountDraft(
-            self.name, self.type, self.currency, self.opening_balance, self.archived
-        )
-
-
-class AccountUpdate(Strict):
-    name: Name | msgspec.UnsetType = msgspec.UNSET
-    type: AccountType | msgspec.UnsetType = msgspec.UNSET
-    currency: (
-        Annotated[
-            CurrencyText,
-            msgspec.Meta(
-                description="Immutable: only the account's own currency is accepted",
-                examples=["EUR"],
-            ),
-        ]
-        | msgspec.UnsetType
-    ) = msgspec.UNSET
-    opening_balance: OpeningBalance | msgspec.UnsetType = msgspec.UNSET
-    archived: bool | msgspec.UnsetType = msgspec.UNSET
-
-    def changes(self) -> AccountChanges:
-        return AccountChanges(
-            name=unset(self.name),
-            type=unset(self.type),
-            currency=unset(self.currency),
-            opening_balance=unset(self.opening_balance),
-            archived=unset(self.archived),
-        )
-
-
-class AccountRead(msgspec.Struct):
-    id: UUID
-    name: str
-    type: AccountType
-    currency: str
-    opening_balance: MoneyOut
-    balance: Annotated[
-        MoneyOut,
-        msgspec.Meta(
-            description="opening_balance + income - expenses - transfers out + transfers in"
-        ),
-    ]
-    archived: bool
-    created_at: Timestamp
-    updated_at: Timestamp
-
-    @classmethod
-    def of(cls, account: Account) -> AccountRead:
-        return cls(
-            account.id,
-            account.name,
-            account.type,
-            account.currency.code,
-            money(account.opening_balance),
-            money(account.balance),
-            account.archived,
-            account.created_at,
-            account.updated_at,
-        )
-
-
-class AccountPage(msgspec.Struct):
-    items: list[AccountRead]
-    total: int
-    limit: int
-    offset: int
-
-    @classmethod
-    def of(cls, page: Page[Account]) -> AccountPage:
-        items = [AccountRead.of(a) for a in page.items]
-        return cls(items, page.total or 0, page.limit, page.offset or 0)
-
-
-# --- categories ----------------------------------------------------------------------------
-
-ParentId = Annotated[
-    UUID,
-    msgspec.Meta(description="A top-level category of yours, of the same kind (or null)"),
-]
-
-
-class CategoryCreate(Strict):
-    name: Name
-    kind: CategoryKind
-    parent_id: ParentId | None = None
-    color: Color | None = None
-    archived: bool = False
-
-    def draft(self) -> CategoryDraft:
-        return CategoryDraft(
-            self.name, self.kind, category_ref(self.parent_id), self.color, self.archived
-        )
-
-
-class CategoryUpdate(Strict):
-    name: Name | msgspec.UnsetType = msgspec.UNSET
-    kind: CategoryKind | msgspec.UnsetType = msgspec.UNSET
-    parent_id: ParentId | msgspec.UnsetType | None = msgspec.UNSET
-    color: Color | msgspec.UnsetType | None = msgspec.UNSET
-    archived: bool | msgspec.UnsetType = msgspec.UNSET
-
-    def changes(self) -> CategoryChanges:
-        return CategoryChanges(
-            name=unset(self.name),
-            kind=unset(self.kind),
-            parent_id=changed_category(self.parent_id),
-            color=unset(self.color),
-            archived=unset(self.archived),
-        )
-
-
-class CategoryRead(msgspec.Struct):
-    id: UUID
-    name: str
-    kind: CategoryKind
-    parent_id: UUID | None
-    color: str | None
-    archived: bool
-    created_at: Timestamp
-    updated_at: Timestamp
-
-    @classmethod
-    def of(cls, category: Category) -> CategoryRead:
-        return cls(
-            category.id,
-            category.name,
-            category.kind,
-            category.parent_id,
-            category.color,
-            category.archived,
-            category.created_at,
-            category.updated_at,
-        )
-
-
-class CategoryPage(msgspec.Struct):
-    items: list[CategoryRead]
-    total: int
-    limit: int
-    offset: int
-
-    @classmethod
-    def of(cls, page: Page[Category]) -> CategoryPage:
-        items = [CategoryRead.of(c) for c in page.items]
-        return cls(items, page.total or 0, page.limit, page.offset or 0)
-
-
-# --- transactions --------------------------------------------------------------------------
-
 AccountRef = Annotated[
     UUID, msgspec.Meta(description="One of your accounts; for a transfer, the source")
 ]
@@ -315,6 +109,14 @@ CategoryRef = Annotated[
     ),
 ]
 Day = Annotated[dt.date, msgspec.Meta(description="YYYY-MM-DD", examples=["2026-11-22"])]
+
+
+def account_ref(value: UUID | None) -> AccountId | None:
+    return None if value is None else AccountId(value)
+
+
+def changed_account(value: UUID | msgspec.UnsetType | None) -> AccountId | Unset | None:
+    return UNSET if isinstance(value, msgspec.UnsetType) else account_ref(value)
 
 
 class TransactionCreate(Strict):
@@ -404,8 +206,8 @@ class TransactionRead(msgspec.Struct):
             txn.type,
             txn.account_id,
             txn.to_account_id,
-            money(txn.amount),
-            None if txn.to_amount is None else money(txn.to_amount),
+            txn.amount.format(),
+            None if txn.to_amount is None else txn.to_amount.format(),
             txn.currency.code,
             txn.category_id,
             txn.date,

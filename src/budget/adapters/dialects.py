@@ -1,0 +1,219 @@
+"""What differs between PostgreSQL and SQLite: one small function per concern.
+
+The other adapter modules never compare dialect names: they pass ``dialect.name`` to these
+functions. A new difference gets a function here (and a test on both databases in
+``tests/integration/test_dialects.py``), not an ``if`` in a repository.
+
+- transactions: ``one_writer_at_a_time``, ``read_only_options``
+- locking: ``locks_rows``
+- upserts: ``adding_upsert``, ``replacing_upsert``
+- JSON arrays: ``tag_contains``
+- dates: ``month_of``, ``week_of``
+- many rows as parameters: ``parameter_rows``, ``rows_table``
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Date,
+    DateTime,
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    exists,
+    func,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import ColumnClause
+
+POSTGRESQL = "postgresql"
+SQLITE = "sqlite"
+
+READ_ONLY_OPTION = "budget_read_only"
+"""Execution option of SQLite connections that only read: they ``BEGIN`` deferred (see
+``database.py``) instead of taking the write lock up front."""
+
+
+# ---------------------------------------------------------------- transactions
+
+
+def one_writer_at_a_time(dialect: str) -> bool:
+    """Whether the database takes one writing transaction at a time (SQLite, from ``BEGIN
+    IMMEDIATE`` to commit): then writers queue in the process (``WriterQueue``).
+    PostgreSQL writers only wait for the rows they share."""
+    return dialect != POSTGRESQL
+
+
+def read_only_options(dialect: str) -> dict[str, Any]:
+    """Execution options of an engine for work that only reads.
+
+    PostgreSQL runs each statement in autocommit (no BEGIN/ROLLBACK round trips: a single
+    statement always sees one consistent snapshot); SQLite begins deferred, so that
+    readers run beside each other instead of queueing for the write lock.
+    """
+    if dialect == POSTGRESQL:
+        return {"isolation_level": "AUTOCOMMIT"}
+    return {READ_ONLY_OPTION: True}
+
+
+# ---------------------------------------------------------------- locking
+
+
+def locks_rows(dialect: str) -> bool:
+    """Whether the database locks single rows (PostgreSQL ``FOR UPDATE``/``FOR KEY
+    SHARE``). SQLite has no row locks (it drops ``FOR UPDATE`` from statements) and holds
+    the whole database for one writer, so a statement run only for its row locks is
+    skipped there."""
+    return dialect == POSTGRESQL
+
+
+# ---------------------------------------------------------------- upserts
+
+
+def _insert(
+    dialect: str, table: Table, rows: Mapping[str, Any] | Select[Any], columns: Sequence[str]
+) -> postgresql.Insert | sqlite.Insert:
+    insert: postgresql.Insert | sqlite.Insert
+    if dialect == POSTGRESQL:
+        insert = postgresql.insert(table)
+    else:
+        insert = sqlite.insert(table)
+        if isinstance(rows, Select):
+            # SQLite reads "SELECT ... FROM t ON CONFLICT" as a join's ON unless the SELECT
+            # has a WHERE clause of its own.
+            rows = rows.where(true())
+    if isinstance(rows, Select):
+        return insert.from_select(list(columns), rows)
+    return insert.values(dict(rows))
+
+
+def adding_upsert(
+    dialect: str,
+    table: Table,
+    rows: Mapping[str, Any] | Select[Any],
+    *,
+    key: Sequence[str],
+    add: Sequence[str],
+    columns: Sequence[str] = (),
+) -> Insert:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE`` adding the ``add`` columns of the new
+    row to the stored ones; ``rows`` is one row's values or a ``SELECT`` of ``columns``."""
+    statement = _insert(dialect, table, rows, columns)
+    stored = table.c
+    return statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: stored[name] + statement.excluded[name] for name in add},
+    )
+
+
+def replacing_upsert(
+    dialect: str,
+    table: Table,
+    rows: Mapping[str, Any] | Select[Any],
+    *,
+    key: Sequence[str],
+    replace: Sequence[str],
+    columns: Sequence[str] = (),
+) -> Insert:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE`` setting the ``replace`` columns to the
+    new row's; ``rows`` as in ``adding_upsert``."""
+    statement = _insert(dialect, table, rows, columns)
+    return statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: statement.excluded[name] for name in replace},
+    )
+
+
+# ---------------------------------------------------------------- JSON arrays
+
+
+def tag_contains(dialect: str, column: Any, tag: str) -> ColumnElement[bool]:
+    """Whether the JSON array of strings in ``column`` holds ``tag`` (PostgreSQL: JSONB
+    containment; SQLite: ``json_each``)."""
+    if dialect == POSTGRESQL:
+        return type_coerce(column, postgresql.JSONB).contains([tag])
+    each = func.json_each(column).table_valued("value")
+    return exists().select_from(each).where(each.c.value == tag)
+
+
+# ---------------------------------------------------------------- dates
+
+
+def _truncated(unit: str, day: ColumnElement[dt.date]) -> ColumnElement[dt.date]:
+    # A timestamp without time zone keeps the session time zone out of the truncation.
+    return func.date_trunc(unit, day.cast(DateTime(timezone=False))).cast(Date)
+
+
+def month_of(dialect: str, day: ColumnElement[dt.date]) -> ColumnElement[dt.date]:
+    """The first day of the month of ``day``, in SQL."""
+    if dialect == POSTGRESQL:
+        return _truncated("month", day)
+    return type_coerce(func.date(day, "start of month"), Date)
+
+
+def week_of(dialect: str, day: ColumnElement[dt.date]) -> ColumnElement[dt.date]:
+    """The Monday of the week of ``day``, in SQL."""
+    if dialect == POSTGRESQL:
+        return _truncated("week", day)
+    # "weekday 0" moves forward to the next Sunday (or stays on one); six days back is Monday.
+    return type_coerce(func.date(day, "weekday 0", "-6 days"), Date)
+
+
+# ---------------------------------------------------------------- many rows as parameters
+
+
+def parameter_rows(
+    dialect: str,
+    columns: Sequence[ColumnClause[Any]],
+    rows: Sequence[Sequence[Any]],
+    *,
+    per_statement: int,
+) -> list[tuple[int | None, dict[str, Any]]]:
+    """``rows`` (values in ``columns`` order) as ``(shape, parameters)`` pairs, one per
+    statement, for ``rows_table(shape, columns)``.
+
+    PostgreSQL takes every row at once as one array per column (shape None: a statement
+    and ``len(columns)`` parameters however many rows); SQLite takes batches of up to
+    ``per_statement`` rows of bound parameters (shape: the batch's length), to stay under
+    its limits on parameters and compound members.
+    """
+    if not rows:
+        return []
+    if dialect == POSTGRESQL:
+        values = zip(*rows, strict=True)
+        return [(None, {c.name: list(v) for c, v in zip(columns, values, strict=True)})]
+    batches: list[tuple[int | None, dict[str, Any]]] = []
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        params = {
+            f"r{n}_{c.name}": value
+            for n, row in enumerate(batch)
+            for c, value in zip(columns, row, strict=True)
+        }
+        batches.append((len(batch), params))
+    return batches
+
+
+def rows_table(shape: int | None, columns: Sequence[ColumnClause[Any]], name: str) -> CTE:
+    """The CTE ``name`` whose rows are the parameters of one ``parameter_rows`` pair of
+    this ``shape`` (cache what you build on it: it is the same for every call)."""
+    if shape is None:
+        arrays = (bindparam(c.name, type_=postgresql.ARRAY(c.type)) for c in columns)
+        unnested = func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
+        return select(unnested).cte(name)
+    parts = [
+        select(*(bindparam(f"r{n}_{c.name}", type_=c.type).label(c.name) for c in columns))
+        for n in range(shape)
+    ]
+    return (union_all(*parts) if shape > 1 else parts[0]).cte(name)

@@ -1,0 +1,233 @@
+"""The transaction repository: plain-row reads, Core writes at commit (``TableWrites``: one
+``INSERT`` for every transaction a unit of work adds), filters compiled to SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from budget.adapters.database import RowValues, plain_row, plain_rows
+from budget.adapters.dialects import tag_contains
+from budget.adapters.paging import ordered, page_of
+from budget.adapters.tables import MonthlyTotalRow, TransactionRow
+from budget.adapters.totals import move_to_uncategorised
+from budget.adapters.writes import PendingWrites, TableWrites
+from budget.domain.model.currency import ISO_4217_EXPONENTS, Currency
+from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.ledger_queries import Keyset, TransactionFilters
+from budget.domain.model.money import Money
+from budget.domain.model.paging import Page, PageRequest, Sort
+from budget.domain.model.transaction import Transaction, TransactionType
+
+TRANSACTIONS = cast("Table", TransactionRow.__table__)
+_txn = TRANSACTIONS.c
+_SORTS: dict[str, Any] = {"date": _txn.date, "amount": _txn.amount, "created_at": _txn.created_at}
+_CURRENCIES_BY_EXPONENT: dict[int, list[str]] = {}
+for _code, _exponent in sorted(ISO_4217_EXPONENTS.items()):
+    _CURRENCIES_BY_EXPONENT.setdefault(_exponent, []).append(_code)
+_COMMON_EXPONENT = 2
+_UNCOMMON_CURRENCIES = [
+    code
+    for exponent, codes in _CURRENCIES_BY_EXPONENT.items()
+    if exponent != _COMMON_EXPONENT
+    for code in codes
+]
+UNFILTERED = TransactionFilters()
+
+
+def transaction_from_row(row: RowValues) -> Transaction:
+    """A transaction from a row of ``transactions`` (a plain row's ``_mapping``)."""
+    currency = Currency.of(row["currency"])
+    to_amount = None
+    if row["to_amount"] is not None:
+        to_amount = Money(row["to_amount"], Currency.of(row["to_currency"] or row["currency"]))
+    return Transaction(
+        TransactionId(row["id"]),
+        UserId(row["owner_id"]),
+        TransactionType(row["type"]),
+        AccountId(row["account_id"]),
+        None if row["to_account_id"] is None else AccountId(row["to_account_id"]),
+        Money(row["amount"], currency),
+        to_amount,
+        None if row["category_id"] is None else CategoryId(row["category_id"]),
+        row["date"],
+        row["description"],
+        row["payee"],
+        tuple(row["tags"]),
+        row["created_at"],
+        row["updated_at"],
+    )
+
+
+def search_text(description: str, payee: str) -> str:
+    """What ``q`` searches: both texts lower-cased, kept apart by a unit separator."""
+    return f"{description.lower()}\x1f{payee.lower()}"
+
+
+def transaction_columns(txn: Transaction) -> dict[str, Any]:
+    """Every column of a transaction's row."""
+    return {
+        "id": txn.id,
+        "owner_id": txn.owner_id,
+        "type": txn.type.value,
+        "account_id": txn.account_id,
+        "to_account_id": txn.to_account_id,
+        "amount": txn.amount.minor,
+        "to_amount": None if txn.to_amount is None else txn.to_amount.minor,
+        "currency": txn.amount.currency.code,
+        "to_currency": None if txn.to_amount is None else txn.to_amount.currency.code,
+        "category_id": txn.category_id,
+        "date": txn.date,
+        "description": txn.description,
+        "payee": txn.payee,
+        "tags": list(txn.tags),
+        "search_text": search_text(txn.description, txn.payee),
+        "created_at": txn.created_at,
+        "updated_at": txn.updated_at,
+    }
+
+
+def count_of_all_transactions(owner: UserId) -> Select[Any]:
+    """How many transactions the owner has, without scanning them: income and expenses
+    are counted in the monthly totals kept with every write; only transfers are counted
+    row by row (a small share, found through the type index)."""
+    counted_cells = (
+        select(func.coalesce(func.sum(MonthlyTotalRow.count), 0))
+        .where(MonthlyTotalRow.owner_id == owner)
+        .scalar_subquery()
+    )
+    transfers = (
+        select(func.count())
+        .select_from(TRANSACTIONS)
+        .where(_txn.owner_id == owner, _txn.type == TransactionType.TRANSFER.value)
+        .scalar_subquery()
+    )
+    return select(counted_cells + transfers)
+
+
+def _escape_like(text_: str) -> str:
+    return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _amount_condition(filters: TransactionFilters) -> ColumnElement[bool] | None:
+    """Amount bounds per currency exponent: ``"10.5"`` is 1050 cents but 11 yen (ceil)."""
+    if filters.min_amount is None and filters.max_amount is None:
+        return None
+    groups: list[ColumnElement[bool]] = []
+    for exponent, codes in _CURRENCIES_BY_EXPONENT.items():
+        bounds: list[ColumnElement[bool]] = []
+        low, high = filters.min_minor(exponent), filters.max_minor(exponent)
+        if low is not None:
+            bounds.append(_txn.amount >= low)
+        if high is not None:
+            bounds.append(_txn.amount <= high)
+        if exponent == _COMMON_EXPONENT:
+            groups.append(and_(_txn.currency.not_in(_UNCOMMON_CURRENCIES), *bounds))
+        else:
+            groups.append(and_(_txn.currency.in_(codes), *bounds))
+    return or_(*groups)
+
+
+def matching(dialect: str, owner: UserId, filters: TransactionFilters) -> list[Any]:
+    """The conditions that select exactly what ``filters.matches`` accepts."""
+    conditions: list[ColumnElement[bool]] = [_txn.owner_id == owner]
+    if filters.account_id is not None:
+        conditions.append(
+            or_(_txn.account_id == filters.account_id, _txn.to_account_id == filters.account_id)
+        )
+    if filters.category_id is not None:
+        conditions.append(_txn.category_id == filters.category_id)
+    if filters.uncategorized:
+        conditions += [_txn.category_id.is_(None), _txn.type != TransactionType.TRANSFER.value]
+    if filters.type is not None:
+        conditions.append(_txn.type == filters.type.value)
+    if filters.date_from is not None:
+        conditions.append(_txn.date >= filters.date_from)
+    if filters.date_to is not None:
+        conditions.append(_txn.date <= filters.date_to)
+    amount = _amount_condition(filters)
+    if amount is not None:
+        conditions.append(amount)
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q.lower())}%"
+        conditions.append(_txn.search_text.like(pattern, escape="\\"))
+    if filters.tag is not None:
+        conditions.append(tag_contains(dialect, _txn.tags, filters.tag))
+    return conditions
+
+
+def _beyond(column: Any, sort: Sort, after: Keyset) -> ColumnElement[bool]:
+    # (value, id) strictly beyond the last row, spelled so that both databases can seek in
+    # the (owner_id, value, id) index: the plain range on the value bounds the scan, the OR
+    # only breaks ties inside that one value.
+    if sort.descending:
+        return and_(column <= after.value, or_(column < after.value, _txn.id < after.last_id))
+    return and_(column >= after.value, or_(column > after.value, _txn.id > after.last_id))
+
+
+class SqlAlchemyTransactionRepository:
+    """``TransactionRepository`` in the unit of work's session."""
+
+    def __init__(
+        self, session: AsyncSession, writes: PendingWrites, *, read_only: bool = False
+    ) -> None:
+        self._session = session
+        self._read_only = read_only
+        self._rows = writes.register(TableWrites(TRANSACTIONS, transaction_columns))
+
+    def _dialect(self) -> str:
+        return self._session.get_bind().dialect.name
+
+    def add(self, txn: Transaction) -> None:
+        self._rows.add(txn)
+
+    async def get(
+        self, owner: UserId, transaction_id: TransactionId, *, for_update: bool = False
+    ) -> Transaction | None:
+        statement = select(TRANSACTIONS).where(_txn.owner_id == owner, _txn.id == transaction_id)
+        if for_update and not self._read_only:
+            statement = statement.with_for_update()
+        found = await plain_row(self._session, statement)
+        if found is None:
+            return None
+        txn = transaction_from_row(found._mapping)
+        return txn if self._read_only else self._rows.seen(txn)
+
+    async def delete(self, txn: Transaction) -> None:
+        if self._rows.forget(txn):
+            return
+        connection = await self._session.connection()
+        await connection.execute(delete(TRANSACTIONS).where(_txn.id == txn.id))
+
+    async def uncategorize(self, category_id: CategoryId) -> None:
+        connection = await self._session.connection()
+        await connection.execute(
+            update(TRANSACTIONS).where(_txn.category_id == category_id).values(category_id=None)
+        )
+        await move_to_uncategorised(connection, category_id)
+
+    async def list(
+        self, owner: UserId, filters: TransactionFilters, sort: Sort, page: PageRequest
+    ) -> Page[Transaction]:
+        conditions = matching(self._dialect(), owner, filters)
+        statement = ordered(
+            select(TRANSACTIONS).where(*conditions), _SORTS[sort.field], _txn.id, sort
+        )
+        counted = count_of_all_transactions(owner) if filters == UNFILTERED else None
+        rows, total = await page_of(
+            self._session, TRANSACTIONS, statement, conditions, page, counted
+        )
+        found = [transaction_from_row(r._mapping) for r in rows]
+        return Page(found, total, page.limit, page.offset)
+
+    async def list_after(
+        self, owner: UserId, filters: TransactionFilters, sort: Sort, after: Keyset, limit: int
+    ) -> Sequence[Transaction]:
+        column = _SORTS[sort.field]
+        conditions = [*matching(self._dialect(), owner, filters), _beyond(column, sort, after)]
+        statement = ordered(select(TRANSACTIONS).where(*conditions), column, _txn.id, sort)
+        rows = await plain_rows(self._session, statement.limit(limit))
+        return [transaction_from_row(r._mapping) for r in rows]

@@ -1,0 +1,253 @@
+"""The one write path: what a unit of work records is written at commit, rows parents first,
+then the balances (in sorted account id order), then the totals; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from budget.adapters.database import session_factory
+from budget.adapters.tables import AccountRow, DailyTotalRow, MonthlyTotalRow, TransactionRow
+from budget.adapters.uow import SqlAlchemyUnitOfWork
+from budget.domain.model.account import Account, AccountType
+from budget.domain.model.balance import balance_change
+from budget.domain.model.category import Category, CategoryKind
+from budget.domain.model.currency import Currency
+from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.money import Money
+from budget.domain.model.totals import totals_change
+from budget.domain.model.transaction import Transaction, TransactionType
+from budget.domain.model.user import User
+
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+EUR = Currency.of("EUR")
+
+
+def _uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(session_factory(engine))
+
+
+@contextmanager
+def _statements(engine: AsyncEngine) -> Iterator[list[tuple[str, Any]]]:
+    """Every statement (and its parameters) the engine runs inside the block."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        seen.append((" ".join(statement.split()), params))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+def _user() -> User:
+    email = f"order-{uuid.uuid4().hex[:10]}@example.com"
+    return User(UserId(uuid.uuid4()), email, "hash", None, "EUR", False, True, NOW, NOW)
+
+
+def _account(owner: UserId, name: str, opening: int = 10_000) -> Account:
+    return Account.open(
+        AccountId(uuid.uuid4()), owner, name, AccountType.CHECKING, Money(opening, EUR), NOW
+    )
+
+
+def _expense(
+    owner: UserId, account: Account, category: Category | None, amount: int
+) -> Transaction:
+    return Transaction(
+        TransactionId(uuid.uuid4()),
+        owner,
+        TransactionType.EXPENSE,
+        account.id,
+        None,
+        Money(amount, EUR),
+        None,
+        None if category is None else category.id,
+        date(2026, 11, 3),
+        "Groceries",
+        "",
+        (),
+        NOW,
+        NOW,
+    )
+
+
+async def _record(uow: SqlAlchemyUnitOfWork, txn: Transaction) -> None:
+    """What ``RecordTransaction`` does once its checks pass."""
+    uow.transactions.add(txn)
+    await uow.accounts.record_balance_deltas(balance_change(None, txn))
+    await uow.totals.record(totals_change(None, txn))
+
+
+def _position(statements: list[tuple[str, Any]], prefix: str) -> int:
+    return next(n for n, (sql, _) in enumerate(statements) if sql.startswith(prefix))
+
+
+async def test_a_new_user_category_account_and_transaction_commit_together(
+    engine: AsyncEngine,
+) -> None:
+    user = _user()
+    category = Category(
+        CategoryId(uuid.uuid4()), user.id, "Food", CategoryKind.EXPENSE, None, None, False, NOW, NOW
+    )
+    account = _account(user.id, "Wallet")
+    txn = _expense(user.id, account, category, 1_250)
+
+    async with _uow(engine) as uow:
+        uow.users.add(user)
+        uow.categories.add(category)
+        uow.accounts.add(account)
+        await _record(uow, txn)
+        await uow.commit()
+
+    async with engine.connect() as connection:
+        balance = (
+            await connection.execute(select(AccountRow.balance).where(AccountRow.id == account.id))
+        ).scalar()
+        stored = (
+            await connection.execute(
+                select(TransactionRow.amount).where(TransactionRow.id == txn.id)
+            )
+        ).scalar()
+        daily = (
+            await connection.execute(
+                select(DailyTotalRow.amount, DailyTotalRow.count).where(
+                    DailyTotalRow.owner_id == user.id
+                )
+            )
+        ).all()
+        monthly = (
+            await connection.execute(
+                select(MonthlyTotalRow.amount, MonthlyTotalRow.count).where(
+                    MonthlyTotalRow.owner_id == user.id
+                )
+            )
+        ).all()
+    assert balance == 10_000 - 1_250
+    assert stored == 1_250
+    assert [tuple(row) for row in daily] == [(1_250, 1)]
+    assert [tuple(row) for row in monthly] == [(1_250, 1)]
+
+
+async def test_rows_are_written_parents_first_then_balances_then_totals(
+    engine: AsyncEngine,
+) -> None:
+    user = _user()
+    category = Category(
+        CategoryId(uuid.uuid4()), user.id, "Rent", CategoryKind.EXPENSE, None, None, False, NOW, NOW
+    )
+    account = _account(user.id, "Bank")
+
+    with _statements(engine) as statements:
+        async with _uow(engine) as uow:
+            # Recorded children first: the order of the calls must not matter.
+            await _record(uow, _expense(user.id, account, category, 700))
+            uow.accounts.add(account)
+            uow.categories.add(category)
+            uow.users.add(user)
+            statements.clear()
+            await uow.commit()
+
+    order = [
+        _position(statements, "INSERT INTO users"),
+        _position(statements, "INSERT INTO accounts"),
+        _position(statements, "INSERT INTO transactions"),
+        _position(statements, "UPDATE accounts SET balance"),
+        _position(statements, "INSERT INTO daily_totals"),
+        _position(statements, "INSERT INTO monthly_totals"),
+    ]
+    assert order == sorted(order)
+    assert _position(statements, "INSERT INTO categories") < order[2]
+
+
+async def test_balances_are_moved_in_sorted_account_id_order_whatever_the_order_recorded(
+    engine: AsyncEngine,
+) -> None:
+    user = _user()
+    accounts = [_account(user.id, f"A{n}") for n in range(4)]
+    async with _uow(engine) as uow:
+        uow.users.add(user)
+        for account in accounts:
+            uow.accounts.add(account)
+        await uow.commit()
+
+    with _statements(engine) as statements:
+        async with _uow(engine) as uow:
+            for account in reversed(accounts):
+                await _record(uow, _expense(user.id, account, None, 100))
+            statements.clear()
+            await uow.commit()
+
+    moved = [params for sql, params in statements if sql.startswith("UPDATE accounts SET balance")]
+    ids = [_param_uuid(params) for params in moved]
+    assert ids == sorted(account.id for account in accounts)
+
+
+def _param_uuid(params: Any) -> uuid.UUID:
+    """The account id among a balance increment's driver parameters."""
+    values = params.values() if isinstance(params, dict) else params
+    for value in values:
+        if isinstance(value, uuid.UUID):
+            return value
+        if isinstance(value, bytes | memoryview) and len(value) == 16:
+            return uuid.UUID(bytes=bytes(value))
+        if isinstance(value, str) and len(value) in (32, 36):
+            return uuid.UUID(value)
+    raise AssertionError(f"no account id in {params!r}")
+
+
+async def test_a_handed_out_account_writes_back_its_changes_but_never_its_balance(
+    engine: AsyncEngine,
+) -> None:
+    user = _user()
+    account = _account(user.id, "Kept")
+    async with _uow(engine) as uow:
+        uow.users.add(user)
+        uow.accounts.add(account)
+        await uow.commit()
+
+    with _statements(engine) as statements:
+        async with _uow(engine) as uow:
+            found = await uow.accounts.get(user.id, account.id, for_update=True)
+            assert found is not None
+            found.rename("Renamed")
+            await uow.accounts.record_balance_deltas({account.id: 300})
+            assert found.balance == Money(10_300, EUR)
+            statements.clear()
+            await uow.commit()
+
+    updates = [sql for sql, _ in statements if sql.startswith("UPDATE accounts")]
+    assert len(updates) == 2
+    assert "balance" not in updates[0]
+    assert "name" in updates[0]
+    assert updates[1].startswith("UPDATE accounts SET balance=(accounts.balance +")
+    async with _uow(engine) as uow:
+        stored = await uow.accounts.get(user.id, account.id)
+    assert stored is not None
+    assert (stored.name, stored.balance) == ("Renamed", Money(10_300, EUR))
+
+
+async def test_a_transaction_added_and_deleted_in_one_unit_of_work_is_never_written(
+    engine: AsyncEngine,
+) -> None:
+    user = _user()
+    account = _account(user.id, "Brief")
+    txn = _expense(user.id, account, None, 5)
+
+    with _statements(engine) as statements:
+        async with _uow(engine) as uow:
+            uow.users.add(user)
+            uow.accounts.add(account)
+            uow.transactions.add(txn)
+            await uow.transactions.delete(txn)
+            await uow.commit()
+
+    assert not [sql for sql, _ in statements if "transactions" in sql]

@@ -1,0 +1,165 @@
+"""The constraint names of ``budget.adapters.errors`` are the ones the migrations create, and
+a real violation of each translated constraint becomes its domain error, on SQLite (by
+column list) and PostgreSQL (by constraint name)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from budget.adapters import errors
+from budget.adapters.database import session_factory
+from budget.adapters.uow import SqlAlchemyUnitOfWork
+from budget.domain.errors import ConflictError
+from budget.domain.model.account import Account, AccountType
+from budget.domain.model.category import Category, CategoryKind
+from budget.domain.model.currency import Currency
+from budget.domain.model.ids import AccountId, CategoryId, UserId
+from budget.domain.model.money import Money
+from budget.domain.model.user import User
+
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+
+EXPECTED: dict[str, tuple[str, str]] = {
+    errors.UQ_USERS_EMAIL: ("users", "unique"),
+    errors.UQ_ACCOUNTS_OWNER_ID_ID: ("accounts", "unique"),
+    errors.UQ_ACCOUNTS_OWNER_NAME_ACTIVE: ("accounts", "unique index"),
+    errors.UQ_CATEGORIES_TOP_LEVEL_NAME: ("categories", "unique index"),
+    errors.UQ_CATEGORIES_SUBCATEGORY_NAME: ("categories", "unique index"),
+    errors.FK_TRANSACTIONS_ACCOUNT: ("transactions", "foreign key"),
+    errors.FK_TRANSACTIONS_TO_ACCOUNT: ("transactions", "foreign key"),
+    errors.FK_TRANSACTIONS_CATEGORY: ("transactions", "foreign key"),
+    errors.FK_BUDGETS_CATEGORY: ("budgets", "foreign key"),
+}
+"""Every constraint name of ``errors.py``: its table, and what kind of constraint it is."""
+
+
+def _named(connection: Connection) -> dict[tuple[str, str], set[str]]:
+    """The names of the unique constraints, unique indexes and foreign keys per table."""
+    inspector = inspect(connection)
+    found: dict[tuple[str, str], set[str]] = {}
+    for table in {table for table, _ in EXPECTED.values()}:
+        found[(table, "unique")] = {
+            c["name"] for c in inspector.get_unique_constraints(table) if c["name"]
+        }
+        found[(table, "unique index")] = {
+            i["name"] for i in inspector.get_indexes(table) if i["unique"] and i["name"]
+        }
+        found[(table, "foreign key")] = {
+            k["name"] for k in inspector.get_foreign_keys(table) if k["name"]
+        }
+    return found
+
+
+def test_every_constraint_name_constant_is_checked() -> None:
+    constants = {
+        value
+        for name, value in vars(errors).items()
+        if name.startswith(("UQ_", "FK_")) and isinstance(value, str)
+    }
+
+    assert constants == set(EXPECTED)
+
+
+async def test_the_migrated_database_carries_every_constraint_name_of_the_errors_module(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as connection:
+        found = await connection.run_sync(_named)
+
+    missing = {name for name, where in EXPECTED.items() if name not in found[where]}
+    assert missing == set()
+
+
+def _uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(session_factory(engine))
+
+
+def _user(email: str | None = None) -> User:
+    email = email or f"names-{uuid.uuid4().hex[:10]}@example.com"
+    return User(UserId(uuid.uuid4()), email, "hash", None, "EUR", False, True, NOW, NOW)
+
+
+async def _stored(engine: AsyncEngine, *entities: Any) -> None:
+    async with _uow(engine) as uow:
+        for entity in entities:
+            _add(uow, entity)
+        await uow.commit()
+
+
+def _add(uow: SqlAlchemyUnitOfWork, entity: Any) -> None:
+    if isinstance(entity, User):
+        uow.users.add(entity)
+    elif isinstance(entity, Account):
+        uow.accounts.add(entity)
+    else:
+        uow.categories.add(entity)
+
+
+async def _conflict(engine: AsyncEngine, entity: Any) -> ConflictError:
+    with pytest.raises(ConflictError) as raised:
+        await _stored(engine, entity)
+    return raised.value
+
+
+async def test_a_duplicate_email_becomes_a_conflict_by_constraint_name(
+    engine: AsyncEngine,
+) -> None:
+    first = _user()
+    await _stored(engine, first)
+
+    conflict = await _conflict(engine, _user(first.email))
+
+    assert type(conflict) is ConflictError
+    assert conflict.detail == errors.CONFLICTS[errors.UQ_USERS_EMAIL]
+
+
+def _account(owner: UserId, name: str) -> Account:
+    return Account.open(
+        AccountId(uuid.uuid4()),
+        owner,
+        name,
+        AccountType.CASH,
+        Money(0, Currency.of("EUR")),
+        NOW,
+    )
+
+
+async def test_a_second_unarchived_account_of_one_name_becomes_a_conflict(
+    engine: AsyncEngine,
+) -> None:
+    owner = _user()
+    await _stored(engine, owner, _account(owner.id, "Wallet"))
+
+    conflict = await _conflict(engine, _account(owner.id, "Wallet"))
+
+    assert conflict.detail == errors.CONFLICTS[errors.UQ_ACCOUNTS_OWNER_NAME_ACTIVE]
+
+
+def _category(owner: UserId, name: str, parent: CategoryId | None = None) -> Category:
+    return Category(
+        CategoryId(uuid.uuid4()), owner, name, CategoryKind.EXPENSE, parent, None, False, NOW, NOW
+    )
+
+
+@pytest.mark.parametrize("level", ["top level", "subcategory"])
+async def test_a_taken_category_name_becomes_a_conflict_at_either_level(
+    engine: AsyncEngine, level: str
+) -> None:
+    owner = _user()
+    parent = _category(owner.id, "Home")
+    parent_id = parent.id if level == "subcategory" else None
+    await _stored(engine, owner, parent, _category(owner.id, "Food", parent_id))
+
+    conflict = await _conflict(engine, _category(owner.id, "Food", parent_id))
+
+    constraint = {
+        "top level": errors.UQ_CATEGORIES_TOP_LEVEL_NAME,
+        "subcategory": errors.UQ_CATEGORIES_SUBCATEGORY_NAME,
+    }[level]
+    assert conflict.detail == errors.CONFLICTS[constraint]
