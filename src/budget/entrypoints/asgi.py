@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import gc
 
-from litestar import Litestar
+from litestar.types import ASGIApp
 
 from budget.entrypoints.app import create_app
+from budget.entrypoints.http.liveness import LivenessLane
 from budget.entrypoints.http.middleware import configure_logging
 from budget.settings import load_settings
 
 GC_GENERATION0_THRESHOLD = 20_000
 
 
-def create() -> Litestar:
+def create() -> ASGIApp:
+    """The app, behind the liveness probe's own lane (``http/liveness.py``)."""
     settings = load_settings()
     configure_logging(settings.log_level)
-    app = create_app(settings)
+    app = LivenessLane(create_app(settings), log_requests=settings.access_log)
     tune_garbage_collector()
     return app
 
