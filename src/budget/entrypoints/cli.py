@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -109,28 +110,25 @@ def migrate_command(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def serve_command(args: argparse.Namespace, settings: Settings) -> int:
-    from granian import Granian
-    from granian.constants import Interfaces
+    """Migrate if asked (the embedded SQLite default always), then become the server.
 
-    # The embedded SQLite default migrates itself on first run; PostgreSQL needs --migrate.
+    The server runs in a fresh interpreter (``server.py``): this process has loaded the
+    migrations and most of the app, and a supervisor that kept them would hold that memory
+    beside every worker for as long as it serves.
+    """
+    from budget.entrypoints import server
+
     if args.migrate or sqlite_path(settings.database_url) is not None:
         upgrade_blocking(settings.database_url)
-    ensure_secret(settings)  # create the development secret once, before workers fork
+    ensure_secret(settings)  # create the development secret once, before workers start
     print(
         f"Budget API on http://{args.host}:{args.port} — docs: "
         f"http://{args.host}:{args.port}/schema/swagger (also /schema/scalar)",
         file=sys.stderr,
+        flush=True,
     )
-    Granian(
-        "budget.entrypoints.asgi:create",
-        factory=True,
-        address=args.host,
-        port=args.port,
-        workers=args.workers,
-        interface=Interfaces.ASGI,
-        log_access=False,
-    ).serve()
-    return 0
+    argv = server.command(args.host, args.port, args.workers)
+    os.execv(argv[0], argv)  # noqa: S606 - our own interpreter and module, fixed arguments
 
 
 def create_admin_command(args: argparse.Namespace, settings: Settings) -> int:
