@@ -13,7 +13,6 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters import errors
-from budget.adapters.database import session_factory
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.errors import ConflictError
 from budget.domain.model.account import Account, AccountType
@@ -77,7 +76,7 @@ async def test_the_migrated_database_carries_every_constraint_name_of_the_errors
 
 
 def _uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(session_factory(engine))
+    return SqlAlchemyUnitOfWork(engine)
 
 
 def _user(email: str | None = None) -> User:

@@ -17,7 +17,6 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from budget.adapters.database import session_factory
 from budget.adapters.migrations import downgrade, upgrade
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.spending import (
@@ -280,7 +279,7 @@ async def test_the_summary_over_months_and_days_equals_the_sum_of_the_transactio
     user = await new_user()
     await _spread_history(client, user)
     ledger = await _ledger(engine, user.id)
-    reader = SqlAlchemyReportReader(session_factory(engine))
+    reader = SqlAlchemyReportReader(engine)
 
     for first, last in RANGES:
         inside = [row for row in ledger if first <= row.date <= last]
@@ -332,7 +331,7 @@ async def test_budget_spending_over_months_and_days_equals_the_sum_of_the_expens
     ledger = await _ledger(engine, user.id)
     queries = _spending_queries(user.id, covered)
 
-    sums = await SqlAlchemyBudgetSpendingReader(session_factory(engine)).spent_per_period(queries)
+    sums = await SqlAlchemyBudgetSpendingReader(engine).spent_per_period(queries)
 
     for query, found in zip(queries, sums, strict=True):
         categories = covered[None if query.category_id is None else str(query.category_id)]
@@ -354,7 +353,7 @@ async def test_a_batch_too_big_for_one_statement_sums_each_query_as_if_it_were_a
 ) -> None:
     user = await new_user()
     queries = _spending_queries(user.id, _covered(await _spread_history(client, user)))
-    reader = SqlAlchemyBudgetSpendingReader(session_factory(engine))
+    reader = SqlAlchemyBudgetSpendingReader(engine)
     alone = [(await reader.spent_per_period([query]))[0] for query in queries]
     many = queries * 20
     assert len(spending_ranges(many)) > RANGES_PER_STATEMENT
@@ -369,7 +368,7 @@ async def test_another_users_categories_and_expenses_never_count(
     covered = _covered(await _spread_history(client, owner))
     queries = _spending_queries(other.id, covered)
 
-    sums = await SqlAlchemyBudgetSpendingReader(session_factory(engine)).spent_per_period(queries)
+    sums = await SqlAlchemyBudgetSpendingReader(engine).spent_per_period(queries)
 
     assert sums == [[0] * len(query.spans) for query in queries]
 

@@ -16,7 +16,6 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.database import session_factory
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.errors import AccountInUseError, RuleViolationError
 from budget.domain.model.currency import Currency
@@ -32,7 +31,7 @@ EUR = Currency.of("EUR")
 
 
 def _uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(session_factory(engine))
+    return SqlAlchemyUnitOfWork(engine)
 
 
 def _postgres_only(database_url: str) -> None:

@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.database import read_only_engine, session_factory
+from budget.adapters.database import read_only_engine
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.currency import Currency
@@ -31,11 +31,11 @@ EUR, JPY = Currency.of("EUR"), Currency.of("JPY")
 
 
 def _writing(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(session_factory(engine))
+    return SqlAlchemyUnitOfWork(engine)
 
 
 def _reading(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(session_factory(read_only_engine(engine)), read_only=True)
+    return SqlAlchemyUnitOfWork(read_only_engine(engine), read_only=True)
 
 
 def _values(entity: object) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.database import create_engine, session_factory
+from budget.adapters.database import create_engine
 from budget.adapters.migrations import upgrade
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.adapters.tables import DailyTotalRow, UserRow
@@ -45,9 +45,7 @@ async def test_an_all_expenses_budget_is_summed_without_an_automatic_index(
                 cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
                 plans.append([row[3] for row in cursor.fetchall()])
 
-        sums = await SqlAlchemyBudgetSpendingReader(session_factory(engine)).spent_per_period(
-            queries
-        )
+        sums = await SqlAlchemyBudgetSpendingReader(engine).spent_per_period(queries)
         await engine.dispose()
 
     assert sums[0] == [31 * 4 * 100, 28 * 4 * 100]

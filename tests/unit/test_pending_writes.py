@@ -3,16 +3,54 @@ rows parents first, then balances, then totals."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
+
+import pytest
 
 from budget.adapters.tables import metadata
 from budget.adapters.writes import (
     BALANCES_RANK,
     TABLES_PARENTS_FIRST,
     TOTALS_RANK,
+    Effect,
+    EffectShape,
+    EffectWriter,
     PendingWrites,
     rank_of,
 )
+
+ONE = EffectShape("UPDATE one SET n = n + :{p}n RETURNING n AS v")
+TWO = EffectShape("UPDATE two SET n = n + :{p}n RETURNING n AS v")
+
+
+class FakeConnection:
+    """Records each statement run; every statement's effects return [7]."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = SimpleNamespace(name=dialect)
+        self.statements: list[tuple[str, dict[str, Any]]] = []
+
+    async def execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
+        sql = str(statement)
+        self.statements.append((sql, dict(params or {})))
+        if sql.startswith("WITH"):
+            return SimpleNamespace(one=lambda: tuple([7] for _ in range(sql.count(" AS ("))))
+        return [(7,)]
+
+
+class RecordingEffects(EffectWriter):
+    def __init__(self, rank: int, shapes: list[EffectShape], seen: list[list[int]]) -> None:
+        self.rank = rank
+        self._shapes = shapes
+        self._seen = seen
+
+    def effects(self, dialect: str) -> list[Effect]:
+        shapes, self._shapes = self._shapes, []
+        return [Effect(shape, {"n": 1}, self._then) for shape in shapes]
+
+    async def _then(self, _connection: Any, values: list[int]) -> None:
+        self._seen.append(values)
 
 
 class RecordingWriter:
@@ -42,7 +80,7 @@ async def test_writers_write_in_rank_order_not_in_order_of_registration() -> Non
     ]:
         writes.register(RecordingWriter(name, rank, log))
 
-    await writes.write_all(connection=None)  # type: ignore[arg-type]
+    await writes.write_all(FakeConnection("sqlite"))  # type: ignore[arg-type]
 
     assert log.index("users") < log.index("accounts") < log.index("transactions")
     assert log.index("categories") < log.index("transactions")
@@ -55,7 +93,7 @@ async def test_writers_of_one_rank_write_in_order_of_registration() -> None:
     writes.register(RecordingWriter("first", 3, log))
     writes.register(RecordingWriter("second", 3, log))
 
-    await writes.write_all(connection=None)  # type: ignore[arg-type]
+    await writes.write_all(FakeConnection("sqlite"))  # type: ignore[arg-type]
 
     assert log == ["first", "second"]
 
@@ -72,3 +110,60 @@ def test_each_table_ranks_after_every_table_its_foreign_keys_refer_to() -> None:
             parent = key.column.table
             if parent is not table:
                 assert rank_of(parent) < rank_of(table), (table.name, parent.name)
+
+
+async def test_consecutive_effect_writers_run_as_one_statement_on_postgresql() -> None:
+    connection = FakeConnection("postgresql")
+    writes = PendingWrites()
+    writes.register(RecordingEffects(TOTALS_RANK, [TWO, TWO], []))
+    writes.register(RecordingEffects(BALANCES_RANK, [ONE], []))
+
+    await writes.write_all(connection)  # type: ignore[arg-type]
+
+    ((sql, params),) = connection.statements
+    assert sql.startswith("WITH e0 AS (UPDATE one")
+    assert "e1 AS (UPDATE two" in sql
+    assert params == {"e0_n": 1, "e1_n": 1, "e2_n": 1}
+
+
+async def test_effects_run_one_statement_each_on_sqlite() -> None:
+    connection = FakeConnection("sqlite")
+    writes = PendingWrites()
+    writes.register(RecordingEffects(BALANCES_RANK, [ONE], []))
+    writes.register(RecordingEffects(TOTALS_RANK, [TWO, TWO], []))
+
+    await writes.write_all(connection)  # type: ignore[arg-type]
+
+    assert [sql.split(" SET")[0] for sql, _ in connection.statements] == [
+        "UPDATE one",
+        "UPDATE two",
+        "UPDATE two",
+    ]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+async def test_each_effect_is_given_what_its_statement_returned(dialect: str) -> None:
+    seen: list[list[int]] = []
+    writes = PendingWrites()
+    writes.register(RecordingEffects(BALANCES_RANK, [ONE, TWO], seen))
+
+    await writes.write_all(FakeConnection(dialect))  # type: ignore[arg-type]
+
+    assert seen == [[7], [7]]
+
+
+async def test_a_plain_writer_between_effect_writers_splits_their_statement() -> None:
+    connection = FakeConnection("postgresql")
+    log: list[str] = []
+    writes = PendingWrites()
+    writes.register(RecordingEffects(1, [ONE, ONE], []))
+    writes.register(RecordingWriter("rows", 2, log))
+    writes.register(RecordingEffects(3, [TWO, TWO], []))
+
+    await writes.write_all(connection)  # type: ignore[arg-type]
+
+    assert [sql[:20] for sql, _ in connection.statements] == [
+        "WITH e0 AS (UPDATE o",
+        "WITH e0 AS (UPDATE t",
+    ]
+    assert log == ["rows"]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from budget.adapters.database import create_engine, session_factory
+from budget.adapters.database import create_engine
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.domain.errors import StorageUnavailableError
 from budget.domain.model.ids import UserId
@@ -16,7 +16,7 @@ from budget.domain.model.ids import UserId
 
 async def test_an_unreachable_database_is_storage_unavailable(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'budget.db'}")
-    reader = SqlAlchemyReportReader(session_factory(engine))
+    reader = SqlAlchemyReportReader(engine)
 
     try:
         with pytest.raises(StorageUnavailableError):

@@ -7,9 +7,8 @@ from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Date, Table, and_, bindparam, delete, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget.adapters.database import RowValues, plain_row, plain_rows, plain_value
+from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows, plain_value
 from budget.adapters.dialects import locks_rows
 from budget.adapters.paging import ordered, page_of
 from budget.adapters.tables import BudgetRow, UserRow
@@ -106,7 +105,7 @@ class SqlAlchemyBudgetRepository:
     """``BudgetRepository`` in the unit of work's session."""
 
     def __init__(
-        self, session: AsyncSession, writes: PendingWrites, *, read_only: bool = False
+        self, session: UnitSession, writes: PendingWrites, *, read_only: bool = False
     ) -> None:
         self._session = session
         self._read_only = read_only

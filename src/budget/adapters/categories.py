@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, and_, delete, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget.adapters.database import RowValues, plain_row, plain_rows, plain_value
+from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows, plain_value
 from budget.adapters.paging import ordered, page_of
 from budget.adapters.tables import BudgetRow, CategoryRow, TransactionRow
 from budget.adapters.writes import PendingWrites, TableWrites
@@ -57,7 +56,7 @@ class SqlAlchemyCategoryRepository:
     """``CategoryRepository`` in the unit of work's session."""
 
     def __init__(
-        self, session: AsyncSession, writes: PendingWrites, *, read_only: bool = False
+        self, session: UnitSession, writes: PendingWrites, *, read_only: bool = False
     ) -> None:
         self._session = session
         self._read_only = read_only

@@ -8,12 +8,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Executable, Row, event, exc, text
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from budget.adapters.dialects import READ_ONLY_OPTION, one_writer_at_a_time, read_only_options
 from budget.domain.errors import StorageUnavailableError
@@ -34,8 +29,12 @@ def create_engine(
         return _sqlite_engine(url)
     return create_async_engine(
         url,
+        # A fixed pool: requests beyond it wait for a connection (up to the pool timeout).
+        # Overflow connections would be opened under load and closed as soon as they are
+        # returned, so each one paid a connection's setup and ran its first statements
+        # with fresh plans: a burst of 32 clients opened ~30 connections a second.
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,
         pool_timeout=POOL_TIMEOUT_SECONDS,
         # No pre-ping round trip on every checkout: a connection lost in an outage fails
         # its request with 503 and SQLAlchemy then invalidates the whole pool, so the
@@ -133,8 +132,39 @@ def writer_queue(engine: AsyncEngine) -> WriterQueue | None:
     return WriterQueue() if one_writer_at_a_time(engine.dialect.name) else None
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+class UnitSession:
+    """The database session of one unit of work: one connection, checked out on first use.
+
+    All a repository needs of a session is its connection (rows are read and written with
+    Core, see ``uow.py``), so there is no ORM ``Session`` in between: no identity map, no
+    session transaction bookkeeping, nothing to expire. The connection autobegins on its
+    first statement (on an ``AUTOCOMMIT`` engine it never begins); ``close`` rolls back
+    whatever was not committed and returns the connection to the pool.
+    """
+
+    __slots__ = ("_connection", "_engine")
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    @property
+    def dialect_name(self) -> str:
+        return self._engine.dialect.name
+
+    async def connection(self) -> AsyncConnection:
+        if self._connection is None:
+            self._connection = await self._engine.connect()
+        return self._connection
+
+    async def commit(self) -> None:
+        if self._connection is not None:
+            await self._connection.commit()
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
 
 
 RowValues = Mapping[Any, Any]
@@ -143,7 +173,7 @@ mappers read), or a dict of columns."""
 
 
 async def plain_rows(
-    session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
+    session: UnitSession, statement: Executable, params: Mapping[str, Any] | None = None
 ) -> Sequence[Row[Any]]:
     """Run ``statement`` on the session's connection and return plain rows.
 
@@ -156,7 +186,7 @@ async def plain_rows(
 
 
 async def plain_row(
-    session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
+    session: UnitSession, statement: Executable, params: Mapping[str, Any] | None = None
 ) -> Row[Any] | None:
     """The first row of ``statement`` (None without rows), as ``plain_rows`` runs it."""
     connection = await session.connection()
@@ -164,7 +194,7 @@ async def plain_row(
 
 
 async def plain_value(
-    session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
+    session: UnitSession, statement: Executable, params: Mapping[str, Any] | None = None
 ) -> Any:
     """The first column of the first row of ``statement`` (None without rows), as
     ``plain_rows`` runs it."""

@@ -78,6 +78,13 @@ def locks_rows(dialect: str) -> bool:
     return dialect == POSTGRESQL
 
 
+def writes_in_one_statement(dialect: str) -> bool:
+    """Whether several data-modifying statements can run as one (PostgreSQL's ``WITH``
+    queries that ``UPDATE`` or ``INSERT ... RETURNING``): one round trip instead of one
+    each. SQLite runs them one by one."""
+    return dialect == POSTGRESQL
+
+
 # ---------------------------------------------------------------- upserts
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters.dialects import month_of, week_of
 from budget.adapters.errors import translating
@@ -156,13 +156,14 @@ def interval_start_sql(
 
 
 class SqlAlchemyReportReader:
-    """``ReportReader`` over SQLAlchemy: one short read-only session per call.
+    """``ReportReader`` over SQLAlchemy: one short read-only connection per call (give it
+    a read-only engine, ``database.read_only_engine``).
 
     A lost connection or a timeout becomes ``StorageUnavailableError``.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     async def has_account(self, owner: UserId, account_id: AccountId) -> bool:
         query = select(_account.id).where(_account.owner_id == owner, _account.id == account_id)
@@ -246,9 +247,9 @@ class SqlAlchemyReportReader:
     ) -> Sequence[Row[Any]]:
         """Run the statement ``build(dialect_name)`` returns with ``params``; translate
         persistence failures."""
-        async with translating(), self._sessions() as session:
-            statement = build(session.get_bind().dialect.name)
-            return (await session.execute(statement, params)).all()
+        async with translating(), self._engine.connect() as connection:
+            statement = build(connection.dialect.name)
+            return (await connection.execute(statement, params)).all()
 
 
 def _effects_until(owner: UserId, day: date) -> CompoundSelect[Any]:

@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.expression import ColumnClause
 
 from budget.adapters.dialects import parameter_rows, rows_table
@@ -44,17 +44,17 @@ from budget.domain.model.transaction import TransactionType
 
 
 class SqlAlchemyBudgetSpendingReader:
-    """Reads in a session of its own: use it after the unit of work is closed (SQLite takes
-    its write lock at ``BEGIN``, so two open sessions of one request would wait)."""
+    """Reads on a connection of its own (give it a read-only engine): use it after the unit
+    of work is closed (SQLite takes its write lock at ``BEGIN``, so two open transactions of
+    one request would wait)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     async def spent_per_period(self, queries: Sequence[SpendingQuery]) -> list[list[int]]:
         sums = [[0] * len(query.spans) for query in queries]
         ranges = spending_ranges(queries)
-        async with translating(), self._sessions() as session:
-            connection = await session.connection()
+        async with translating(), self._engine.connect() as connection:
             dialect = connection.dialect.name
             batches = parameter_rows(
                 dialect, _RANGE_COLUMNS, ranges, per_statement=RANGES_PER_STATEMENT

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, cast
@@ -27,18 +27,15 @@ from uuid import UUID
 from sqlalchemy import (
     Column,
     ColumnElement,
-    Integer,
     Select,
     Table,
-    bindparam,
     delete,
     func,
     literal,
     select,
-    text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.selectable import TextualSelect
 
 from budget.adapters.dialects import adding_upsert, locks_rows, month_of, replacing_upsert
 from budget.adapters.tables import (
@@ -48,7 +45,7 @@ from budget.adapters.tables import (
     MonthlyTotalRow,
     TransactionRow,
 )
-from budget.adapters.writes import TOTALS_RANK
+from budget.adapters.writes import TOTALS_RANK, Effect, EffectShape, EffectWriter
 from budget.domain.model.ids import CategoryId, UserId
 from budget.domain.model.totals import Totals, TotalsKey
 
@@ -117,7 +114,7 @@ def _values(level: Level, key: TotalsKey, totals: Totals) -> dict[str, Any]:
     }
 
 
-class SqlAlchemyLedgerTotals:
+class SqlAlchemyLedgerTotals(EffectWriter):
     """``LedgerTotals``: changes are summed as they are recorded and written at commit,
     last of all (``TOTALS_RANK``): one atomic upsert per daily cell, then one per monthly
     cell, each in sorted key order; a cell left without transactions is deleted."""
@@ -132,61 +129,68 @@ class SqlAlchemyLedgerTotals:
             held = self._pending.get(key, (0, 0))
             self._pending[key] = (held[0] + amount, held[1] + count)
 
-    async def write(self, connection: AsyncConnection) -> None:
+    def effects(self, dialect: str) -> list[Effect]:
         pending, self._pending = self._pending, {}
         daily = {key: totals for key, totals in pending.items() if totals != (0, 0)}
         if not daily:
-            return
-        if locks_rows(connection.dialect.name):
-            await _hold_categories(connection, daily)
+            return []
+        effects = _holding_categories(daily) if locks_rows(dialect) else []
         for level, cells in ((DAYS, daily), (MONTHS, roll_up(daily))):
             for key in sorted(cells):
-                await _add(connection, level, _values(level, key, cells[key]))
+                values = _values(level, key, cells[key])
+                effects.append(Effect(_cell_upsert(level), values, _emptied(level, values)))
+        return effects
 
 
-async def _add(connection: AsyncConnection, level: Level, values: Mapping[str, Any]) -> None:
-    if (await connection.execute(_cell_upsert(level), values)).scalar() == 0:
-        stored = level.table.c
-        cell = [stored[name] == values[name] for name in level.key_columns]
-        await connection.execute(delete(level.table).where(*cell, stored["count"] == 0))
-
-
-async def _hold_categories(connection: AsyncConnection, keys: Iterable[TotalsKey]) -> None:
+def _holding_categories(keys: Iterable[TotalsKey]) -> list[Effect]:
     # Deleting a category moves its cells while holding the category FOR UPDATE. Holding
     # our categories in KEY SHARE from here to commit (as the foreign key check at flush
     # would, but before the cells are written) means a write either lands before that move
     # (and is moved with the rest) or waits and then fails on the foreign key: never a
     # cell of a deleted category.
     ids = sorted({key.category_id for key in keys if key.category_id is not None})
-    if ids:
-        await connection.execute(
-            select(CategoryRow.id)
-            .where(CategoryRow.id.in_(ids))
-            .order_by(CategoryRow.id)
-            .with_for_update(read=True, key_share=True)
-        )
+    if not ids:
+        return []
+    return [Effect(_HOLD_CATEGORIES, {"ids": ids})]
+
+
+_HOLD_CATEGORIES = EffectShape(
+    "SELECT 1 AS v FROM categories WHERE id = ANY(:{p}ids) ORDER BY id FOR KEY SHARE",
+    {"ids": postgresql.ARRAY(CategoryRow.__table__.c.id.type)},
+)
+
+
+def _emptied(
+    level: Level, values: Mapping[str, Any]
+) -> Callable[[AsyncConnection, list[int]], Awaitable[None]]:
+    async def delete_if_empty(connection: AsyncConnection, counts: list[int]) -> None:
+        if counts == [0]:
+            stored = level.table.c
+            cell = [stored[name] == values[name] for name in level.key_columns]
+            await connection.execute(delete(level.table).where(*cell, stored["count"] == 0))
+
+    return delete_if_empty
 
 
 @cache
-def _cell_upsert(level: Level) -> TextualSelect:
-    """The adding upsert of one cell, ``RETURNING`` its count.
+def _cell_upsert(level: Level) -> EffectShape:
+    """The adding upsert of one cell, returning its count.
 
     Written as text (the same on both dialects) because SQLAlchemy cannot cache a
     statement with ``ON CONFLICT``: compiling it again on every write cost as much as
     running it.
     """
     table, columns = level.table.name, level.columns
-    params = [bindparam(name, type_=level.table.c[name].type) for name in columns]
-    names, values = ", ".join(columns), ", ".join(f":{name}" for name in columns)
+    names, values = ", ".join(columns), ", ".join(f":{{p}}{name}" for name in columns)
     adding = f"amount = {table}.amount + excluded.amount, count = {table}.count + excluded.count"
     sql = " ".join(
         [
             f"INSERT INTO {table} ({names}) VALUES ({values})",  # noqa: S608 - our own names
             f"ON CONFLICT ({', '.join(level.key_columns)}) DO UPDATE SET {adding}",
-            "RETURNING count",
+            "RETURNING count AS v",
         ]
     )
-    return text(sql).bindparams(*params).columns(count=Integer)
+    return EffectShape(sql, {name: level.table.c[name].type for name in columns})
 
 
 async def move_to_uncategorised(connection: AsyncConnection, category_id: CategoryId) -> None:

@@ -6,10 +6,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
-from budget.adapters.database import RowValues, plain_row, plain_rows
+from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows
 from budget.adapters.dialects import tag_contains
 from budget.adapters.paging import ordered, page_of
 from budget.adapters.tables import MonthlyTotalRow, TransactionRow
@@ -90,10 +100,11 @@ def transaction_columns(txn: Transaction) -> dict[str, Any]:
     }
 
 
-def count_of_all_transactions(owner: UserId) -> Select[Any]:
-    """How many transactions the owner has, without scanning them: income and expenses
-    are counted in the monthly totals kept with every write; only transfers are counted
-    row by row (a small share, found through the type index)."""
+def _count_of_all_transactions() -> Select[Any]:
+    """How many transactions the owner (``:owner_id``) has, without scanning them: income
+    and expenses are counted in the monthly totals kept with every write; only transfers
+    are counted row by row (a small share, found through the type index)."""
+    owner = bindparam("owner_id", type_=_txn.owner_id.type)
     counted_cells = (
         select(func.coalesce(func.sum(MonthlyTotalRow.count), 0))
         .where(MonthlyTotalRow.owner_id == owner)
@@ -106,6 +117,9 @@ def count_of_all_transactions(owner: UserId) -> Select[Any]:
         .scalar_subquery()
     )
     return select(counted_cells + transfers)
+
+
+COUNT_OF_ALL_TRANSACTIONS = _count_of_all_transactions()
 
 
 def _escape_like(text_: str) -> str:
@@ -172,14 +186,14 @@ class SqlAlchemyTransactionRepository:
     """``TransactionRepository`` in the unit of work's session."""
 
     def __init__(
-        self, session: AsyncSession, writes: PendingWrites, *, read_only: bool = False
+        self, session: UnitSession, writes: PendingWrites, *, read_only: bool = False
     ) -> None:
         self._session = session
         self._read_only = read_only
         self._rows = writes.register(TableWrites(TRANSACTIONS, transaction_columns))
 
     def _dialect(self) -> str:
-        return self._session.get_bind().dialect.name
+        return self._session.dialect_name
 
     def add(self, txn: Transaction) -> None:
         self._rows.add(txn)
@@ -216,7 +230,9 @@ class SqlAlchemyTransactionRepository:
         statement = ordered(
             select(TRANSACTIONS).where(*conditions), _SORTS[sort.field], _txn.id, sort
         )
-        counted = count_of_all_transactions(owner) if filters == UNFILTERED else None
+        counted = (
+            (COUNT_OF_ALL_TRANSACTIONS, {"owner_id": owner}) if filters == UNFILTERED else None
+        )
         rows, total = await page_of(
             self._session, TRANSACTIONS, statement, conditions, page, counted
         )

@@ -1,4 +1,4 @@
-"""The SQLAlchemy unit of work: one session, one database transaction, explicit commit.
+"""The SQLAlchemy unit of work: one connection, one database transaction, explicit commit.
 
 **One write path.** Repositories never write what a use case adds or changes when it
 happens: each registers its writers with the unit of work's ``PendingWrites``
@@ -39,12 +39,12 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters.accounts import SqlAlchemyAccountRepository
 from budget.adapters.budgets import SqlAlchemyBudgetRepository
 from budget.adapters.categories import SqlAlchemyCategoryRepository
-from budget.adapters.database import WriterQueue
+from budget.adapters.database import UnitSession, WriterQueue
 from budget.adapters.errors import translate
 from budget.adapters.totals import SqlAlchemyLedgerTotals
 from budget.adapters.transactions import SqlAlchemyTransactionRepository
@@ -53,7 +53,8 @@ from budget.adapters.writes import PendingWrites
 
 
 class SqlAlchemyUnitOfWork:
-    """Opens a session on enter; ``commit`` writes what was recorded and commits.
+    """Opens a ``UnitSession`` on ``engine`` on enter (its connection is checked out by the
+    first statement); ``commit`` writes what was recorded and commits.
 
     Leaving the block without committing rolls back. With ``writers`` (SQLite), a unit
     of work that may write waits its turn in that queue on enter and leaves it on exit.
@@ -62,12 +63,12 @@ class SqlAlchemyUnitOfWork:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         *,
         read_only: bool = False,
         writers: WriterQueue | None = None,
     ) -> None:
-        self._sessions = sessions
+        self._engine = engine
         self._read_only = read_only
         self._writers = None if read_only else writers
         self._end_turn: Callable[[], None] | None = None
@@ -75,7 +76,7 @@ class SqlAlchemyUnitOfWork:
     async def __aenter__(self) -> Self:
         if self._writers is not None:
             self._end_turn = await self._writers.wait_turn()
-        session = self._session = self._sessions()
+        session = self._session = UnitSession(self._engine)
         writes = self._writes = PendingWrites()
         read_only = self._read_only
         self.users = SqlAlchemyUserRepository(session, writes, read_only=read_only)
@@ -94,7 +95,6 @@ class SqlAlchemyUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            await self._session.rollback()
             await self._session.close()
         except Exception:  # noqa: S110 - the connection is already gone; nothing to undo
             pass

@@ -7,9 +7,8 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, bindparam, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget.adapters.database import RowValues, plain_row
+from budget.adapters.database import RowValues, UnitSession, plain_row
 from budget.adapters.paging import ordered, page_of
 from budget.adapters.tables import RefreshTokenRow, UserRow
 from budget.adapters.writes import PendingWrites, TableWrites
@@ -90,7 +89,7 @@ class SqlAlchemyUserRepository:
     commit (``TableWrites``)."""
 
     def __init__(
-        self, session: AsyncSession, writes: PendingWrites, *, read_only: bool = False
+        self, session: UnitSession, writes: PendingWrites, *, read_only: bool = False
     ) -> None:
         self._session = session
         self._read_only = read_only
@@ -129,7 +128,7 @@ class SqlAlchemyRefreshTokenRepository:
     """``RefreshTokenRepository``: new tokens are inserted at commit (``TableWrites``);
     marking and revoking are atomic ``UPDATE``s run at once (their outcome is needed)."""
 
-    def __init__(self, session: AsyncSession, writes: PendingWrites) -> None:
+    def __init__(self, session: UnitSession, writes: PendingWrites) -> None:
         self._session = session
         self._rows = writes.register(TableWrites(REFRESH_TOKENS, token_columns))
 

@@ -4,16 +4,28 @@ A repository registers each of its writers with the unit of work's ``PendingWrit
 ``write_all`` runs them by ``rank`` (see ``uow.py`` for the order and the rule). A new table
 gets a ``TableWrites`` ranked by ``rank_of(table)``; derived rows (balances, totals) take
 the ranks after every table's.
+
+Derived rows are written as ``Effect`` statements (an ``EffectWriter``): the effects of
+consecutive effect writers run as one statement where the database can (PostgreSQL: one
+``WITH`` query of data-modifying statements, in rank order), so the row locks every writer
+of one account or one day needs are taken in one round trip right before the commit, not
+over several (docs/adr/0010).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Integer, Table, TextClause, bindparam, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.selectable import TextualSelect
+from sqlalchemy.types import TypeEngine
 
+from budget.adapters.dialects import writes_in_one_statement
 from budget.adapters.tables import metadata
 
 TABLES_PARENTS_FIRST = tuple(metadata.sorted_tables)
@@ -60,12 +72,114 @@ class PendingWrites:
 
     async def write_all(self, connection: AsyncConnection) -> None:
         # Sorted here, not on registration: a unit of work that only reads never pays.
+        dialect = connection.dialect.name
+        together = writes_in_one_statement(dialect)
+        effects: list[Effect] = []
         for writer in sorted(self._writers, key=_rank):
+            if together and isinstance(writer, EffectWriter):
+                effects += writer.effects(dialect)
+                continue
+            await run_effects(connection, effects)
+            effects = []
             await writer.write(connection)
+        await run_effects(connection, effects)
 
 
 def _rank(writer: Writer) -> int:
     return writer.rank
+
+
+EFFECTS_PER_STATEMENT = 32
+"""At most this many effects in one statement (a unit of work that moves many cells
+sends a few statements, not one without bound)."""
+
+
+@dataclass(frozen=True, eq=False)
+class EffectShape:
+    """The statement of an effect: ``sql`` names each parameter ``:{p}name`` (the prefix
+    keeps the parameters of effects run together apart) and returns one integer column
+    ``v``; ``types`` are the parameters' types. Build each shape once (a module constant or
+    a cached function): shapes are compared by identity, and each one, alone or with
+    others, is compiled and prepared once per connection."""
+
+    sql: str
+    types: Mapping[str, TypeEngine[Any]] = field(default_factory=dict)
+
+    def statement(self, prefix: str) -> str:
+        return self.sql.format(p=prefix)
+
+    def binds(self, prefix: str) -> list[Any]:
+        return [bindparam(prefix + name, type_=kind) for name, kind in self.types.items()]
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """One statement of a derived write, with its parameters, and ``then``: what to do with
+    the ``v`` values it returned (check them, or clean up), given the connection."""
+
+    shape: EffectShape
+    params: Mapping[str, Any]
+    then: Callable[[AsyncConnection, list[int]], Awaitable[None]] | None = None
+
+
+class EffectWriter(ABC):
+    """A writer of derived rows whose writes are ``Effect`` statements (see the module)."""
+
+    rank: int
+
+    @abstractmethod
+    def effects(self, dialect: str) -> list[Effect]:
+        """The statements that write everything recorded since the last call, in the
+        order they must run (it locks rows in that order); then forget it."""
+
+    async def write(self, connection: AsyncConnection) -> None:
+        await run_effects(connection, self.effects(connection.dialect.name))
+
+
+async def run_effects(connection: AsyncConnection, effects: Sequence[Effect]) -> None:
+    """Run ``effects`` in order: as one statement where the database can, else one by one;
+    then each one's ``then`` with what it returned."""
+    size = EFFECTS_PER_STATEMENT if writes_in_one_statement(connection.dialect.name) else 1
+    for first in range(0, len(effects), size):
+        chunk = effects[first : first + size]
+        if len(chunk) > 1:
+            shapes = tuple(effect.shape for effect in chunk)
+            params = {
+                f"e{index}_{name}": value
+                for index, effect in enumerate(chunk)
+                for name, value in effect.params.items()
+            }
+            row = (await connection.execute(_together(shapes), params)).one()
+            returned = [list(values) for values in row]
+        else:
+            (effect,) = chunk
+            returned = [
+                [v for (v,) in await connection.execute(_alone(effect.shape), effect.params)]
+            ]
+        for effect, values in zip(chunk, returned, strict=True):
+            if effect.then is not None:
+                await effect.then(connection, values)
+
+
+@cache
+def _alone(shape: EffectShape) -> TextualSelect:
+    return text(shape.statement("")).bindparams(*shape.binds("")).columns(v=Integer)
+
+
+@lru_cache(maxsize=256)
+def _together(shapes: tuple[EffectShape, ...]) -> TextClause:
+    """``WITH e0 AS (...), e1 AS (...) SELECT ARRAY(SELECT v FROM e0), ...``: each
+    statement runs when the list first reads it, so in order."""
+    prefixes = [f"e{index}_" for index in range(len(shapes))]
+    queries = ", ".join(
+        f"e{index} AS ({shape.statement(prefix)})"
+        for index, (shape, prefix) in enumerate(zip(shapes, prefixes, strict=True))
+    )
+    arrays = ", ".join(f"ARRAY(SELECT v FROM e{index})" for index in range(len(shapes)))  # noqa: S608
+    binds = [
+        bind for shape, prefix in zip(shapes, prefixes, strict=True) for bind in shape.binds(prefix)
+    ]
+    return text(f"WITH {queries} SELECT {arrays}").bindparams(*binds)
 
 
 E = TypeVar("E")

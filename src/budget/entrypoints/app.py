@@ -198,7 +198,7 @@ def budget_cases(c: Container) -> dict[str, Provide]:
     """Status and history also get a spending reader with its own (read-only) sessions."""
 
     def spending() -> SqlAlchemyBudgetSpendingReader:
-        return SqlAlchemyBudgetSpendingReader(c.read_sessions)
+        return SqlAlchemyBudgetSpendingReader(c.read_engine)
 
     return {
         "create_budget": provide(lambda: CreateBudget(c.uow(), c.clock, c.ids)),
@@ -216,7 +216,7 @@ def budget_cases(c: Container) -> dict[str, Provide]:
 
 def report_cases(c: Container) -> dict[str, Provide]:
     def reader() -> SqlAlchemyReportReader:
-        return SqlAlchemyReportReader(c.read_sessions)
+        return SqlAlchemyReportReader(c.read_engine)
 
     return {
         "get_summary": provide(lambda: GetSummary(reader(), c.clock)),

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters.database import (
     WriterQueue,
     create_engine,
     read_only_engine,
-    session_factory,
     writer_queue,
 )
 from budget.adapters.passwords import Argon2PasswordHasher
@@ -31,8 +30,8 @@ class Container:
 
     settings: Settings
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    read_sessions: async_sessionmaker[AsyncSession]
+    read_engine: AsyncEngine
+    """The same pool, for work that only reads (``database.read_only_engine``)."""
     hasher: Argon2PasswordHasher
     codec: JwtTokenCodec
     clock: SystemClock = field(default_factory=SystemClock)
@@ -41,11 +40,11 @@ class Container:
     writers: WriterQueue | None = None
 
     def uow(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.sessions, writers=self.writers)
+        return SqlAlchemyUnitOfWork(self.engine, writers=self.writers)
 
     def read_uow(self) -> SqlAlchemyUnitOfWork:
         """For use cases that only read (they never commit)."""
-        return SqlAlchemyUnitOfWork(self.read_sessions, read_only=True)
+        return SqlAlchemyUnitOfWork(self.read_engine, read_only=True)
 
     def issuer(self) -> TokenIssuer:
         policy = TokenPolicy(
@@ -78,8 +77,7 @@ def build_container(settings: Settings, *, hasher: Argon2PasswordHasher | None =
     return Container(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
-        read_sessions=session_factory(read_only_engine(engine)),
+        read_engine=read_only_engine(engine),
         hasher=hasher or Argon2PasswordHasher(),
         codec=build_codec(settings),
         writers=writer_queue(engine),
