@@ -72,11 +72,12 @@ class PendingWrites:
 
     async def write_all(self, connection: AsyncConnection) -> None:
         # Sorted here, not on registration: a unit of work that only reads never pays.
+        # Effects of consecutive effect writers go to run_effects together: it decides
+        # whether they run as one statement.
         dialect = connection.dialect.name
-        together = writes_in_one_statement(dialect)
         effects: list[Effect] = []
         for writer in sorted(self._writers, key=_rank):
-            if together and isinstance(writer, EffectWriter):
+            if isinstance(writer, EffectWriter):
                 effects += writer.effects(dialect)
                 continue
             await run_effects(connection, effects)
@@ -170,16 +171,13 @@ def _alone(shape: EffectShape) -> TextualSelect:
 def _together(shapes: tuple[EffectShape, ...]) -> TextClause:
     """``WITH e0 AS (...), e1 AS (...) SELECT ARRAY(SELECT v FROM e0), ...``: each
     statement runs when the list first reads it, so in order."""
-    prefixes = [f"e{index}_" for index in range(len(shapes))]
-    queries = ", ".join(
-        f"e{index} AS ({shape.statement(prefix)})"
-        for index, (shape, prefix) in enumerate(zip(shapes, prefixes, strict=True))
-    )
-    arrays = ", ".join(f"ARRAY(SELECT v FROM e{index})" for index in range(len(shapes)))  # noqa: S608
-    binds = [
-        bind for shape, prefix in zip(shapes, prefixes, strict=True) for bind in shape.binds(prefix)
-    ]
-    return text(f"WITH {queries} SELECT {arrays}").bindparams(*binds)
+    queries, arrays, binds = [], [], []
+    for index, shape in enumerate(shapes):
+        queries.append(f"e{index} AS ({shape.statement(f'e{index}_')})")
+        arrays.append(f"ARRAY(SELECT v FROM e{index})")  # noqa: S608 - our own statements
+        binds += shape.binds(f"e{index}_")
+    sql = f"WITH {', '.join(queries)} SELECT {', '.join(arrays)}"
+    return text(sql).bindparams(*binds)
 
 
 E = TypeVar("E")

@@ -25,10 +25,8 @@ class RequestIdMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
-            state = scope.setdefault("state", {})
-            if "request_id" not in state:
-                state["request_id"] = _incoming_id(scope) or new_request_id()
-            state.setdefault("started", time.perf_counter())
+            request_id_of(scope)
+            scope["state"].setdefault("started", time.perf_counter())
         await self.app(scope, receive, send)
 
 
