@@ -1,9 +1,9 @@
 """Throw-away databases for the integration suite: SQLite files and PostgreSQL databases.
 
-PostgreSQL comes from ``BUDGET_TEST_POSTGRES_URL`` (a database the suite may wipe; under
-pytest-xdist each worker creates and drops a sibling database named after it) or, when that
-is unset, a fresh database created next to ``postgres`` on 127.0.0.1:5432 and dropped
-afterwards. Without a reachable server the PostgreSQL half is skipped, except with
+Each PostgreSQL database is a fresh one, dropped afterwards: created next to the database
+``BUDGET_TEST_POSTGRES_URL`` names (and named after it, the pytest-xdist worker and a random
+suffix) or, when that is unset, next to ``postgres`` on 127.0.0.1:5432. Without a
+reachable server the PostgreSQL half is skipped, except with
 ``CI=true``, where that is a failure.
 """
 
@@ -39,15 +39,6 @@ async def _reachable(url: str) -> bool:
         await engine.dispose()
 
 
-async def wipe(url: str) -> None:
-    """Empty a PostgreSQL database handed to the suite (it is for tests only)."""
-    engine = create_async_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 @asynccontextmanager
 async def postgres_database() -> AsyncIterator[str]:
     given = os.environ.get("BUDGET_TEST_POSTGRES_URL")
@@ -55,13 +46,11 @@ async def postgres_database() -> AsyncIterator[str]:
     if given:
         if not await _reachable(given):
             pytest.fail(f"BUDGET_TEST_POSTGRES_URL is set but unreachable: {given}")
-        if worker is None:
-            await wipe(given)
-            yield given
-            return
-        # Parallel workers must not share (and wipe) one database: each gets a sibling of
-        # the given one on the same server, named after it and the worker.
-        server, name = given, f"{given.rsplit('/', 1)[1]}_{worker}"
+        # No fixture may share (and wipe) another's database, across parallel workers or
+        # within one: each gets a sibling of the given one on the same server, named after
+        # it, the worker and a random suffix, and dropped afterwards.
+        server = given
+        name = f"{given.rsplit('/', 1)[1]}_{worker or 'main'}_{uuid.uuid4().hex[:8]}"
     else:
         if not await _reachable(DEFAULT_SERVER):
             message = "PostgreSQL is not reachable on 127.0.0.1:5432"
