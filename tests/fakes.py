@@ -16,10 +16,12 @@ from budget.domain.model.account import Account
 from budget.domain.model.auth import RefreshToken, TokenClaims, TokenType
 from budget.domain.model.budget import Budget, BudgetFilters, SpendingQuery
 from budget.domain.model.category import Category, CategoryKind
+from budget.domain.model.household import Caller, Role
 from budget.domain.model.ids import (
     AccountId,
     BudgetId,
     CategoryId,
+    HouseholdId,
     TokenFamilyId,
     TokenId,
     TransactionId,
@@ -38,6 +40,12 @@ from budget.domain.model.period import Period
 from budget.domain.model.totals import Totals, TotalsKey, totals_effects
 from budget.domain.model.transaction import FOREIGN_ACCOUNT, Transaction, TransactionType
 from budget.domain.model.user import User
+from tests.fakes_households import (
+    FakeHouseholdRepository,
+    FakeInvitationRepository,
+    drop_memberships_of,
+    roles_of,
+)
 
 
 class FakeClock:
@@ -118,11 +126,21 @@ class _Store:
 
 
 class FakeUserRepository:
-    def __init__(self, rows: dict[UUID, User]) -> None:
+    """Users; with a ``store``, their memberships too (``get_caller``, and ``delete``
+    removes them like ``ON DELETE CASCADE``)."""
+
+    def __init__(self, rows: dict[UUID, User], store: _Store | None = None) -> None:
         self.rows = rows
+        self._store = store
 
     async def get(self, user_id: UserId) -> User | None:
         return self.rows.get(user_id)
+
+    async def get_caller(self, user_id: UserId) -> Caller | None:
+        user = self.rows.get(user_id)
+        if user is None:
+            return None
+        return Caller(user, {} if self._store is None else roles_of(self._store, user.id))
 
     async def get_by_email(self, email: str) -> User | None:
         return next((u for u in self.rows.values() if u.email == email), None)
@@ -132,6 +150,8 @@ class FakeUserRepository:
 
     async def delete(self, user: User) -> None:
         del self.rows[user.id]
+        if self._store is not None:
+            drop_memberships_of(self._store, user.id)
 
     async def list(self, page: PageRequest, sort: Sort) -> Page[User]:
         users = sorted(
@@ -204,23 +224,23 @@ class FakeCategoryRepository:
     def add(self, category: Category) -> None:
         self.rows[category.id] = category
 
-    async def get(self, owner: UserId, category_id: CategoryId) -> Category | None:
+    async def get(self, scope: Sequence[HouseholdId], category_id: CategoryId) -> Category | None:
         category = self.rows.get(category_id)
-        return category if category is not None and category.owner_id == owner else None
+        return category if category is not None and category.household_id in scope else None
 
     async def delete(self, category: Category) -> None:
         del self.rows[category.id]
 
     async def name_taken(
         self,
-        owner: UserId,
+        household_id: HouseholdId,
         kind: CategoryKind,
         parent_id: CategoryId | None,
         name: str,
         exclude_id: CategoryId | None = None,
     ) -> bool:
         return any(
-            c.owner_id == owner
+            c.household_id == household_id
             and c.kind is kind
             and c.parent_id == parent_id
             and c.name == name
@@ -238,12 +258,16 @@ class FakeCategoryRepository:
         return [c for c in self.rows.values() if c.parent_id == category_id]
 
     async def list(
-        self, owner: UserId, filters: CategoryFilters, page: PageRequest, sort: Sort
+        self,
+        scope: Sequence[HouseholdId],
+        filters: CategoryFilters,
+        page: PageRequest,
+        sort: Sort,
     ) -> Page[Category]:
         found = [
             c
             for c in self.rows.values()
-            if c.owner_id == owner
+            if c.household_id in scope
             and _matches(c.kind, filters.kind)
             and _matches(c.parent_id, filters.parent_id)
             and _matches(c.archived, filters.archived)
@@ -271,10 +295,14 @@ class FakeAccountRepository:
         self._store.stored_balances[account.id] = account.balance.minor
 
     async def get(
-        self, owner: UserId, account_id: AccountId, *, for_update: bool = False
+        self,
+        scope: Sequence[HouseholdId],
+        account_id: AccountId,
+        *,
+        for_update: bool = False,
     ) -> Account | None:
         account = self._store.accounts.get(account_id)
-        if account is None or account.owner_id != owner:
+        if account is None or account.household_id not in scope:
             return None
         if for_update:
             self.locked.append(account.id)
@@ -285,10 +313,13 @@ class FakeAccountRepository:
         del self._store.stored_balances[account.id]
 
     async def name_taken(
-        self, owner: UserId, name: str, exclude_id: AccountId | None = None
+        self, household_id: HouseholdId, name: str, exclude_id: AccountId | None = None
     ) -> bool:
         return any(
-            a.owner_id == owner and not a.archived and a.name == name and a.id != exclude_id
+            a.household_id == household_id
+            and not a.archived
+            and a.name == name
+            and a.id != exclude_id
             for a in self._store.accounts.values()
         )
 
@@ -308,12 +339,16 @@ class FakeAccountRepository:
             self._store.accounts[account_id].shift_balance(deltas[account_id])
 
     async def list(
-        self, owner: UserId, filters: AccountFilters, page: PageRequest, sort: Sort
+        self,
+        scope: Sequence[HouseholdId],
+        filters: AccountFilters,
+        page: PageRequest,
+        sort: Sort,
     ) -> Page[Account]:
         found = [
             a
             for a in self._store.accounts.values()
-            if a.owner_id == owner
+            if a.household_id in scope
             and _matches(a.archived, filters.archived)
             and _matches(a.type, filters.type)
             and _matches(a.currency.code, filters.currency)
@@ -330,10 +365,14 @@ class FakeTransactionRepository:
         self._store.transactions[txn.id] = txn
 
     async def get(
-        self, owner: UserId, transaction_id: TransactionId, *, for_update: bool = False
+        self,
+        scope: Sequence[HouseholdId],
+        transaction_id: TransactionId,
+        *,
+        for_update: bool = False,
     ) -> Transaction | None:
         txn = self._store.transactions.get(transaction_id)
-        if txn is None or txn.owner_id != owner:
+        if txn is None or txn.household_id not in scope:
             return None
         if for_update:
             self.locked.append(txn.id)
@@ -353,21 +392,32 @@ class FakeTransactionRepository:
             kept, {replace(key, category_id=None): totals for key, totals in moved.items()}
         )
 
-    def _matching(self, owner: UserId, filters: TransactionFilters) -> list[Transaction]:
+    def _matching(
+        self, scope: Sequence[HouseholdId], filters: TransactionFilters
+    ) -> list[Transaction]:
         return [
             t
             for t in self._store.transactions.values()
-            if t.owner_id == owner and filters.matches(t)
+            if t.household_id in scope and filters.matches(t)
         ]
 
     async def list(
-        self, owner: UserId, filters: TransactionFilters, sort: Sort, page: PageRequest
+        self,
+        scope: Sequence[HouseholdId],
+        filters: TransactionFilters,
+        sort: Sort,
+        page: PageRequest,
     ) -> Page[Transaction]:
-        found = self._matching(owner, filters)
+        found = self._matching(scope, filters)
         return _page(found, lambda t: sort_value(t, sort.field), sort, page)
 
     async def list_after(
-        self, owner: UserId, filters: TransactionFilters, sort: Sort, after: Keyset, limit: int
+        self,
+        scope: Sequence[HouseholdId],
+        filters: TransactionFilters,
+        sort: Sort,
+        after: Keyset,
+        limit: int,
     ) -> Sequence[Transaction]:
         def position(t: Transaction) -> tuple[Any, UUID]:
             return (sort_value(t, sort.field), t.id)
@@ -375,7 +425,7 @@ class FakeTransactionRepository:
         start = (after.value, after.last_id)
         found = [
             t
-            for t in self._matching(owner, filters)
+            for t in self._matching(scope, filters)
             if (position(t) < start if sort.descending else position(t) > start)
         ]
         return sorted(found, key=position, reverse=sort.descending)[:limit]
@@ -422,31 +472,35 @@ class FakeBudgetRepository:
     def __init__(self, store: _Store) -> None:
         self._store = store
 
-    def _own(self, owner: UserId) -> list[Budget]:
-        return [b for b in self._store.budgets.values() if b.owner_id == owner]
+    def _own(self, scope: Sequence[HouseholdId]) -> list[Budget]:
+        return [b for b in self._store.budgets.values() if b.household_id in scope]
 
     def add(self, budget: Budget) -> None:
         self._store.budgets[budget.id] = budget
 
-    async def get(self, owner: UserId, budget_id: BudgetId) -> Budget | None:
+    async def get(self, scope: Sequence[HouseholdId], budget_id: BudgetId) -> Budget | None:
         budget = self._store.budgets.get(budget_id)
-        return budget if budget is not None and budget.owner_id == owner else None
+        return budget if budget is not None and budget.household_id in scope else None
 
     async def delete(self, budget: Budget) -> None:
         del self._store.budgets[budget.id]
 
     async def list(
-        self, owner: UserId, filters: BudgetFilters, page: PageRequest, sort: Sort
+        self,
+        scope: Sequence[HouseholdId],
+        filters: BudgetFilters,
+        page: PageRequest,
+        sort: Sort,
     ) -> Page[Budget]:
-        found = [b for b in self._own(owner) if filters.matches(b)]
+        found = [b for b in self._own(scope) if filters.matches(b)]
         return _page(found, lambda b: _sort_key(b, sort.field), sort, page)
 
-    async def active_on(self, owner: UserId, day: date) -> Sequence[Budget]:
-        found = [b for b in self._own(owner) if b.is_active_on(day)]
+    async def active_on(self, scope: Sequence[HouseholdId], day: date) -> Sequence[Budget]:
+        found = [b for b in self._own(scope) if b.is_active_on(day)]
         return sorted(found, key=lambda b: (b.name, b.id))
 
     async def active_clash(self, budget: Budget, today: date) -> bool:
-        return any(budget.clashes_with(other, today) for other in self._own(budget.owner_id))
+        return any(budget.clashes_with(other, today) for other in self._own((budget.household_id,)))
 
     async def delete_for_category(self, category_id: CategoryId) -> None:
         for budget_id, budget in list(self._store.budgets.items()):
@@ -471,7 +525,7 @@ class FakeBudgetSpendingReader:
         return sum(
             t.amount.minor
             for t in self._store.transactions.values()
-            if t.owner_id == query.owner_id
+            if t.household_id == query.household_id
             and t.type is TransactionType.EXPENSE
             and t.currency == query.currency
             and (covered is None or t.category_id in covered)
@@ -512,7 +566,11 @@ class FakeUnitOfWork:
         self._bind(self.store)
 
     def _bind(self, store: _Store) -> None:
-        self.users = FakeUserRepository(store.users)
+        self.users = FakeUserRepository(store.users, store)
+        self.households = FakeHouseholdRepository(
+            store, vars(self).setdefault("locked_households", [])
+        )
+        self.invitations = FakeInvitationRepository(store)
         self.refresh_tokens = FakeRefreshTokenRepository(store.refresh_tokens)
         self.categories = FakeCategoryRepository(store.categories, store)
         self.accounts = FakeAccountRepository(store, self.applied_deltas, self.locked_accounts)
@@ -571,3 +629,26 @@ def _copy(value: Any) -> Any:
         return replace(value)
     except TypeError:
         return value
+
+
+def personal_caller(number: int, **shared: Role) -> Caller:
+    """User ``number`` (``UUID(int=number)``) signed in as the owner of their personal
+    household, whose id is the user's own id (as the data migration makes them); ``shared``
+    adds memberships by household number, e.g. ``personal_caller(1, h2=Role.VIEWER)``."""
+    user_id = UserId(UUID(int=number))
+    household = HouseholdId(user_id)
+    user = User(
+        user_id,
+        f"user{number}@example.com",
+        "hash",
+        None,
+        "EUR",
+        False,
+        True,
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 1, 1, tzinfo=UTC),
+        household,
+    )
+    roles = {household: Role.OWNER}
+    roles |= {HouseholdId(UUID(int=int(name[1:]))): role for name, role in shared.items()}
+    return Caller(user, roles)

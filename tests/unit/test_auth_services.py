@@ -131,7 +131,8 @@ async def test_a_new_user_gets_the_default_categories() -> None:
 
     user = await world.register().execute(Registration("ada@example.com", PASSWORD))
 
-    owned = [c for c in world.uow.store.categories.values() if c.owner_id == user.id]
+    household = user.default_household_id
+    owned = [c for c in world.uow.store.categories.values() if c.household_id == household]
     assert sorted((c.kind, c.name) for c in owned) == sorted(DEFAULT_CATEGORIES)
     assert all(c.parent_id is None and not c.archived for c in owned)
 
@@ -553,7 +554,9 @@ async def test_an_access_token_of_an_active_user_authenticates_that_user() -> No
     user = world.user()
     pair = await world.signed_in(user)
 
-    assert await world.authenticate().execute(pair.access_token) == user
+    caller = await world.authenticate().execute(pair.access_token)
+
+    assert caller.user == user
 
 
 async def test_an_access_token_of_a_deactivated_user_no_longer_authenticates() -> None:

@@ -9,7 +9,6 @@ import contextlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
-from uuid import UUID
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +17,7 @@ from budget.domain.errors import RuleViolationError
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.balance import balance_effects
 from budget.domain.model.category import Category, CategoryKind
-from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, TransactionId
 from budget.domain.model.transaction import TransactionType
 from budget.domain.services.accounts import (
     AccountChanges,
@@ -34,9 +33,9 @@ from budget.domain.services.transactions import (
     TransactionDraft,
     UpdateTransaction,
 )
-from tests.fakes import FakeClock, FakeIds, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeIds, FakeUnitOfWork, personal_caller
 
-OWNER_ID = UserId(UUID(int=1))
+OWNER = personal_caller(1)
 CURRENCIES = ("EUR", "EUR", "USD", "JPY")
 DAY = date(2026, 11, 20)
 
@@ -128,7 +127,7 @@ class World:
         self.uow = FakeUnitOfWork()
         self.clock = FakeClock()
         self.ids = FakeIds()
-        self.owner = OWNER_ID
+        self.owner = OWNER
         self.accounts: list[Account] = []
         self.categories: list[Category] = []
 

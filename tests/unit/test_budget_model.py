@@ -22,12 +22,12 @@ from budget.domain.model.budget import (
 from budget.domain.model.budget_rules import BudgetState
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import BudgetId, CategoryId, UserId
+from budget.domain.model.ids import BudgetId, CategoryId, HouseholdId
 from budget.domain.model.money import Money, same_value_in
 from budget.domain.model.period import Period, PeriodKind
 
-ALICE = UserId(UUID(int=1))
-BOB = UserId(UUID(int=2))
+ALICE = HouseholdId(UUID(int=1))  # Alice's household
+BOB = HouseholdId(UUID(int=2))  # Bob's household
 FOOD = CategoryId(UUID(int=10))
 EUR = Currency.of("EUR")
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
@@ -48,11 +48,11 @@ def fields(**changes: Any) -> BudgetFields:
     return replace(base, **changes)
 
 
-def budget(number: int = 1, owner: UserId = ALICE, **changes: Any) -> Budget:
+def budget(number: int = 1, owner: HouseholdId = ALICE, **changes: Any) -> Budget:
     return Budget.create(BudgetId(UUID(int=100 + number)), owner, fields(**changes), NOW)
 
 
-def category(kind: CategoryKind = CategoryKind.EXPENSE, owner: UserId = ALICE) -> Category:
+def category(kind: CategoryKind = CategoryKind.EXPENSE, owner: HouseholdId = ALICE) -> Category:
     return Category(FOOD, owner, "Food", kind, None, None, False, NOW, NOW)
 
 
@@ -127,7 +127,7 @@ def test_a_budget_of_all_expenses_needs_no_category() -> None:
         category(CategoryKind.INCOME),
         category(owner=BOB),
     ],
-    ids=["missing", "income", "someone else's"],
+    ids=["missing", "income", "another household's"],
 )
 def test_any_other_category_is_refused_on_category_id(found: Category | None) -> None:
     with pytest.raises(RuleViolationError) as error:
@@ -207,7 +207,7 @@ def test_a_status_without_rollover_sums_only_its_period() -> None:
     query = budget().spending_query(3, 3)
 
     assert query.spans == (Period(date(2026, 4, 1), date(2026, 4, 30)),)
-    assert (query.owner_id, query.currency, query.category_id) == (ALICE, EUR, FOOD)
+    assert (query.household_id, query.currency, query.category_id) == (ALICE, EUR, FOOD)
 
 
 def test_a_status_with_rollover_also_sums_everything_before_its_period() -> None:

@@ -10,7 +10,6 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID
 
 import pytest
 
@@ -19,7 +18,8 @@ from budget.domain.model.account import Account, AccountType
 from budget.domain.model.budget import Budget, BudgetFilters, BudgetStanding
 from budget.domain.model.budget_rules import BudgetState
 from budget.domain.model.category import Category, CategoryKind
-from budget.domain.model.ids import BudgetId, UserId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import BudgetId, HouseholdId
 from budget.domain.model.paging import PageRequest, Sort
 from budget.domain.model.period import Period, PeriodKind
 from budget.domain.model.transaction import TransactionType
@@ -40,12 +40,23 @@ from budget.domain.services.budgets import (
 )
 from budget.domain.services.categories import CategoryDraft, CreateCategory, DeleteCategory
 from budget.domain.services.transactions import RecordTransaction, TransactionDraft
-from tests.fakes import FakeBudgetSpendingReader, FakeClock, FakeIds, FakeUnitOfWork
+from tests.fakes import (
+    FakeBudgetSpendingReader,
+    FakeClock,
+    FakeIds,
+    FakeUnitOfWork,
+    personal_caller,
+)
 
-ALICE = UserId(UUID(int=1))
-BOB = UserId(UUID(int=2))
+ALICE = personal_caller(1)
+BOB = personal_caller(2)
 TODAY = date(2026, 11, 22)  # FakeClock's day, a Sunday
 EXPENSE = TransactionType.EXPENSE
+
+
+def _owner_of(household_id: HouseholdId) -> Caller:
+    """The user whose personal household this is (its id is the user's id)."""
+    return personal_caller(household_id.int)
 
 
 @dataclass
@@ -60,7 +71,7 @@ class World:
         self.spending = FakeBudgetSpendingReader(self.uow.store)
 
     async def account(
-        self, currency: str = "EUR", owner: UserId = ALICE, name: str | None = None
+        self, currency: str = "EUR", owner: Caller = ALICE, name: str | None = None
     ) -> Account:
         draft = AccountDraft(name or f"Cash {currency}", AccountType.CASH, currency)
         return await CreateAccount(self.uow, self.clock, self.ids).execute(owner, draft)
@@ -75,25 +86,27 @@ class World:
     async def spend(self, account: Account, amount: str, day: date, **kw: Any) -> None:
         kind = kw.pop("type", EXPENSE)
         draft = TransactionDraft(kind, account.id, amount, day, **kw)
-        await RecordTransaction(self.uow, self.clock, self.ids).execute(account.owner_id, draft)
+        await RecordTransaction(self.uow, self.clock, self.ids).execute(
+            _owner_of(account.household_id), draft
+        )
 
-    async def budget(self, owner: UserId = ALICE, **kw: Any) -> Budget:
+    async def budget(self, owner: Caller = ALICE, **kw: Any) -> Budget:
         kw.setdefault("name", "Groceries")
         kw.setdefault("amount", "400.00")
         kw.setdefault("currency", "EUR")
         return await CreateBudget(self.uow, self.clock, self.ids).execute(owner, BudgetDraft(**kw))
 
-    async def update(self, budget: Budget, owner: UserId = ALICE, **kw: Any) -> Budget:
+    async def update(self, budget: Budget, owner: Caller = ALICE, **kw: Any) -> Budget:
         changes = BudgetChanges(**kw)
         return await UpdateBudget(self.uow, self.clock).execute(owner, budget.id, changes)
 
     async def status(self, budget: Budget, day: date | None = None) -> BudgetStanding:
         use_case = GetBudgetStatus(self.uow, self.spending, self.clock)
-        return await use_case.execute(budget.owner_id, budget.id, day)
+        return await use_case.execute(_owner_of(budget.household_id), budget.id, day)
 
     async def history(self, budget: Budget, periods: int = 12) -> list[BudgetStanding]:
         use_case = GetBudgetHistory(self.uow, self.spending, self.clock)
-        return await use_case.execute(budget.owner_id, budget.id, periods)
+        return await use_case.execute(_owner_of(budget.household_id), budget.id, periods)
 
     async def refused(self, call: Awaitable[object], error: type[Exception]) -> Exception:
         """Run ``call``, expect ``error``, and check that nothing was committed."""

@@ -15,7 +15,7 @@ from budget.domain.model.cursor import (
     encode_cursor,
     fingerprint,
 )
-from budget.domain.model.ids import AccountId, TransactionId, UserId
+from budget.domain.model.ids import AccountId, HouseholdId, TransactionId, UserId
 from budget.domain.model.ledger_queries import Keyset, TransactionFilters, TransactionPaging
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Sort
@@ -24,6 +24,8 @@ from budget.domain.model.transaction import Transaction, TransactionType
 KEY = b"k" * 32
 ALICE = UserId(UUID(int=1))
 BOB = UserId(UUID(int=2))
+HOME = HouseholdId(UUID(int=1))  # Alice's personal household
+SHARED = HouseholdId(UUID(int=3))
 BY_DATE = Sort("date", descending=True)
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 NO_FILTERS = TransactionFilters()
@@ -32,7 +34,7 @@ NO_FILTERS = TransactionFilters()
 def _txn() -> Transaction:
     return Transaction(
         TransactionId(UUID(int=77)),
-        ALICE,
+        HOME,
         TransactionType.EXPENSE,
         AccountId(UUID(int=5)),
         None,
@@ -123,6 +125,15 @@ def test_a_cursor_reused_with_another_sort_is_rejected() -> None:
 
 def test_a_cursor_reused_with_other_filters_is_rejected() -> None:
     expected = fingerprint(ALICE, BY_DATE, TransactionFilters(q="rent"))
+
+    assert _rejection(_cursor_text(), expected) == FOREIGN_CURSOR
+
+
+@pytest.mark.parametrize("household", [HOME, SHARED])
+def test_a_cursor_reused_with_another_household_filter_is_rejected(
+    household: HouseholdId,
+) -> None:
+    expected = fingerprint(ALICE, BY_DATE, NO_FILTERS, household)
 
     assert _rejection(_cursor_text(), expected) == FOREIGN_CURSOR
 

@@ -126,7 +126,7 @@ def test_a_broken_foreign_key_on_sqlite_is_left_untranslated() -> None:
     ("constraint", "table"),
     [
         (errors.UQ_USERS_EMAIL, "users"),
-        (errors.UQ_ACCOUNTS_OWNER_NAME_ACTIVE, "accounts"),
+        (errors.UQ_ACCOUNTS_HOUSEHOLD_NAME_ACTIVE, "accounts"),
         (errors.UQ_CATEGORIES_TOP_LEVEL_NAME, "categories"),
         (errors.UQ_CATEGORIES_SUBCATEGORY_NAME, "categories"),
     ],
@@ -175,11 +175,11 @@ def test_a_duplicate_category_name_on_sqlite_is_told_apart_by_its_partial_index(
     parent: str, constraint: str
 ) -> None:
     error = _sqlite(
-        "CREATE TABLE categories (id INTEGER PRIMARY KEY, owner_id INTEGER, kind TEXT,"
+        "CREATE TABLE categories (id INTEGER PRIMARY KEY, household_id INTEGER, kind TEXT,"
         " parent_id INTEGER, name TEXT);"
-        "CREATE UNIQUE INDEX top ON categories (owner_id, kind, name)"
+        "CREATE UNIQUE INDEX top ON categories (household_id, kind, name)"
         " WHERE parent_id IS NULL;"
-        "CREATE UNIQUE INDEX sub ON categories (owner_id, kind, parent_id, name)"
+        "CREATE UNIQUE INDEX sub ON categories (household_id, kind, parent_id, name)"
         " WHERE parent_id IS NOT NULL;",
         f"INSERT INTO categories VALUES (1, 1, 'expense', {parent}, 'Food')",  # noqa: S608
         f"INSERT INTO categories VALUES (2, 1, 'expense', {parent}, 'Food')",  # noqa: S608

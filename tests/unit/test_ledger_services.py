@@ -17,7 +17,8 @@ import pytest
 from budget.domain.errors import AccountInUseError, NotFoundError, RuleViolationError
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.category import Category, CategoryKind
-from budget.domain.model.ids import AccountId, TransactionId, UserId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import AccountId, TransactionId
 from budget.domain.model.ledger_queries import (
     AccountFilters,
     CategoryFilters,
@@ -59,10 +60,10 @@ from budget.domain.services.transactions import (
     TransactionNotFoundError,
     UpdateTransaction,
 )
-from tests.fakes import FakeClock, FakeIds, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeIds, FakeUnitOfWork, personal_caller
 
-ALICE = UserId(UUID(int=1))
-BOB = UserId(UUID(int=2))
+ALICE = personal_caller(1)
+BOB = personal_caller(2)
 KEY = b"cursor-key-for-tests-0123456789"
 DAY = date(2026, 11, 20)
 INCOME = TransactionType.INCOME
@@ -106,7 +107,7 @@ class Ledger:
         draft = TransactionDraft(kind, account.id, amount, **kw)
         return await RecordTransaction(self.uow, self.clock, self.ids).execute(owner, draft)
 
-    async def update(self, txn: Transaction, owner: UserId = ALICE, **kw: Any) -> Transaction:
+    async def update(self, txn: Transaction, owner: Caller = ALICE, **kw: Any) -> Transaction:
         changes = TransactionChanges(**kw)
         return await UpdateTransaction(self.uow, self.clock).execute(owner, txn.id, changes)
 

@@ -11,7 +11,7 @@ import pytest
 from budget.adapters.database import create_engine
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.domain.errors import StorageUnavailableError
-from budget.domain.model.ids import UserId
+from budget.domain.model.ids import HouseholdId
 
 
 async def test_an_unreachable_database_is_storage_unavailable(tmp_path: Path) -> None:
@@ -20,6 +20,6 @@ async def test_an_unreachable_database_is_storage_unavailable(tmp_path: Path) ->
 
     try:
         with pytest.raises(StorageUnavailableError):
-            await reader.balances_as_of(UserId(UUID(int=1)), date(2024, 1, 1))
+            await reader.balances_as_of(HouseholdId(UUID(int=1)), date(2024, 1, 1))
     finally:
         await engine.dispose()

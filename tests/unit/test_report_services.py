@@ -10,7 +10,7 @@ import pytest
 
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.category import CategoryKind
-from budget.domain.model.ids import AccountId, CategoryId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId
 from budget.domain.model.reports import (
     AccountBalance,
     CashflowPoint,
@@ -25,9 +25,10 @@ from budget.domain.services.reports import (
     GetSummary,
     ReportRange,
 )
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, personal_caller
 
-OWNER = UserId(UUID(int=1))
+CALLER = personal_caller(1)
+HOUSEHOLD = HouseholdId(UUID(int=1))  # the caller's default (personal) household
 MINE = AccountId(UUID(int=11))
 THEIRS = AccountId(UUID(int=12))
 FOOD = CategoryId(UUID(int=21))
@@ -38,37 +39,41 @@ TODAY = datetime(2026, 2, 14, 23, 59, tzinfo=UTC)
 class FakeReportReader:
     """Canned answers; remembers every call so tests can see what was asked."""
 
-    accounts: set[tuple[UserId, AccountId]] = field(default_factory=lambda: {(OWNER, MINE)})
+    accounts: set[tuple[HouseholdId, AccountId]] = field(
+        default_factory=lambda: {(HOUSEHOLD, MINE)}
+    )
     summary_rows: list[SummaryRow] = field(default_factory=list)
     category_rows: list[tuple[str, CategoryTotal]] = field(default_factory=list)
     cashflow_rows: list[tuple[str, date, int, int]] = field(default_factory=list)
     balance_rows: list[tuple[str, AccountBalance]] = field(default_factory=list)
     calls: list[tuple[object, ...]] = field(default_factory=list)
 
-    async def has_account(self, owner: UserId, account_id: AccountId) -> bool:
-        self.calls.append(("has_account", owner, account_id))
-        return (owner, account_id) in self.accounts
+    async def has_account(self, household: HouseholdId, account_id: AccountId) -> bool:
+        self.calls.append(("has_account", household, account_id))
+        return (household, account_id) in self.accounts
 
     async def summary(
-        self, owner: UserId, date_from: date, date_to: date, account_id: AccountId | None
+        self, household: HouseholdId, date_from: date, date_to: date, account_id: AccountId | None
     ) -> list[SummaryRow]:
-        self.calls.append(("summary", owner, date_from, date_to, account_id))
+        self.calls.append(("summary", household, date_from, date_to, account_id))
         return self.summary_rows
 
     async def category_totals(
-        self, owner: UserId, kind: CategoryKind, date_from: date, date_to: date
+        self, household: HouseholdId, kind: CategoryKind, date_from: date, date_to: date
     ) -> list[tuple[str, CategoryTotal]]:
-        self.calls.append(("category_totals", owner, kind, date_from, date_to))
+        self.calls.append(("category_totals", household, kind, date_from, date_to))
         return self.category_rows
 
     async def cashflow(
-        self, owner: UserId, date_from: date, date_to: date, interval: Interval
+        self, household: HouseholdId, date_from: date, date_to: date, interval: Interval
     ) -> list[tuple[str, date, int, int]]:
-        self.calls.append(("cashflow", owner, date_from, date_to, interval))
+        self.calls.append(("cashflow", household, date_from, date_to, interval))
         return self.cashflow_rows
 
-    async def balances_as_of(self, owner: UserId, day: date) -> list[tuple[str, AccountBalance]]:
-        self.calls.append(("balances_as_of", owner, day))
+    async def balances_as_of(
+        self, household: HouseholdId, day: date
+    ) -> list[tuple[str, AccountBalance]]:
+        self.calls.append(("balances_as_of", household, day))
         return self.balance_rows
 
 
@@ -86,26 +91,28 @@ def problems_of(error: pytest.ExceptionInfo[RuleViolationError]) -> list[tuple[s
 async def test_a_report_without_dates_covers_the_current_month() -> None:
     reader = FakeReportReader()
 
-    await GetSummary(reader, clock()).execute(OWNER, ReportRange())
+    await GetSummary(reader, clock()).execute(CALLER, None, ReportRange())
 
-    assert reader.calls == [("summary", OWNER, date(2026, 2, 1), date(2026, 2, 28), None)]
+    assert reader.calls == [("summary", HOUSEHOLD, date(2026, 2, 1), date(2026, 2, 28), None)]
 
 
 async def test_only_date_to_reports_from_the_first_day_of_its_month() -> None:
     reader = FakeReportReader()
 
-    await GetSummary(reader, clock()).execute(OWNER, ReportRange(date_to=date(2026, 1, 31)))
+    await GetSummary(reader, clock()).execute(CALLER, None, ReportRange(date_to=date(2026, 1, 31)))
 
-    assert reader.calls == [("summary", OWNER, date(2026, 1, 1), date(2026, 1, 31), None)]
+    assert reader.calls == [("summary", HOUSEHOLD, date(2026, 1, 1), date(2026, 1, 31), None)]
 
 
 async def test_only_date_from_reports_to_the_last_day_of_its_month() -> None:
     reader = FakeReportReader()
 
-    await GetCashflow(reader, clock()).execute(OWNER, ReportRange(date_from=date(2025, 7, 9)))
+    await GetCashflow(reader, clock()).execute(
+        CALLER, None, ReportRange(date_from=date(2025, 7, 9))
+    )
 
     assert reader.calls == [
-        ("cashflow", OWNER, date(2025, 7, 9), date(2025, 7, 31), Interval.MONTH)
+        ("cashflow", HOUSEHOLD, date(2025, 7, 9), date(2025, 7, 31), Interval.MONTH)
     ]
 
 
@@ -121,7 +128,7 @@ async def test_only_date_from_reports_to_the_last_day_of_its_month() -> None:
 async def test_a_single_bound_far_from_the_current_month_is_accepted(period: ReportRange) -> None:
     reader = FakeReportReader()
 
-    await GetCategoryReport(reader, clock()).execute(OWNER, period)
+    await GetCategoryReport(reader, clock()).execute(CALLER, None, period)
 
     assert len(reader.calls) == 1
 
@@ -131,7 +138,7 @@ async def test_a_range_over_ten_years_is_rejected_on_date_to() -> None:
     period = ReportRange(date(2016, 1, 1), date(2026, 1, 2))
 
     with pytest.raises(RuleViolationError) as error:
-        await GetSummary(reader, clock()).execute(OWNER, period)
+        await GetSummary(reader, clock()).execute(CALLER, None, period)
 
     assert problems_of(error) == [("date_to", True)]
     assert reader.calls == []
@@ -141,10 +148,12 @@ async def test_a_range_of_exactly_ten_years_is_accepted() -> None:
     reader = FakeReportReader()
 
     await GetCashflow(reader, clock()).execute(
-        OWNER, ReportRange(date(2016, 1, 1), date(2026, 1, 1))
+        CALLER, None, ReportRange(date(2016, 1, 1), date(2026, 1, 1))
     )
 
-    assert reader.calls == [("cashflow", OWNER, date(2016, 1, 1), date(2026, 1, 1), Interval.MONTH)]
+    assert reader.calls == [
+        ("cashflow", HOUSEHOLD, date(2016, 1, 1), date(2026, 1, 1), Interval.MONTH)
+    ]
 
 
 async def test_date_to_before_date_from_is_rejected_on_date_to() -> None:
@@ -152,7 +161,7 @@ async def test_date_to_before_date_from_is_rejected_on_date_to() -> None:
     period = ReportRange(date(2026, 2, 10), date(2026, 2, 9))
 
     with pytest.raises(RuleViolationError) as error:
-        await GetCategoryReport(reader, clock()).execute(OWNER, period)
+        await GetCategoryReport(reader, clock()).execute(CALLER, None, period)
 
     assert problems_of(error) == [("date_to", True)]
     assert reader.calls == []
@@ -166,7 +175,7 @@ async def test_the_summary_is_one_row_per_currency_ordered_by_code() -> None:
     eur = SummaryRow.of("EUR", 0, 250, 1)
     reader = FakeReportReader(summary_rows=[usd, eur])
 
-    rows = await GetSummary(reader, clock()).execute(OWNER, ReportRange())
+    rows = await GetSummary(reader, clock()).execute(CALLER, None, ReportRange())
 
     assert rows == [eur, usd]
 
@@ -175,19 +184,19 @@ async def test_the_summary_filters_by_an_account_of_the_user() -> None:
     reader = FakeReportReader()
     period = ReportRange(date(2026, 1, 1), date(2026, 1, 31))
 
-    await GetSummary(reader, clock()).execute(OWNER, period, MINE)
+    await GetSummary(reader, clock()).execute(CALLER, None, period, MINE)
 
     assert reader.calls == [
-        ("has_account", OWNER, MINE),
-        ("summary", OWNER, date(2026, 1, 1), date(2026, 1, 31), MINE),
+        ("has_account", HOUSEHOLD, MINE),
+        ("summary", HOUSEHOLD, date(2026, 1, 1), date(2026, 1, 31), MINE),
     ]
 
 
 async def test_a_summary_filtered_by_someone_elses_account_is_rejected_on_account_id() -> None:
-    reader = FakeReportReader(accounts={(UserId(UUID(int=2)), THEIRS)})
+    reader = FakeReportReader(accounts={(HouseholdId(UUID(int=2)), THEIRS)})
 
     with pytest.raises(RuleViolationError) as error:
-        await GetSummary(reader, clock()).execute(OWNER, ReportRange(), THEIRS)
+        await GetSummary(reader, clock()).execute(CALLER, None, ReportRange(), THEIRS)
 
     assert problems_of(error) == [("account_id", True)]
     assert [call[0] for call in reader.calls] == ["has_account"]
@@ -204,7 +213,7 @@ async def test_the_category_report_asks_for_expenses_by_default_and_adds_shares(
         ]
     )
 
-    [report] = await GetCategoryReport(reader, clock()).execute(OWNER, ReportRange())
+    [report] = await GetCategoryReport(reader, clock()).execute(CALLER, None, ReportRange())
 
     assert reader.calls[0][2] is CategoryKind.EXPENSE
     assert report.currency == "EUR"
@@ -218,7 +227,7 @@ async def test_the_category_report_passes_the_income_kind_on() -> None:
     reader = FakeReportReader()
 
     reports = await GetCategoryReport(reader, clock()).execute(
-        OWNER, ReportRange(), CategoryKind.INCOME
+        CALLER, None, ReportRange(), CategoryKind.INCOME
     )
 
     assert reports == []
@@ -232,7 +241,7 @@ async def test_the_cashflow_fills_every_interval_of_the_range() -> None:
     reader = FakeReportReader(cashflow_rows=[("EUR", date(2026, 1, 12), 500, 200)])
     period = ReportRange(date(2026, 1, 7), date(2026, 1, 20))
 
-    [series] = await GetCashflow(reader, clock()).execute(OWNER, period, Interval.WEEK)
+    [series] = await GetCashflow(reader, clock()).execute(CALLER, None, period, Interval.WEEK)
 
     assert series.points == [
         CashflowPoint(date(2026, 1, 5), 0, 0, 0),
@@ -253,9 +262,9 @@ async def test_net_worth_defaults_to_today_and_sums_per_currency() -> None:
         ]
     )
 
-    [worth] = await GetNetWorth(reader, clock()).execute(OWNER)
+    [worth] = await GetNetWorth(reader, clock()).execute(CALLER, None)
 
-    assert reader.calls == [("balances_as_of", OWNER, date(2026, 2, 14))]
+    assert reader.calls == [("balances_as_of", HOUSEHOLD, date(2026, 2, 14))]
     assert (worth.currency, worth.total) == ("EUR", 750)
     assert [a.name for a in worth.accounts] == ["Archived savings", "Checking"]
 
@@ -263,8 +272,8 @@ async def test_net_worth_defaults_to_today_and_sums_per_currency() -> None:
 async def test_net_worth_for_a_given_day_asks_for_that_day() -> None:
     reader = FakeReportReader()
 
-    assert await GetNetWorth(reader, clock()).execute(OWNER, date(2020, 5, 31)) == []
-    assert reader.calls == [("balances_as_of", OWNER, date(2020, 5, 31))]
+    assert await GetNetWorth(reader, clock()).execute(CALLER, None, date(2020, 5, 31)) == []
+    assert reader.calls == [("balances_as_of", HOUSEHOLD, date(2020, 5, 31))]
 
 
 @pytest.mark.parametrize(
@@ -280,7 +289,7 @@ async def test_a_bound_in_the_last_decade_of_the_calendar_is_rejected(
     reader = FakeReportReader()
 
     with pytest.raises(RuleViolationError) as error:
-        await GetCashflow(reader, clock()).execute(OWNER, period, Interval.DAY)
+        await GetCashflow(reader, clock()).execute(CALLER, None, period, Interval.DAY)
 
     assert problems_of(error) == [(pointer, True)]
 
@@ -290,6 +299,6 @@ async def test_the_latest_allowed_range_fits_in_the_calendar(interval: Interval)
     reader = FakeReportReader(cashflow_rows=[("EUR", date(9989, 12, 31), 1, 0)])
     period = ReportRange(date(9989, 12, 31), date(9989, 12, 31))
 
-    [series] = await GetCashflow(reader, clock()).execute(OWNER, period, interval)
+    [series] = await GetCashflow(reader, clock()).execute(CALLER, None, period, interval)
 
     assert series.points[-1].income == 1

@@ -36,6 +36,7 @@ from budget.domain.model.ids import (
     AccountId,
     BudgetId,
     CategoryId,
+    HouseholdId,
     TokenFamilyId,
     TokenId,
     TransactionId,
@@ -49,13 +50,14 @@ from budget.domain.model.user import User
 CREATED = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 UPDATED = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 OWNER = UserId(UUID(int=1))
+HOUSEHOLD = HouseholdId(UUID(int=9))
 EUR, JPY = Currency.of("EUR"), Currency.of("JPY")
 
 
 def _budget(category_id: CategoryId | None, end_date: date | None, amount: Money) -> Budget:
     return Budget(
         BudgetId(UUID(int=100)),
-        OWNER,
+        HOUSEHOLD,
         "Groceries",
         category_id,
         amount,
@@ -103,7 +105,9 @@ def test_the_columns_of_a_changed_budget_carry_the_change() -> None:
 
 
 def _user() -> User:
-    return User(OWNER, "ada@example.com", "hash", None, "EUR", True, False, CREATED, UPDATED)
+    return User(
+        OWNER, "ada@example.com", "hash", None, "EUR", True, False, CREATED, UPDATED, HOUSEHOLD
+    )
 
 
 def _token() -> RefreshToken:
@@ -122,7 +126,7 @@ def _token() -> RefreshToken:
 def _account() -> Account:
     return Account(
         AccountId(UUID(int=2)),
-        OWNER,
+        HOUSEHOLD,
         "Savings",
         AccountType.SAVINGS,
         JPY,
@@ -137,7 +141,7 @@ def _account() -> Account:
 def _category() -> Category:
     return Category(
         CategoryId(UUID(int=3)),
-        OWNER,
+        HOUSEHOLD,
         "Rent",
         CategoryKind.EXPENSE,
         CategoryId(UUID(int=4)),
@@ -151,7 +155,7 @@ def _category() -> Category:
 def _transfer() -> Transaction:
     return Transaction(
         TransactionId(UUID(int=5)),
-        OWNER,
+        HOUSEHOLD,
         TransactionType.TRANSFER,
         AccountId(UUID(int=2)),
         AccountId(UUID(int=6)),

@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
 from budget.domain.model.money import Money
 from budget.domain.model.totals import TotalsKey, totals_change, totals_effects
 from budget.domain.model.transaction import Transaction, TransactionType
@@ -18,7 +18,7 @@ EUR = Currency.of("EUR")
 USD = Currency.of("USD")
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 DAY = date(2026, 11, 20)
-OWNER = UserId(UUID(int=7))
+HOUSEHOLD = HouseholdId(UUID(int=7))
 A = AccountId(UUID(int=1))
 B = AccountId(UUID(int=2))
 C = AccountId(UUID(int=3))
@@ -42,7 +42,7 @@ def _txn(
 ) -> Transaction:
     return Transaction(
         TransactionId(UUID(int=number)),
-        OWNER,
+        HOUSEHOLD,
         kind,
         account,
         to_account,
@@ -65,7 +65,7 @@ def _key(
     currency: Currency = EUR,
     day: date = DAY,
 ) -> TotalsKey:
-    return TotalsKey(OWNER, kind, day, currency, category, account)
+    return TotalsKey(HOUSEHOLD, kind, day, currency, category, account)
 
 
 # --- effects --------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def test_keys_sort_with_uncategorised_first_and_never_compare_none_with_an_id() 
     ]
 
 
-def test_keys_sort_by_owner_type_day_currency_category_then_account() -> None:
+def test_keys_sort_by_household_type_day_currency_category_then_account() -> None:
     later = _key(EXPENSE, A, day=date(2026, 11, 21))
     dollars = _key(EXPENSE, A, currency=USD)
 

@@ -14,7 +14,7 @@ from budget.adapters.totals import roll_up
 from budget.adapters.totals_ranges import split_by_months
 from budget.domain.model.budget import SpendingQuery
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, CategoryId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId
 from budget.domain.model.period import Period
 from budget.domain.model.totals import TotalsKey
 from budget.domain.model.transaction import TransactionType
@@ -76,10 +76,10 @@ def test_the_split_covers_every_day_once_in_whole_months_and_ragged_ends(
 
 
 def test_each_span_of_each_query_becomes_its_own_ranges_of_days_and_months() -> None:
-    owner, eur = UserId(UUID(int=1)), Currency.of("EUR")
+    household, eur = HouseholdId(UUID(int=1)), Currency.of("EUR")
     food = CategoryId(UUID(int=2))
     by_pay_cycle = SpendingQuery(
-        owner,
+        household,
         eur,
         food,
         (
@@ -87,7 +87,7 @@ def test_each_span_of_each_query_becomes_its_own_ranges_of_days_and_months() -> 
             Period(date(2026, 3, 15), date(2026, 4, 14)),
         ),
     )
-    february = SpendingQuery(owner, eur, None, (Period(date(2026, 2, 1), date(2026, 2, 28)),))
+    february = SpendingQuery(household, eur, None, (Period(date(2026, 2, 1), date(2026, 2, 28)),))
 
     ranges = spending_ranges([by_pay_cycle, february])
 
@@ -98,14 +98,16 @@ def test_each_span_of_each_query_becomes_its_own_ranges_of_days_and_months() -> 
         (0, 1, False, date(2026, 3, 15), date(2026, 4, 14)),
         (1, 0, True, date(2026, 2, 1), date(2026, 2, 28)),
     ]
-    assert {(r.owner_id, r.category, r.currency) for r in ranges[:4]} == {(owner, food, "EUR")}
-    assert (ranges[4].owner_id, ranges[4].category) == (owner, None)
+    assert {(r.household_id, r.category, r.currency) for r in ranges[:4]} == {
+        (household, food, "EUR")
+    }
+    assert (ranges[4].household_id, ranges[4].category) == (household, None)
 
 
 def test_the_monthly_rollup_dates_changes_on_their_months_first_day() -> None:
     def key(day: date) -> TotalsKey:
-        owner, account = UserId(UUID(int=1)), AccountId(UUID(int=2))
-        return TotalsKey(owner, TransactionType.EXPENSE, day, Currency.of("EUR"), None, account)
+        household, account = HouseholdId(UUID(int=1)), AccountId(UUID(int=2))
+        return TotalsKey(household, TransactionType.EXPENSE, day, Currency.of("EUR"), None, account)
 
     changes = {
         key(date(2026, 3, 5)): (-300, -1),

@@ -6,7 +6,6 @@ Each test asserts the totals the unit of work published and whether it committed
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID
 
 import pytest
 
@@ -14,7 +13,7 @@ from budget.domain.errors import RuleViolationError
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, CategoryId, UserId
+from budget.domain.model.ids import AccountId, CategoryId
 from budget.domain.model.totals import TotalsKey
 from budget.domain.model.transaction import Transaction, TransactionType
 from budget.domain.services.accounts import AccountDraft, CreateAccount
@@ -26,9 +25,9 @@ from budget.domain.services.transactions import (
     TransactionDraft,
     UpdateTransaction,
 )
-from tests.fakes import FakeClock, FakeIds, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeIds, FakeUnitOfWork, personal_caller
 
-ALICE = UserId(UUID(int=1))
+ALICE = personal_caller(1)
 DAY = date(2026, 11, 20)
 EUR = Currency.of("EUR")
 EXPENSE = TransactionType.EXPENSE
@@ -71,7 +70,9 @@ class Books:
         account: AccountId | None = None,
         day: date = DAY,
     ) -> TotalsKey:
-        return TotalsKey(ALICE, kind, day, EUR, category, account or self.checking.id)
+        return TotalsKey(
+            ALICE.default_household_id, kind, day, EUR, category, account or self.checking.id
+        )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from budget.domain.errors import RuleViolationError
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
 from budget.domain.model.money import Money
 from budget.domain.model.transaction import (
     Links,
@@ -25,14 +25,14 @@ EUR = Currency.of("EUR")
 USD = Currency.of("USD")
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 DAY = date(2026, 11, 20)
-OWNER = UserId(UUID(int=1))
-STRANGER = UserId(UUID(int=2))
+OWNER = HouseholdId(UUID(int=1))  # the transaction's household
+STRANGER = HouseholdId(UUID(int=2))  # another household
 INCOME = TransactionType.INCOME
 EXPENSE = TransactionType.EXPENSE
 TRANSFER = TransactionType.TRANSFER
 
 
-def _account(number: int, currency: Currency = EUR, owner: UserId = OWNER) -> Account:
+def _account(number: int, currency: Currency = EUR, owner: HouseholdId = OWNER) -> Account:
     return Account.open(
         AccountId(UUID(int=number)),
         owner,
@@ -43,7 +43,7 @@ def _account(number: int, currency: Currency = EUR, owner: UserId = OWNER) -> Ac
     )
 
 
-def _category(kind: CategoryKind, owner: UserId = OWNER) -> Category:
+def _category(kind: CategoryKind, owner: HouseholdId = OWNER) -> Category:
     return Category(CategoryId(UUID(int=50)), owner, "Food", kind, None, None, False, NOW, NOW)
 
 
@@ -255,10 +255,10 @@ def test_the_category_kind_of_each_type() -> None:
 def test_links_to_someone_elses_resources_are_rejected_on_their_field(
     links: Links, field: str
 ) -> None:
-    assert _violation(links.check_owner, OWNER) == field
+    assert _violation(links.check_household, OWNER) == field
 
 
-def test_recording_checks_that_the_links_belong_to_the_owner() -> None:
+def test_recording_checks_that_the_links_belong_to_the_household() -> None:
     posting = Posting.settle(INCOME, Links(CHECKING, None, None), Money(100, EUR))
     txn_id = TransactionId(UUID(int=90))
 

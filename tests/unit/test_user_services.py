@@ -481,7 +481,9 @@ async def test_ensuring_an_administrator_registers_a_new_admin_with_default_cate
     assert stored.is_admin
     assert stored.is_active
     assert stored.password_hash == f"hashed:{PASSWORD}"
-    assert len([c for c in uow.store.categories.values() if c.owner_id == admin.id]) == len(
+    household = stored.default_household_id
+    assert household is not None
+    assert len([c for c in uow.store.categories.values() if c.household_id == household]) == len(
         DEFAULT_CATEGORIES
     )
     assert uow.committed

@@ -9,7 +9,7 @@ from enum import StrEnum
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.category import clean_name
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, UserId
+from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.money import Money
 
 
@@ -48,7 +48,7 @@ class Account:
     """
 
     id: AccountId
-    owner_id: UserId
+    household_id: HouseholdId
     name: str
     type: AccountType
     currency: Currency
@@ -68,7 +68,7 @@ class Account:
     def open(
         cls,
         account_id: AccountId,
-        owner_id: UserId,
+        household_id: HouseholdId,
         name: str,
         account_type: AccountType,
         opening_balance: Money,
@@ -79,7 +79,7 @@ class Account:
         """A new account whose balance is its opening balance."""
         return cls(
             account_id,
-            owner_id,
+            household_id,
             clean_name(name),
             account_type,
             opening_balance.currency,

@@ -26,7 +26,7 @@ from budget.domain.model.budget_rules import (
 )
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import UNKNOWN_CURRENCY_DETAIL, Currency, is_known_currency
-from budget.domain.model.ids import BudgetId, CategoryId, UserId
+from budget.domain.model.ids import BudgetId, CategoryId, HouseholdId
 from budget.domain.model.money import Money
 from budget.domain.model.period import Period, PeriodKind, Schedule
 
@@ -69,12 +69,12 @@ class BudgetFilters:
 class SpendingQuery:
     """The expenses that count toward a budget, to be summed over each of ``spans``.
 
-    Expenses only (never income or transfers) of ``owner_id``, in ``currency``, in
+    Expenses only (never income or transfers) of ``household_id``, in ``currency``, in
     ``category_id`` or one of its subcategories (every expense, categorised or not, when
     ``category_id`` is None), dated inside a span. ``spans`` are disjoint, oldest first.
     """
 
-    owner_id: UserId
+    household_id: HouseholdId
     currency: Currency
     category_id: CategoryId | None
     spans: tuple[Period, ...]
@@ -131,7 +131,7 @@ class Budget:
     """
 
     id: BudgetId
-    owner_id: UserId
+    household_id: HouseholdId
     name: str
     category_id: CategoryId | None
     amount: Money
@@ -151,15 +151,15 @@ class Budget:
 
     @classmethod
     def create(
-        cls, budget_id: BudgetId, owner_id: UserId, fields: BudgetFields, now: datetime
+        cls, budget_id: BudgetId, household_id: HouseholdId, fields: BudgetFields, now: datetime
     ) -> Budget:
-        """A new budget of ``owner_id``.
+        """A new budget of ``household_id``.
 
         Raises:
             RuleViolationError: naming each invalid field.
         """
         values = fields.checked().as_dict()
-        return cls(budget_id, owner_id, **values, created_at=now, updated_at=now)
+        return cls(budget_id, household_id, **values, created_at=now, updated_at=now)
 
     @property
     def fields(self) -> BudgetFields:
@@ -187,9 +187,9 @@ class Budget:
         return Schedule(self.period, self.start_date)
 
     def check_category(self, category: Category | None) -> None:
-        """The category (when there is one) must be an expense category of the owner.
+        """The category (when there is one) must be an expense category of its household.
 
-        ``category`` is what the owner's repository found for ``category_id``: None when
+        ``category`` is what the household's repository found for ``category_id``: None when
         it is missing or someone else's.
 
         Raises:
@@ -200,7 +200,7 @@ class Budget:
         if (
             category is None
             or category.id != self.category_id
-            or category.owner_id != self.owner_id
+            or category.household_id != self.household_id
             or category.kind is not CategoryKind.EXPENSE
         ):
             raise RuleViolationError.on("category_id", FOREIGN_CATEGORY)
@@ -222,14 +222,14 @@ class Budget:
     def clashes_with(self, other: Budget, today: date) -> bool:
         """The one-active-budget rule: at most one budget per (category, period, currency).
 
-        Two distinct budgets of one owner clash when they share category (or both cover all
+        Two distinct budgets of one household clash when they share category (or both cover all
         expenses), period kind and currency, neither has ended before ``today``, and their
         date ranges overlap. An ended budget never clashes, and a budget may follow
         another that ends before it starts.
         """
         return (
             other.id != self.id
-            and other.owner_id == self.owner_id
+            and other.household_id == self.household_id
             and other.category_id == self.category_id
             and other.period is self.period
             and other.currency == self.currency
@@ -276,7 +276,7 @@ class Budget:
         spans = [spending_window(schedule.nth(n), self.end_date) for n in range(first, last + 1)]
         if self._needs_earlier_total(first):
             spans.insert(0, Period(self.start_date, schedule.nth(first - 1).end))
-        return SpendingQuery(self.owner_id, self.currency, self.category_id, tuple(spans))
+        return SpendingQuery(self.household_id, self.currency, self.category_id, tuple(spans))
 
     def statuses(self, first: int, last: int, sums: Sequence[int]) -> list[BudgetStatus]:
         """The statuses of periods ``first`` to ``last``, oldest first, from the sums the

@@ -10,7 +10,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from budget.domain.errors import RuleViolationError
-from budget.domain.model.ids import CategoryId, UserId
+from budget.domain.model.ids import CategoryId, HouseholdId
 
 MAX_NAME_LENGTH = 100
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -64,7 +64,7 @@ class Category:
     """A label for income or expenses; at most one level of parent grouping."""
 
     id: CategoryId
-    owner_id: UserId
+    household_id: HouseholdId
     name: str
     kind: CategoryKind
     parent_id: CategoryId | None
@@ -93,14 +93,14 @@ class Category:
         self.touch(now)
 
     def check_parent(self, parent: Category | None) -> None:
-        """The parent must exist for this owner, be of the same kind, and be top-level.
+        """The parent must exist in this household, be of the same kind, and be top-level.
 
         Raises:
             RuleViolationError: on ``parent_id``.
         """
         if self.parent_id is None:
             return
-        if parent is None or parent.owner_id != self.owner_id:
+        if parent is None or parent.household_id != self.household_id:
             raise RuleViolationError.on("parent_id", "must be one of your categories")
         if parent.id == self.id:
             raise RuleViolationError.on("parent_id", "a category cannot be its own parent")
@@ -111,10 +111,10 @@ class Category:
 
 
 def default_categories(
-    owner_id: UserId, now: datetime, new_id: Callable[[], UUID]
+    household_id: HouseholdId, now: datetime, new_id: Callable[[], UUID]
 ) -> list[Category]:
     """The starter set every new user gets, each with an id from ``new_id``."""
     return [
-        Category(CategoryId(new_id()), owner_id, name, kind, None, None, False, now, now)
+        Category(CategoryId(new_id()), household_id, name, kind, None, None, False, now, now)
         for kind, name in DEFAULT_CATEGORIES
     ]

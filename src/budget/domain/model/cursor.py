@@ -1,8 +1,8 @@
 """Keyset cursors: the opaque, signed tokens that carry a list's position between pages.
 
 A cursor is ``base64url(json payload) "." base64url(HMAC-SHA256)``. The payload holds the
-last item's sort value and id, and a fingerprint of the owner, the sort and the filters,
-so a cursor only works for the list that issued it.
+last item's sort value and id, and a fingerprint of the user, the sort, the filters and the
+household, so a cursor only works for the list that issued it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from uuid import UUID
 
 from budget.domain.errors import RuleViolationError
-from budget.domain.model.ids import TransactionId, UserId
+from budget.domain.model.ids import HouseholdId, TransactionId, UserId
 from budget.domain.model.ledger_queries import (
     Keyset,
     TransactionFilters,
@@ -59,10 +59,17 @@ class Cursor:
             raise RuleViolationError.on_query("cursor", INVALID_CURSOR) from None
 
 
-def fingerprint(owner_id: UserId, sort: Sort, filters: TransactionFilters) -> str:
-    """A short digest naming one list: its owner, its sort and its filters."""
+def fingerprint(
+    user_id: UserId,
+    sort: Sort,
+    filters: TransactionFilters,
+    household_id: HouseholdId | None = None,
+) -> str:
+    """A short digest naming one list: who asked, its sort, its filters and its household
+    (None: all of the caller's)."""
     described = {
-        "owner": str(owner_id),
+        "owner": str(user_id),
+        "household": None if household_id is None else str(household_id),
         "sort": [sort.field, sort.descending],
         "filters": asdict(filters),
     }

@@ -4,6 +4,8 @@ from typing import NewType
 from uuid import UUID
 
 UserId = NewType("UserId", UUID)
+HouseholdId = NewType("HouseholdId", UUID)
+InvitationId = NewType("InvitationId", UUID)
 AccountId = NewType("AccountId", UUID)
 CategoryId = NewType("CategoryId", UUID)
 TransactionId = NewType("TransactionId", UUID)

@@ -2,7 +2,7 @@
 
 Reports and budget statuses sum income and expenses over ranges of days. Summing the raw
 ledger costs a scan of every transaction in the range, so the ledger keeps a read model
-beside it: per owner, type, day, currency, category and account, the sum of the amounts
+beside it: per household, type, day, currency, category and account, the sum of the amounts
 and the number of transactions. Every write of a transaction hands
 ``totals_change(old, new)`` to the totals port in the same unit of work, exactly as it
 hands ``balance_change`` to the accounts, so the read model never drifts from the ledger.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, CategoryId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId
 from budget.domain.model.transaction import Transaction, TransactionType
 
 Totals = tuple[int, int]
@@ -29,14 +29,14 @@ _NO_CATEGORY = UUID(int=0)
 
 @dataclass(frozen=True, slots=True)
 class TotalsKey:
-    """One cell of the daily totals: income or expenses of one owner, day, currency,
+    """One cell of the daily totals: income or expenses of one household, day, currency,
     category (None: uncategorised) and account.
 
-    Keys sort in one fixed order (owner, type, day, currency, category with uncategorised
+    Keys sort in one fixed order (household, type, day, currency, category with uncategorised
     first, account), the order in which adapters lock them.
     """
 
-    owner_id: UserId
+    household_id: HouseholdId
     type: TransactionType
     date: dt.date
     currency: Currency
@@ -50,7 +50,7 @@ class TotalsKey:
     def _rank(self) -> tuple[UUID, str, dt.date, str, UUID, UUID]:
         category = _NO_CATEGORY if self.category_id is None else self.category_id
         return (
-            self.owner_id,
+            self.household_id,
             self.type.value,
             self.date,
             self.currency.code,
@@ -68,7 +68,9 @@ class TotalsKey:
         Raises:
             ValueError: for a transfer, which counts in none.
         """
-        return cls(txn.owner_id, txn.type, txn.date, txn.currency, txn.category_id, txn.account_id)
+        return cls(
+            txn.household_id, txn.type, txn.date, txn.currency, txn.category_id, txn.account_id
+        )
 
 
 def totals_effects(txn: Transaction) -> dict[TotalsKey, Totals]:

@@ -21,7 +21,7 @@ from budget.domain.errors import RuleViolationError
 from budget.domain.model.account import Account
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
 from budget.domain.model.money import Money
 
 MAX_DESCRIPTION_LENGTH = 500
@@ -117,23 +117,23 @@ def settle_to_amount(
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    """The accounts and category a transaction refers to, already found for its owner."""
+    """The accounts and category a transaction refers to, already found in its household."""
 
     account: Account
     to_account: Account | None
     category: Category | None
 
-    def check_owner(self, owner_id: UserId) -> None:
-        """Every referenced resource belongs to ``owner_id``.
+    def check_household(self, household_id: HouseholdId) -> None:
+        """Every referenced resource belongs to ``household_id``.
 
         Raises:
             RuleViolationError: on the first field that refers to someone else's resource.
         """
-        if self.account.owner_id != owner_id:
+        if self.account.household_id != household_id:
             raise RuleViolationError.on("account_id", FOREIGN_ACCOUNT)
-        if self.to_account is not None and self.to_account.owner_id != owner_id:
+        if self.to_account is not None and self.to_account.household_id != household_id:
             raise RuleViolationError.on("to_account_id", FOREIGN_ACCOUNT)
-        if self.category is not None and self.category.owner_id != owner_id:
+        if self.category is not None and self.category.household_id != household_id:
             raise RuleViolationError.on("category_id", FOREIGN_CATEGORY)
 
 
@@ -270,7 +270,7 @@ class Transaction:
     """
 
     id: TransactionId
-    owner_id: UserId
+    household_id: HouseholdId
     type: TransactionType
     account_id: AccountId
     to_account_id: AccountId | None
@@ -294,18 +294,18 @@ class Transaction:
     def record(
         cls,
         transaction_id: TransactionId,
-        owner_id: UserId,
+        household_id: HouseholdId,
         posting: Posting,
         day: dt.date,
         note: Note,
         now: dt.datetime,
     ) -> Transaction:
-        """A new transaction of ``owner_id``; the posting's resources must be theirs."""
-        posting.links.check_owner(owner_id)
+        """A new transaction of ``household_id``; the posting's resources must be theirs."""
+        posting.links.check_household(household_id)
         links = posting.links
         return cls(
             transaction_id,
-            owner_id,
+            household_id,
             posting.kind,
             links.account.id,
             None if links.to_account is None else links.to_account.id,
@@ -332,7 +332,7 @@ class Transaction:
 
     def revise(self, posting: Posting, day: dt.date, note: Note, now: dt.datetime) -> None:
         """Replace every changeable field at once (a PATCH merged onto the current state)."""
-        posting.links.check_owner(self.owner_id)
+        posting.links.check_household(self.household_id)
         links = posting.links
         self.type = posting.kind
         self.account_id = links.account.id

@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 
 from budget.domain.errors import RuleViolationError
-from budget.domain.model.ids import UserId
+from budget.domain.model.ids import HouseholdId, UserId
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL_LENGTH = 254
@@ -64,7 +64,7 @@ def clean_display_name(raw: str | None) -> str | None:
 
 @dataclass(eq=False, slots=True)
 class User:
-    """A person who owns accounts, categories, transactions and budgets."""
+    """A person: a member of one or more households."""
 
     id: UserId
     email: str
@@ -75,6 +75,9 @@ class User:
     is_active: bool
     created_at: datetime
     updated_at: datetime
+    default_household_id: HouseholdId | None = None
+    """Where new resources go and what reports cover unless told otherwise; always set
+    once the user is registered (see ``household.py``)."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, User) and other.id == self.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from budget.domain.model.ids import AccountId, UserId
+from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.totals import Totals, TotalsKey
 
 
@@ -13,7 +13,7 @@ class BalanceDrift:
     """An account whose stored balance differs from opening balance + transaction effects."""
 
     account_id: AccountId
-    owner_id: UserId
+    household_id: HouseholdId
     currency: str
     stored: int
     expected: int

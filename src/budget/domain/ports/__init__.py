@@ -2,6 +2,7 @@
 module per role. Adapters implement them with SQLAlchemy, Argon2, PyJWT and the system clock;
 unit tests implement them with in-memory fakes."""
 
+from budget.domain.ports.households import HouseholdRepository, InvitationRepository
 from budget.domain.ports.readers import BudgetSpendingReader, ReportReader
 from budget.domain.ports.repositories import (
     AccountRepository,
@@ -24,7 +25,9 @@ __all__ = [
     "BudgetSpendingReader",
     "CategoryRepository",
     "Clock",
+    "HouseholdRepository",
     "IdFactory",
+    "InvitationRepository",
     "LedgerTotals",
     "LoginAttemptStore",
     "PasswordHasher",

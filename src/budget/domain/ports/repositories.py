@@ -13,10 +13,12 @@ from budget.domain.model.account import Account
 from budget.domain.model.auth import RefreshToken
 from budget.domain.model.budget import Budget, BudgetFilters
 from budget.domain.model.category import Category, CategoryKind
+from budget.domain.model.household import Caller
 from budget.domain.model.ids import (
     AccountId,
     BudgetId,
     CategoryId,
+    HouseholdId,
     TokenFamilyId,
     TokenId,
     TransactionId,
@@ -39,12 +41,16 @@ class UserRepository(Protocol):
 
     async def get(self, user_id: UserId) -> User | None: ...
 
+    async def get_caller(self, user_id: UserId) -> Caller | None:
+        """The user with their role in each of their households, in one round trip."""
+        ...
+
     async def get_by_email(self, email: str) -> User | None: ...
 
     def add(self, user: User) -> None: ...
 
     async def delete(self, user: User) -> None:
-        """Remove the user and everything they own."""
+        """Remove the user with their memberships and refresh tokens."""
         ...
 
     async def list(self, page: PageRequest, sort: Sort) -> Page[User]: ...
@@ -67,11 +73,14 @@ class RefreshTokenRepository(Protocol):
 
 
 class CategoryRepository(Protocol):
-    """A user's categories; ``get`` and ``list`` only ever see the owner's own."""
+    """Households' categories; ``get`` and ``list`` only ever see the ``scope`` households'
+    (the caller's visible ones: an empty scope sees nothing)."""
 
     def add(self, category: Category) -> None: ...
 
-    async def get(self, owner: UserId, category_id: CategoryId) -> Category | None: ...
+    async def get(
+        self, scope: Sequence[HouseholdId], category_id: CategoryId
+    ) -> Category | None: ...
 
     async def delete(self, category: Category) -> None:
         """Delete the row. Changes to the categories handed out are written first, then the
@@ -82,13 +91,13 @@ class CategoryRepository(Protocol):
 
     async def name_taken(
         self,
-        owner: UserId,
+        household_id: HouseholdId,
         kind: CategoryKind,
         parent_id: CategoryId | None,
         name: str,
         exclude_id: CategoryId | None = None,
     ) -> bool:
-        """Whether another category of ``owner`` (archived or not) has this exact name
+        """Whether another category of the household (archived or not) has this exact name
         under the same kind and parent (None: among top-level ones)."""
         ...
 
@@ -101,14 +110,18 @@ class CategoryRepository(Protocol):
         ...
 
     async def list(
-        self, owner: UserId, filters: CategoryFilters, page: PageRequest, sort: Sort
+        self,
+        scope: Sequence[HouseholdId],
+        filters: CategoryFilters,
+        page: PageRequest,
+        sort: Sort,
     ) -> Page[Category]:
         """Filtered, sorted (ties on id, in the same direction) and counted."""
         ...
 
 
 class AccountRepository(Protocol):
-    """A user's accounts; ``get`` and ``list`` only ever see the owner's own.
+    """Households' accounts; ``get`` and ``list`` only ever see the ``scope`` households'.
 
     Accounts handed out by ``get`` and ``add`` are written back on commit, except their
     ``balance``: balances change only through ``record_balance_deltas``.
@@ -119,7 +132,11 @@ class AccountRepository(Protocol):
         ...
 
     async def get(
-        self, owner: UserId, account_id: AccountId, *, for_update: bool = False
+        self,
+        scope: Sequence[HouseholdId],
+        account_id: AccountId,
+        *,
+        for_update: bool = False,
     ) -> Account | None:
         """``for_update`` locks the row until the end of the unit of work (PostgreSQL
         ``FOR UPDATE``): a concurrent balance change or new transaction on the account
@@ -129,9 +146,9 @@ class AccountRepository(Protocol):
     async def delete(self, account: Account) -> None: ...
 
     async def name_taken(
-        self, owner: UserId, name: str, exclude_id: AccountId | None = None
+        self, household_id: HouseholdId, name: str, exclude_id: AccountId | None = None
     ) -> bool:
-        """Whether another unarchived account of ``owner`` has this exact name."""
+        """Whether another unarchived account of the household has this exact name."""
         ...
 
     async def has_transactions(self, account_id: AccountId) -> bool:
@@ -154,7 +171,11 @@ class AccountRepository(Protocol):
         ...
 
     async def list(
-        self, owner: UserId, filters: AccountFilters, page: PageRequest, sort: Sort
+        self,
+        scope: Sequence[HouseholdId],
+        filters: AccountFilters,
+        page: PageRequest,
+        sort: Sort,
     ) -> Page[Account]:
         """Filtered, sorted (ties on id, in the same direction) and counted; ``balance``
         sorts by minor units."""
@@ -162,7 +183,8 @@ class AccountRepository(Protocol):
 
 
 class TransactionRepository(Protocol):
-    """A user's transactions; ``get`` and the lists only ever see the owner's own.
+    """Households' transactions; ``get`` and the lists only ever see the ``scope``
+    households'.
 
     Lists order by the sort field, ties broken on id in the same direction, and select
     exactly what ``TransactionFilters.matches`` accepts: ``q`` is a literal substring
@@ -173,7 +195,11 @@ class TransactionRepository(Protocol):
     def add(self, txn: Transaction) -> None: ...
 
     async def get(
-        self, owner: UserId, transaction_id: TransactionId, *, for_update: bool = False
+        self,
+        scope: Sequence[HouseholdId],
+        transaction_id: TransactionId,
+        *,
+        for_update: bool = False,
     ) -> Transaction | None:
         """``for_update`` locks the row until the end of the unit of work (PostgreSQL
         ``FOR UPDATE``), so that concurrent changes of one transaction serialise and
@@ -188,13 +214,22 @@ class TransactionRepository(Protocol):
         ...
 
     async def list(
-        self, owner: UserId, filters: TransactionFilters, sort: Sort, page: PageRequest
+        self,
+        scope: Sequence[HouseholdId],
+        filters: TransactionFilters,
+        sort: Sort,
+        page: PageRequest,
     ) -> Page[Transaction]:
         """One offset page and the total number of matches (``next_cursor`` left None)."""
         ...
 
     async def list_after(
-        self, owner: UserId, filters: TransactionFilters, sort: Sort, after: Keyset, limit: int
+        self,
+        scope: Sequence[HouseholdId],
+        filters: TransactionFilters,
+        sort: Sort,
+        after: Keyset,
+        limit: int,
     ) -> Sequence[Transaction]:
         """Up to ``limit`` matches strictly after ``after`` in sort order (keyset paging:
         ``(value, id) > (after.value, after.last_id)``, ``<`` when descending); no count."""
@@ -202,34 +237,39 @@ class TransactionRepository(Protocol):
 
 
 class BudgetRepository(Protocol):
-    """A user's budgets; ``get`` and the lists only ever see the owner's own.
+    """Households' budgets; ``get`` and the lists only ever see the ``scope`` households'.
 
     Budgets handed out by ``get`` and ``add`` are written back on commit.
     """
 
     def add(self, budget: Budget) -> None: ...
 
-    async def get(self, owner: UserId, budget_id: BudgetId) -> Budget | None: ...
+    async def get(self, scope: Sequence[HouseholdId], budget_id: BudgetId) -> Budget | None: ...
 
     async def delete(self, budget: Budget) -> None: ...
 
     async def list(
-        self, owner: UserId, filters: BudgetFilters, page: PageRequest, sort: Sort
+        self,
+        scope: Sequence[HouseholdId],
+        filters: BudgetFilters,
+        page: PageRequest,
+        sort: Sort,
     ) -> Page[Budget]:
         """Filtered (exactly what ``BudgetFilters.matches`` accepts), sorted (ties on id, in
         the same direction) and counted."""
         ...
 
-    async def active_on(self, owner: UserId, day: date) -> Sequence[Budget]:
-        """Every budget of ``owner`` whose dates contain ``day``, by name then id."""
+    async def active_on(self, scope: Sequence[HouseholdId], day: date) -> Sequence[Budget]:
+        """Every budget of the ``scope`` households whose dates contain ``day``, by name then
+        id."""
         ...
 
     async def active_clash(self, budget: Budget, today: date) -> bool:
-        """Whether another budget of the owner clashes with ``budget``
+        """Whether another budget of the household clashes with ``budget``
         (``Budget.clashes_with``: same category, period and currency, neither ended
         before ``today``, overlapping dates).
 
-        Serialises with the same check of concurrent units of work of the owner until this
+        Serialises with the same check of concurrent units of work of the household until this
         one ends, so that two clashing budgets cannot both be written."""
         ...
 

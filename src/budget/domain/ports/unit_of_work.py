@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from budget.domain.ports.households import HouseholdRepository, InvitationRepository
 from budget.domain.ports.repositories import (
     AccountRepository,
     BudgetRepository,
@@ -24,6 +25,12 @@ class UnitOfWork(Protocol):
 
     @property
     def users(self) -> UserRepository: ...
+
+    @property
+    def households(self) -> HouseholdRepository: ...
+
+    @property
+    def invitations(self) -> InvitationRepository: ...
 
     @property
     def refresh_tokens(self) -> RefreshTokenRepository: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from budget.domain.model.ids import UserId
+from budget.domain.model.ids import HouseholdId
 from budget.domain.model.verification import BalanceDrift, TotalsDrift
 
 
@@ -24,7 +24,7 @@ class TotalsVerifier(Protocol):
 
     async def drifted_totals(self) -> Sequence[TotalsDrift]: ...
 
-    async def rebuild_totals(self, owners: Sequence[UserId] | None = None) -> None:
-        """Replace the daily totals of ``owners`` (None: everyone) with what their
+    async def rebuild_totals(self, households: Sequence[HouseholdId] | None = None) -> None:
+        """Replace the daily totals of ``households`` (None: all) with what their
         transactions say, in one database transaction."""
         ...

@@ -1,13 +1,15 @@
-"""Use cases of a user's accounts: open, read, list, change and delete them."""
+"""Use cases of accounts: open, read, list, change and delete them, in the caller's households."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from budget.domain.errors import ACCOUNT_IN_USE, AccountInUseError, ConflictError, NotFoundError
 from budget.domain.model.account import Account, AccountType, parse_opening_balance
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, UserId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.ledger_queries import AccountFilters
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.patch import UNSET, Unset, pick
@@ -15,13 +17,13 @@ from budget.domain.ports import Clock, IdFactory, UnitOfWork
 
 
 class AccountNotFoundError(NotFoundError):
-    """The account does not exist for this user."""
+    """The account does not exist in the caller's households."""
 
     title = "Account not found"
 
 
 class AccountNameTakenError(ConflictError):
-    """Another unarchived account of the user has this name."""
+    """Another unarchived account of the household has this name."""
 
     title = "Account name already in use"
 
@@ -35,6 +37,7 @@ class AccountDraft:
     currency: str
     opening_balance: str = "0"
     archived: bool = False
+    household_id: HouseholdId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +52,15 @@ class AccountChanges:
 
 
 async def existing_account(
-    uow: UnitOfWork, owner: UserId, account_id: AccountId, *, for_update: bool = False
+    uow: UnitOfWork,
+    scope: Sequence[HouseholdId],
+    account_id: AccountId,
+    *,
+    for_update: bool = False,
 ) -> Account:
-    """The owner's account, or ``AccountNotFoundError`` (also for someone else's)."""
-    account = await uow.accounts.get(owner, account_id, for_update=for_update)
+    """The account in one of the ``scope`` households, or ``AccountNotFoundError`` (also
+    for another household's)."""
+    account = await uow.accounts.get(scope, account_id, for_update=for_update)
     if account is None:
         raise AccountNotFoundError()
     return account
@@ -61,16 +69,18 @@ async def existing_account(
 async def _check_name_free(uow: UnitOfWork, account: Account) -> None:
     if account.archived:
         return
-    if await uow.accounts.name_taken(account.owner_id, account.name, account.id):
-        raise AccountNameTakenError(f"You already have an account named {account.name!r}.")
+    if await uow.accounts.name_taken(account.household_id, account.name, account.id):
+        raise AccountNameTakenError(f"The household already has an account named {account.name!r}.")
 
 
 class CreateAccount:
     """Open an account; its balance starts at its opening balance.
 
     Raises:
-        RuleViolationError: bad name, currency or opening balance.
-        AccountNameTakenError: an unarchived account of the user has the name already.
+        RuleViolationError: bad name, currency or opening balance; on ``household_id``, a
+            household the caller is not in.
+        PermissionDeniedError: the caller is a viewer of the household.
+        AccountNameTakenError: an unarchived account of the household has the name already.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdFactory) -> None:
@@ -78,11 +88,12 @@ class CreateAccount:
         self._clock = clock
         self._ids = ids
 
-    async def execute(self, owner: UserId, draft: AccountDraft) -> Account:
+    async def execute(self, caller: Caller, draft: AccountDraft) -> Account:
         opening = parse_opening_balance(draft.opening_balance, Currency.of(draft.currency))
+        household = caller.household_for_new(draft.household_id)
         account = Account.open(
             AccountId(self._ids.new_id()),
-            owner,
+            household,
             draft.name,
             draft.type,
             opening,
@@ -97,31 +108,40 @@ class CreateAccount:
 
 
 class GetAccount:
-    """Read one of the user's accounts.
+    """Read an account of one of the caller's households.
 
     Raises:
-        AccountNotFoundError: no such account for this user.
+        AccountNotFoundError: no such account in the caller's households.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def execute(self, owner: UserId, account_id: AccountId) -> Account:
+    async def execute(self, caller: Caller, account_id: AccountId) -> Account:
         async with self._uow as uow:
-            return await existing_account(uow, owner, account_id)
+            return await existing_account(uow, caller.visible(), account_id)
 
 
 class ListAccounts:
-    """List the user's accounts, filtered, sorted and paged."""
+    """List the accounts of every household of the caller (or of ``household_id`` alone),
+    filtered, sorted and paged."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
     async def execute(
-        self, owner: UserId, filters: AccountFilters, page: PageRequest, sort: Sort
+        self,
+        caller: Caller,
+        filters: AccountFilters,
+        page: PageRequest,
+        sort: Sort,
+        household_id: HouseholdId | None = None,
     ) -> Page[Account]:
+        scope = caller.visible(household_id)
+        if not scope:
+            return Page([], 0, page.limit, page.offset)
         async with self._uow as uow:
-            return await uow.accounts.list(owner, filters, page, sort)
+            return await uow.accounts.list(scope, filters, page, sort)
 
 
 class UpdateAccount:
@@ -131,7 +151,8 @@ class UpdateAccount:
     moves the balance by the difference, through the balance rule's deltas.
 
     Raises:
-        AccountNotFoundError: no such account for this user.
+        AccountNotFoundError: no such account in the caller's households.
+        PermissionDeniedError: the caller is a viewer of the account's household.
         RuleViolationError: bad name or opening balance, or another currency.
         AccountNameTakenError: the account would be unarchived under a taken name.
     """
@@ -141,12 +162,13 @@ class UpdateAccount:
         self._clock = clock
 
     async def execute(
-        self, owner: UserId, account_id: AccountId, changes: AccountChanges
+        self, caller: Caller, account_id: AccountId, changes: AccountChanges
     ) -> Account:
         async with self._uow as uow:
             # Locked, so that a concurrent delete either waits for this change or wins
             # before it (then the account is not found).
-            account = await existing_account(uow, owner, account_id, for_update=True)
+            account = await existing_account(uow, caller.visible(), account_id, for_update=True)
+            caller.require_write(account.household_id)
             _apply_fields(account, changes)
             await _check_name_free(uow, account)
             if not isinstance(changes.opening_balance, Unset):
@@ -174,16 +196,18 @@ class DeleteAccount:
     either lands first (and the delete is refused) or waits and finds the account gone.
 
     Raises:
-        AccountNotFoundError: no such account for this user.
+        AccountNotFoundError: no such account in the caller's households.
+        PermissionDeniedError: the caller is a viewer of the account's household.
         AccountInUseError: transactions refer to the account.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def execute(self, owner: UserId, account_id: AccountId) -> None:
+    async def execute(self, caller: Caller, account_id: AccountId) -> None:
         async with self._uow as uow:
-            account = await existing_account(uow, owner, account_id, for_update=True)
+            account = await existing_account(uow, caller.visible(), account_id, for_update=True)
+            caller.require_write(account.household_id)
             if await uow.accounts.has_transactions(account.id):
                 raise AccountInUseError(ACCOUNT_IN_USE)
             await uow.accounts.delete(account)

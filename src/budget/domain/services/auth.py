@@ -14,8 +14,8 @@ from budget.domain.model.auth import (
     TokenType,
     hash_token,
 )
-from budget.domain.model.category import default_categories
 from budget.domain.model.currency import Currency
+from budget.domain.model.household import PERSONAL_HOUSEHOLD_NAME, Caller
 from budget.domain.model.ids import TokenFamilyId, TokenId, UserId
 from budget.domain.model.user import (
     User,
@@ -31,6 +31,7 @@ from budget.domain.ports import (
     TokenCodec,
     UnitOfWork,
 )
+from budget.domain.services.households import start_household
 
 INVALID_CREDENTIALS = "The e-mail address or password is incorrect."
 INVALID_REFRESH_TOKEN = "The refresh token is invalid, expired or revoked."
@@ -102,6 +103,9 @@ class TokenIssuer:
 class RegisterUser:
     """Create a user: unique (case-insensitive) e-mail, password policy, Argon2id hash.
 
+    The user gets a personal household ("Personal"): they own it, it gets the default
+    categories, and it is their default household.
+
     Raises:
         RuleViolationError: bad e-mail, password, name or currency.
         EmailTakenError: the address is registered already.
@@ -140,9 +144,9 @@ class RegisterUser:
                 now,
                 now,
             )
+            household = start_household(uow, self._ids, user.id, PERSONAL_HOUSEHOLD_NAME, now)
+            user.default_household_id = household.id
             uow.users.add(user)
-            for category in default_categories(user.id, now, self._ids.new_id):
-                uow.categories.add(category)
             await uow.commit()
         return user
 
@@ -291,7 +295,8 @@ class LogOut:
 
 
 class Authenticate:
-    """Turn an access token into the active user it names.
+    """Turn an access token into the active user it names, with their role in each of their
+    households (read once per request: role changes apply from the next one).
 
     Raises:
         AuthenticationError: bad token, or the user is gone or deactivated.
@@ -301,10 +306,10 @@ class Authenticate:
         self._uow = uow
         self._codec = codec
 
-    async def execute(self, access_token: str) -> User:
+    async def execute(self, access_token: str) -> Caller:
         claims = self._codec.decode(access_token, TokenType.ACCESS)
         async with self._uow as uow:
-            user = await uow.users.get(claims.subject)
-        if user is None or not user.is_active:
+            caller = await uow.users.get_caller(claims.subject)
+        if caller is None or not caller.user.is_active:
             raise AuthenticationError("The access token is no longer valid.")
-        return user
+        return caller

@@ -15,7 +15,8 @@ from budget.domain.errors import ConflictError, NotFoundError
 from budget.domain.model.budget import Budget, BudgetFields, BudgetFilters, BudgetStanding
 from budget.domain.model.budget_rules import DEFAULT_ALERT_THRESHOLD, DEFAULT_HISTORY_PERIODS
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import BudgetId, CategoryId, UserId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import BudgetId, CategoryId, HouseholdId
 from budget.domain.model.money import Money, same_value_in
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.patch import UNSET, Unset, pick
@@ -24,13 +25,13 @@ from budget.domain.ports import BudgetSpendingReader, Clock, IdFactory, UnitOfWo
 
 
 class BudgetNotFoundError(NotFoundError):
-    """The budget does not exist for this user."""
+    """The budget does not exist in the caller's households."""
 
     title = "Budget not found"
 
 
 class BudgetClashError(ConflictError):
-    """Another budget of the user already covers this category, period and currency."""
+    """Another budget of the household already covers this category, period and currency."""
 
     title = "Budget already exists"
 
@@ -51,6 +52,7 @@ class BudgetDraft:
     end_date: date | None = None
     rollover: bool = False
     alert_threshold: int = DEFAULT_ALERT_THRESHOLD
+    household_id: HouseholdId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +70,12 @@ class BudgetChanges:
     alert_threshold: int | Unset = UNSET
 
 
-async def existing_budget(uow: UnitOfWork, owner: UserId, budget_id: BudgetId) -> Budget:
-    """The owner's budget, or ``BudgetNotFoundError`` (also for someone else's)."""
-    budget = await uow.budgets.get(owner, budget_id)
+async def existing_budget(
+    uow: UnitOfWork, scope: Sequence[HouseholdId], budget_id: BudgetId
+) -> Budget:
+    """The budget in one of the ``scope`` households, or ``BudgetNotFoundError`` (also for
+    another household's)."""
+    budget = await uow.budgets.get(scope, budget_id)
     if budget is None:
         raise BudgetNotFoundError()
     return budget
@@ -78,10 +83,10 @@ async def existing_budget(uow: UnitOfWork, owner: UserId, budget_id: BudgetId) -
 
 async def _check_rules(uow: UnitOfWork, budget: Budget, today: date) -> None:
     if budget.category_id is not None:
-        budget.check_category(await uow.categories.get(budget.owner_id, budget.category_id))
+        budget.check_category(await uow.categories.get((budget.household_id,), budget.category_id))
     if await uow.budgets.active_clash(budget, today):
         raise BudgetClashError(
-            "You already have an active budget for this category, period and currency"
+            "The household already has an active budget for this category, period and currency"
             " over these dates; end it before it starts, or change that one."
         )
 
@@ -91,7 +96,9 @@ class CreateBudget:
 
     Raises:
         RuleViolationError: bad name, amount, currency, dates or threshold; a category
-            that is missing, someone else's or an income category.
+            that is missing, in another household or an income category; on
+            ``household_id``, a household the caller is not in.
+        PermissionDeniedError: the caller is a viewer of the household.
         BudgetClashError: an active budget covers the same category, period and currency.
     """
 
@@ -100,7 +107,7 @@ class CreateBudget:
         self._clock = clock
         self._ids = ids
 
-    async def execute(self, owner: UserId, draft: BudgetDraft) -> Budget:
+    async def execute(self, caller: Caller, draft: BudgetDraft) -> Budget:
         now, today = self._clock.now(), self._clock.today()
         fields = BudgetFields(
             draft.name,
@@ -112,7 +119,8 @@ class CreateBudget:
             draft.rollover,
             draft.alert_threshold,
         )
-        budget = Budget.create(BudgetId(self._ids.new_id()), owner, fields, now)
+        household = caller.household_for_new(draft.household_id)
+        budget = Budget.create(BudgetId(self._ids.new_id()), household, fields, now)
         async with self._uow as uow:
             await _check_rules(uow, budget, today)
             uow.budgets.add(budget)
@@ -121,31 +129,40 @@ class CreateBudget:
 
 
 class GetBudget:
-    """Read one of the user's budgets.
+    """Read a budget of one of the caller's households.
 
     Raises:
-        BudgetNotFoundError: no such budget for this user.
+        BudgetNotFoundError: no such budget in the caller's households.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def execute(self, owner: UserId, budget_id: BudgetId) -> Budget:
+    async def execute(self, caller: Caller, budget_id: BudgetId) -> Budget:
         async with self._uow as uow:
-            return await existing_budget(uow, owner, budget_id)
+            return await existing_budget(uow, caller.visible(), budget_id)
 
 
 class ListBudgets:
-    """List the user's budgets, filtered, sorted and paged."""
+    """List the budgets of every household of the caller (or of ``household_id`` alone),
+    filtered, sorted and paged."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
     async def execute(
-        self, owner: UserId, filters: BudgetFilters, page: PageRequest, sort: Sort
+        self,
+        caller: Caller,
+        filters: BudgetFilters,
+        page: PageRequest,
+        sort: Sort,
+        household_id: HouseholdId | None = None,
     ) -> Page[Budget]:
+        scope = caller.visible(household_id)
+        if not scope:
+            return Page([], 0, page.limit, page.offset)
         async with self._uow as uow:
-            return await uow.budgets.list(owner, filters, page, sort)
+            return await uow.budgets.list(scope, filters, page, sort)
 
 
 class UpdateBudget:
@@ -154,7 +171,8 @@ class UpdateBudget:
     A new currency without a new amount keeps the amount's decimal value.
 
     Raises:
-        BudgetNotFoundError: no such budget for this user.
+        BudgetNotFoundError: no such budget in the caller's households.
+        PermissionDeniedError: the caller is a viewer of the budget's household.
         RuleViolationError: as for ``CreateBudget``; an amount that the new currency
             cannot hold.
         BudgetClashError: as for ``CreateBudget`` (the budget itself never clashes).
@@ -164,9 +182,10 @@ class UpdateBudget:
         self._uow = uow
         self._clock = clock
 
-    async def execute(self, owner: UserId, budget_id: BudgetId, changes: BudgetChanges) -> Budget:
+    async def execute(self, caller: Caller, budget_id: BudgetId, changes: BudgetChanges) -> Budget:
         async with self._uow as uow:
-            budget = await existing_budget(uow, owner, budget_id)
+            budget = await existing_budget(uow, caller.visible(), budget_id)
+            caller.require_write(budget.household_id)
             budget.revise(_merged(budget.fields, changes), self._clock.now())
             await _check_rules(uow, budget, self._clock.today())
             await uow.commit()
@@ -194,18 +213,20 @@ def _merged(current: BudgetFields, changes: BudgetChanges) -> BudgetFields:
 
 
 class DeleteBudget:
-    """Delete one of the user's budgets.
+    """Delete a budget of one of the caller's households.
 
     Raises:
-        BudgetNotFoundError: no such budget for this user.
+        BudgetNotFoundError: no such budget in the caller's households.
+        PermissionDeniedError: the caller is a viewer of the budget's household.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def execute(self, owner: UserId, budget_id: BudgetId) -> None:
+    async def execute(self, caller: Caller, budget_id: BudgetId) -> None:
         async with self._uow as uow:
-            budget = await existing_budget(uow, owner, budget_id)
+            budget = await existing_budget(uow, caller.visible(), budget_id)
+            caller.require_write(budget.household_id)
             await uow.budgets.delete(budget)
             await uow.commit()
 
@@ -214,7 +235,7 @@ class GetBudgetStatus:
     """A budget's status in the period containing ``day`` (default: today).
 
     Raises:
-        BudgetNotFoundError: no such budget for this user.
+        BudgetNotFoundError: no such budget in the caller's households.
         RuleViolationError: on the ``date`` query parameter outside the budget's dates.
     """
 
@@ -224,10 +245,10 @@ class GetBudgetStatus:
         self._clock = clock
 
     async def execute(
-        self, owner: UserId, budget_id: BudgetId, day: date | None = None
+        self, caller: Caller, budget_id: BudgetId, day: date | None = None
     ) -> BudgetStanding:
         async with self._uow as uow:
-            budget = await existing_budget(uow, owner, budget_id)
+            budget = await existing_budget(uow, caller.visible(), budget_id)
         index = budget.status_index(day or self._clock.today())
         [sums] = await self._spending.spent_per_period([budget.spending_query(index, index)])
         [status] = budget.statuses(index, index, sums)
@@ -235,7 +256,8 @@ class GetBudgetStatus:
 
 
 class ListBudgetStatuses:
-    """The status on ``day`` (default: today) of every budget active that day, by name.
+    """The status on ``day`` (default: today) of every budget active that day in the
+    caller's households (or in ``household_id`` alone), by name.
 
     Costs one query for the budgets and one batch of sums for all of them.
     """
@@ -245,10 +267,15 @@ class ListBudgetStatuses:
         self._spending = spending
         self._clock = clock
 
-    async def execute(self, owner: UserId, day: date | None = None) -> list[BudgetStanding]:
+    async def execute(
+        self, caller: Caller, day: date | None = None, household_id: HouseholdId | None = None
+    ) -> list[BudgetStanding]:
         day = day or self._clock.today()
+        scope = caller.visible(household_id)
+        if not scope:
+            return []
         async with self._uow as uow:
-            budgets: Sequence[Budget] = await uow.budgets.active_on(owner, day)
+            budgets: Sequence[Budget] = await uow.budgets.active_on(scope, day)
         indices = [budget.status_index(day) for budget in budgets]
         queries = [b.spending_query(n, n) for b, n in zip(budgets, indices, strict=True)]
         sums = await self._spending.spent_per_period(queries) if queries else []
@@ -265,7 +292,7 @@ class GetBudgetHistory:
     started later; none when it has not started yet.
 
     Raises:
-        BudgetNotFoundError: no such budget for this user.
+        BudgetNotFoundError: no such budget in the caller's households.
         RuleViolationError: on the ``periods`` query parameter unless it is 1 to 36.
     """
 
@@ -275,10 +302,10 @@ class GetBudgetHistory:
         self._clock = clock
 
     async def execute(
-        self, owner: UserId, budget_id: BudgetId, periods: int = DEFAULT_HISTORY_PERIODS
+        self, caller: Caller, budget_id: BudgetId, periods: int = DEFAULT_HISTORY_PERIODS
     ) -> list[BudgetStanding]:
         async with self._uow as uow:
-            budget = await existing_budget(uow, owner, budget_id)
+            budget = await existing_budget(uow, caller.visible(), budget_id)
         window = budget.history_indices(self._clock.today(), periods)
         if not window:
             return []

@@ -1,4 +1,5 @@
-"""Use cases of a user's categories: create, read, list, change and delete them."""
+"""Use cases of categories: create, read, list, change and delete them, in the caller's
+households."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from budget.domain.model.category import (
     clean_name,
     numbered_name,
 )
-from budget.domain.model.ids import CategoryId, UserId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import CategoryId, HouseholdId
 from budget.domain.model.ledger_queries import CategoryFilters
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.patch import UNSET, Unset, pick
@@ -21,13 +23,13 @@ from budget.domain.ports import Clock, IdFactory, UnitOfWork
 
 
 class CategoryNotFoundError(NotFoundError):
-    """The category does not exist for this user."""
+    """The category does not exist in the caller's households."""
 
     title = "Category not found"
 
 
 class CategoryNameTakenError(ConflictError):
-    """Another category of the user has this name within (kind, parent)."""
+    """Another category of the household has this name within (kind, parent)."""
 
     title = "Category name already in use"
 
@@ -47,6 +49,7 @@ class CategoryDraft:
     parent_id: CategoryId | None = None
     color: str | None = None
     archived: bool = False
+    household_id: HouseholdId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +63,12 @@ class CategoryChanges:
     archived: bool | Unset = UNSET
 
 
-async def existing_category(uow: UnitOfWork, owner: UserId, category_id: CategoryId) -> Category:
-    """The owner's category, or ``CategoryNotFoundError`` (also for someone else's)."""
-    category = await uow.categories.get(owner, category_id)
+async def existing_category(
+    uow: UnitOfWork, scope: Sequence[HouseholdId], category_id: CategoryId
+) -> Category:
+    """The category in one of the ``scope`` households, or ``CategoryNotFoundError`` (also
+    for another household's)."""
+    category = await uow.categories.get(scope, category_id)
     if category is None:
         raise CategoryNotFoundError()
     return category
@@ -70,15 +76,17 @@ async def existing_category(uow: UnitOfWork, owner: UserId, category_id: Categor
 
 async def _check_parent(uow: UnitOfWork, category: Category) -> None:
     if category.parent_id is not None:
-        category.check_parent(await uow.categories.get(category.owner_id, category.parent_id))
+        category.check_parent(
+            await uow.categories.get((category.household_id,), category.parent_id)
+        )
 
 
 async def _check_name_free(uow: UnitOfWork, category: Category) -> None:
     if await uow.categories.name_taken(
-        category.owner_id, category.kind, category.parent_id, category.name, category.id
+        category.household_id, category.kind, category.parent_id, category.name, category.id
     ):
         raise CategoryNameTakenError(
-            f"You already have a category named {category.name!r}"
+            f"The household already has a category named {category.name!r}"
             f" of kind {category.kind} at this level."
         )
 
@@ -87,8 +95,10 @@ class CreateCategory:
     """Create a category, top-level or under a parent of the same kind.
 
     Raises:
-        RuleViolationError: bad name or colour; a parent that is missing, someone else's,
-            of another kind or not top-level.
+        RuleViolationError: bad name or colour; a parent that is missing, in another
+            household, of another kind or not top-level; on ``household_id``, a household
+            the caller is not in.
+        PermissionDeniedError: the caller is a viewer of the household.
         CategoryNameTakenError: the name is taken within (kind, parent).
     """
 
@@ -97,15 +107,17 @@ class CreateCategory:
         self._clock = clock
         self._ids = ids
 
-    async def execute(self, owner: UserId, draft: CategoryDraft) -> Category:
+    async def execute(self, caller: Caller, draft: CategoryDraft) -> Category:
         now = self._clock.now()
+        name = clean_name(draft.name)
+        color = clean_color(draft.color)
         category = Category(
             CategoryId(self._ids.new_id()),
-            owner,
-            clean_name(draft.name),
+            caller.household_for_new(draft.household_id),
+            name,
             draft.kind,
             draft.parent_id,
-            clean_color(draft.color),
+            color,
             draft.archived,
             now,
             now,
@@ -119,38 +131,48 @@ class CreateCategory:
 
 
 class GetCategory:
-    """Read one of the user's categories.
+    """Read a category of one of the caller's households.
 
     Raises:
-        CategoryNotFoundError: no such category for this user.
+        CategoryNotFoundError: no such category in the caller's households.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def execute(self, owner: UserId, category_id: CategoryId) -> Category:
+    async def execute(self, caller: Caller, category_id: CategoryId) -> Category:
         async with self._uow as uow:
-            return await existing_category(uow, owner, category_id)
+            return await existing_category(uow, caller.visible(), category_id)
 
 
 class ListCategories:
-    """List the user's categories, filtered, sorted and paged."""
+    """List the categories of every household of the caller (or of ``household_id``
+    alone), filtered, sorted and paged."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
     async def execute(
-        self, owner: UserId, filters: CategoryFilters, page: PageRequest, sort: Sort
+        self,
+        caller: Caller,
+        filters: CategoryFilters,
+        page: PageRequest,
+        sort: Sort,
+        household_id: HouseholdId | None = None,
     ) -> Page[Category]:
+        scope = caller.visible(household_id)
+        if not scope:
+            return Page([], 0, page.limit, page.offset)
         async with self._uow as uow:
-            return await uow.categories.list(owner, filters, page, sort)
+            return await uow.categories.list(scope, filters, page, sort)
 
 
 class UpdateCategory:
     """Change a category's name, kind, parent, colour or archived flag.
 
     Raises:
-        CategoryNotFoundError: no such category for this user.
+        CategoryNotFoundError: no such category in the caller's households.
+        PermissionDeniedError: the caller is a viewer of the category's household.
         RuleViolationError: bad name or colour; a bad parent; a parent for a category that
             has subcategories; a new kind for a category that has subcategories.
         CategoryInUseError: a new kind while transactions or budgets use the category.
@@ -162,10 +184,11 @@ class UpdateCategory:
         self._clock = clock
 
     async def execute(
-        self, owner: UserId, category_id: CategoryId, changes: CategoryChanges
+        self, caller: Caller, category_id: CategoryId, changes: CategoryChanges
     ) -> Category:
         async with self._uow as uow:
-            category = await existing_category(uow, owner, category_id)
+            category = await existing_category(uow, caller.visible(), category_id)
+            caller.require_write(category.household_id)
             old_kind = category.kind
             _apply_fields(category, changes)
             if category.kind is not old_kind:
@@ -211,16 +234,18 @@ class DeleteCategory:
     characters.
 
     Raises:
-        CategoryNotFoundError: no such category for this user.
+        CategoryNotFoundError: no such category in the caller's households.
+        PermissionDeniedError: the caller is a viewer of the category's household.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
-    async def execute(self, owner: UserId, category_id: CategoryId) -> None:
+    async def execute(self, caller: Caller, category_id: CategoryId) -> None:
         async with self._uow as uow:
-            category = await existing_category(uow, owner, category_id)
+            category = await existing_category(uow, caller.visible(), category_id)
+            caller.require_write(category.household_id)
             children = await uow.categories.children(category.id)
             await _free_top_level_names(uow, category, children)
             await uow.transactions.uncategorize(category.id)
@@ -254,5 +279,5 @@ async def _taken_at_top_level(uow: UnitOfWork, parent: Category, name: str) -> b
     # Top-level names are unique per kind, so the parent's name belongs to the parent
     # alone, and it is about to be freed.
     return name != parent.name and await uow.categories.name_taken(
-        parent.owner_id, parent.kind, None, name
+        parent.household_id, parent.kind, None, name
     )

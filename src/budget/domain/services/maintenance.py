@@ -24,7 +24,7 @@ class VerifyBalances:
 
 class VerifyDailyTotals:
     """Find every daily totals cell that drifted from its transactions, and optionally
-    rebuild the totals of the owners concerned from their transactions."""
+    rebuild the totals of the households concerned from their transactions."""
 
     def __init__(self, verifier: TotalsVerifier) -> None:
         self._verifier = verifier
@@ -32,6 +32,6 @@ class VerifyDailyTotals:
     async def execute(self, *, fix: bool = False) -> Sequence[TotalsDrift]:
         drifts = await self._verifier.drifted_totals()
         if fix and drifts:
-            owners = sorted({drift.key.owner_id for drift in drifts})
-            await self._verifier.rebuild_totals(owners)
+            households = sorted({drift.key.household_id for drift in drifts})
+            await self._verifier.rebuild_totals(households)
         return drifts

@@ -15,7 +15,8 @@ from datetime import date
 
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.category import CategoryKind
-from budget.domain.model.ids import AccountId, UserId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.reports import (
     CashflowSeries,
     CategoryReport,
@@ -64,11 +65,12 @@ class GetSummary:
     """Income, expense, net and transaction count per currency; transfers excluded.
 
     An ``account_id`` filter keeps the income and expenses booked on that account; an
-    account that is not the user's (or does not exist) is a rule violation on the
-    ``account_id`` query parameter, as for any reference to another user's account.
+    account outside the household (or missing) is a rule violation on the ``account_id``
+    query parameter, as for any reference to another household's account.
 
     Raises:
         RuleViolationError: a bad range (``date_to``) or a foreign account (``account_id``).
+        HouseholdNotFoundError: ``household_id`` is not one of the caller's households.
     """
 
     def __init__(self, reader: ReportReader, clock: Clock) -> None:
@@ -76,12 +78,17 @@ class GetSummary:
         self._clock = clock
 
     async def execute(
-        self, owner: UserId, period: ReportRange, account_id: AccountId | None = None
+        self,
+        caller: Caller,
+        household_id: HouseholdId | None,
+        period: ReportRange,
+        account_id: AccountId | None = None,
     ) -> list[SummaryRow]:
         date_from, date_to = period.resolve(self._clock.today())
-        if account_id is not None and not await self._reader.has_account(owner, account_id):
+        household = caller.household_to_read(household_id)
+        if account_id is not None and not await self._reader.has_account(household, account_id):
             raise RuleViolationError.on_query("account_id", FOREIGN_ACCOUNT_DETAIL)
-        rows = await self._reader.summary(owner, date_from, date_to, account_id)
+        rows = await self._reader.summary(household, date_from, date_to, account_id)
         return sorted(rows, key=lambda row: row.currency)
 
 
@@ -93,6 +100,7 @@ class GetCategoryReport:
 
     Raises:
         RuleViolationError: a bad range (``date_to``).
+        HouseholdNotFoundError: ``household_id`` is not one of the caller's households.
     """
 
     def __init__(self, reader: ReportReader, clock: Clock) -> None:
@@ -100,11 +108,16 @@ class GetCategoryReport:
         self._clock = clock
 
     async def execute(
-        self, owner: UserId, period: ReportRange, kind: CategoryKind = CategoryKind.EXPENSE
+        self,
+        caller: Caller,
+        household_id: HouseholdId | None,
+        period: ReportRange,
+        kind: CategoryKind = CategoryKind.EXPENSE,
     ) -> list[CategoryReport]:
         date_from, date_to = period.resolve(self._clock.today())
+        household = caller.household_to_read(household_id)
         return shape_by_category(
-            await self._reader.category_totals(owner, kind, date_from, date_to)
+            await self._reader.category_totals(household, kind, date_from, date_to)
         )
 
 
@@ -117,6 +130,7 @@ class GetCashflow:
 
     Raises:
         RuleViolationError: a bad range (``date_to``).
+        HouseholdNotFoundError: ``household_id`` is not one of the caller's households.
     """
 
     def __init__(self, reader: ReportReader, clock: Clock) -> None:
@@ -124,10 +138,15 @@ class GetCashflow:
         self._clock = clock
 
     async def execute(
-        self, owner: UserId, period: ReportRange, interval: Interval = Interval.MONTH
+        self,
+        caller: Caller,
+        household_id: HouseholdId | None,
+        period: ReportRange,
+        interval: Interval = Interval.MONTH,
     ) -> list[CashflowSeries]:
         date_from, date_to = period.resolve(self._clock.today())
-        rows = await self._reader.cashflow(owner, date_from, date_to, interval)
+        household = caller.household_to_read(household_id)
+        rows = await self._reader.cashflow(household, date_from, date_to, interval)
         return fill_cashflow(rows, date_from, date_to, interval)
 
 
@@ -136,12 +155,18 @@ class GetNetWorth:
 
     Every account counts, archived ones included, with its opening balance plus the
     effects of the transactions dated on or before the day.
+
+    Raises:
+        HouseholdNotFoundError: ``household_id`` is not one of the caller's households.
     """
 
     def __init__(self, reader: ReportReader, clock: Clock) -> None:
         self._reader = reader
         self._clock = clock
 
-    async def execute(self, owner: UserId, day: date | None = None) -> list[NetWorth]:
+    async def execute(
+        self, caller: Caller, household_id: HouseholdId | None, day: date | None = None
+    ) -> list[NetWorth]:
         as_of = day if day is not None else self._clock.today()
-        return shape_net_worth(await self._reader.balances_as_of(owner, as_of))
+        household = caller.household_to_read(household_id)
+        return shape_net_worth(await self._reader.balances_as_of(household, as_of))

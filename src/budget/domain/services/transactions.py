@@ -1,4 +1,6 @@
-"""Use cases of a user's transactions: record, read, list, change and delete them.
+"""Use cases of transactions: record, read, list, change and delete them, in the caller's
+households. A transaction belongs to its account's household; every account and category
+it refers to must be in that household.
 
 Every write hands the balance rule's deltas (``balance_change``) to
 ``uow.accounts.record_balance_deltas`` and then the totals rule's changes (``totals_change``)
@@ -24,7 +26,8 @@ from budget.domain.model.account import Account
 from budget.domain.model.balance import balance_change
 from budget.domain.model.category import Category
 from budget.domain.model.cursor import Cursor, decode_cursor, encode_cursor, fingerprint
-from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
 from budget.domain.model.ledger_queries import TransactionFilters, TransactionPaging
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, Sort
@@ -44,7 +47,7 @@ from budget.domain.ports import Clock, IdFactory, UnitOfWork
 
 
 class TransactionNotFoundError(NotFoundError):
-    """The transaction does not exist for this user."""
+    """The transaction does not exist in the caller's households."""
 
     title = "Transaction not found"
 
@@ -82,23 +85,31 @@ class TransactionChanges:
 
 
 async def _existing(
-    uow: UnitOfWork, owner: UserId, transaction_id: TransactionId, *, for_update: bool = False
+    uow: UnitOfWork,
+    scope: Sequence[HouseholdId],
+    transaction_id: TransactionId,
+    *,
+    for_update: bool = False,
 ) -> Transaction:
-    txn = await uow.transactions.get(owner, transaction_id, for_update=for_update)
+    txn = await uow.transactions.get(scope, transaction_id, for_update=for_update)
     if txn is None:
         raise TransactionNotFoundError()
     return txn
 
 
-async def _account(uow: UnitOfWork, owner: UserId, account_id: AccountId, field: str) -> Account:
-    account = await uow.accounts.get(owner, account_id)
+async def _account(
+    uow: UnitOfWork, scope: Sequence[HouseholdId], account_id: AccountId, field: str
+) -> Account:
+    account = await uow.accounts.get(scope, account_id)
     if account is None:
         raise RuleViolationError.on(field, FOREIGN_ACCOUNT)
     return account
 
 
-async def _category(uow: UnitOfWork, owner: UserId, category_id: CategoryId) -> Category:
-    category = await uow.categories.get(owner, category_id)
+async def _category(
+    uow: UnitOfWork, household_id: HouseholdId, category_id: CategoryId
+) -> Category:
+    category = await uow.categories.get((household_id,), category_id)
     if category is None:
         raise RuleViolationError.on("category_id", FOREIGN_CATEGORY)
     return category
@@ -106,17 +117,26 @@ async def _category(uow: UnitOfWork, owner: UserId, category_id: CategoryId) -> 
 
 async def _links(
     uow: UnitOfWork,
-    owner: UserId,
+    caller: Caller,
+    household_id: HouseholdId | None,
     account_id: AccountId,
     to_account_id: AccountId | None,
     category_id: CategoryId | None,
 ) -> Links:
-    """Find the referenced resources among the owner's; missing or foreign ones are 422."""
-    account = await _account(uow, owner, account_id, "account_id")
+    """Find the referenced resources; missing ones, or ones outside the household, are 422.
+
+    ``household_id`` None (a new transaction): the account may be in any of the caller's
+    households, and the caller must be allowed to write there (else 403); the other
+    references must be in the account's household.
+    """
+    scope = caller.visible() if household_id is None else (household_id,)
+    account = await _account(uow, scope, account_id, "account_id")
+    caller.require_write(account.household_id)
+    household = account.household_id
     to_account = None
     if to_account_id is not None:
-        to_account = await _account(uow, owner, to_account_id, "to_account_id")
-    category = None if category_id is None else await _category(uow, owner, category_id)
+        to_account = await _account(uow, (household,), to_account_id, "to_account_id")
+    category = None if category_id is None else await _category(uow, household, category_id)
     return Links(account, to_account, category)
 
 
@@ -131,7 +151,8 @@ class RecordTransaction:
 
     Raises:
         RuleViolationError: any rule of the contract's section 6, including references
-            to accounts or categories that are missing or someone else's.
+            to accounts or categories that are missing or in another household.
+        PermissionDeniedError: the caller is a viewer of the account's household.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdFactory) -> None:
@@ -139,7 +160,7 @@ class RecordTransaction:
         self._clock = clock
         self._ids = ids
 
-    async def execute(self, owner: UserId, draft: TransactionDraft) -> Transaction:
+    async def execute(self, caller: Caller, draft: TransactionDraft) -> Transaction:
         check_shape(
             draft.type,
             draft.account_id,
@@ -150,14 +171,16 @@ class RecordTransaction:
         note = Note.of(draft.description, draft.payee, draft.tags)
         async with self._uow as uow:
             links = await _links(
-                uow, owner, draft.account_id, draft.to_account_id, draft.category_id
+                uow, caller, None, draft.account_id, draft.to_account_id, draft.category_id
             )
             amount = Money.parse(draft.amount, links.account.currency, field="amount")
             posting = Posting.settle(
                 draft.type, links, amount, sent_to_amount=_to_amount(draft.to_amount, links)
             )
             txn_id = TransactionId(self._ids.new_id())
-            txn = Transaction.record(txn_id, owner, posting, draft.date, note, self._clock.now())
+            txn = Transaction.record(
+                txn_id, links.account.household_id, posting, draft.date, note, self._clock.now()
+            )
             uow.transactions.add(txn)
             await uow.accounts.record_balance_deltas(balance_change(None, txn))
             await uow.totals.record(totals_change(None, txn))
@@ -166,22 +189,23 @@ class RecordTransaction:
 
 
 class GetTransaction:
-    """Read one of the user's transactions.
+    """Read a transaction of one of the caller's households.
 
     Raises:
-        TransactionNotFoundError: no such transaction for this user.
+        TransactionNotFoundError: no such transaction in the caller's households.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def execute(self, owner: UserId, transaction_id: TransactionId) -> Transaction:
+    async def execute(self, caller: Caller, transaction_id: TransactionId) -> Transaction:
         async with self._uow as uow:
-            return await _existing(uow, owner, transaction_id)
+            return await _existing(uow, caller.visible(), transaction_id)
 
 
 class ListTransactions:
-    """List the user's transactions by offset or by keyset cursor; every page has a
+    """List the transactions of every household of the caller (or of ``household_id``
+    alone) by offset or by keyset cursor; every page has a
     ``next_cursor`` (None on the last page), and cursor pages are not counted.
 
     Raises:
@@ -194,15 +218,25 @@ class ListTransactions:
         self._cursor_key = cursor_key
 
     async def execute(
-        self, owner: UserId, filters: TransactionFilters, sort: Sort, paging: TransactionPaging
+        self,
+        caller: Caller,
+        filters: TransactionFilters,
+        sort: Sort,
+        paging: TransactionPaging,
+        household_id: HouseholdId | None = None,
     ) -> Page[Transaction]:
-        digest = fingerprint(owner, sort, filters)
+        digest = fingerprint(caller.id, sort, filters, household_id)
+        scope = caller.visible(household_id)
         if paging.cursor is None:
-            return await self._offset_page(owner, filters, sort, paging, digest)
+            if not scope:
+                return Page([], 0, paging.limit, paging.offset)
+            return await self._offset_page(scope, filters, sort, paging, digest)
         keyset = decode_cursor(paging.cursor, self._cursor_key, digest).keyset(sort)
+        if not scope:
+            return Page([], None, paging.limit, None)
         async with self._uow as uow:
             found = await uow.transactions.list_after(
-                owner, filters, sort, keyset, paging.limit + 1
+                scope, filters, sort, keyset, paging.limit + 1
             )
         items = list(found[: paging.limit])
         more = len(found) > paging.limit
@@ -210,14 +244,14 @@ class ListTransactions:
 
     async def _offset_page(
         self,
-        owner: UserId,
+        scope: Sequence[HouseholdId],
         filters: TransactionFilters,
         sort: Sort,
         paging: TransactionPaging,
         digest: str,
     ) -> Page[Transaction]:
         async with self._uow as uow:
-            page = await uow.transactions.list(owner, filters, sort, paging.page_request())
+            page = await uow.transactions.list(scope, filters, sort, paging.page_request())
         more = (page.offset or 0) + len(page.items) < (page.total or 0)
         next_cursor = self._next_cursor(page.items, more, sort, digest)
         return Page(page.items, page.total, page.limit, page.offset, next_cursor)
@@ -235,8 +269,10 @@ class UpdateTransaction:
     balances by the difference between its old and new effects.
 
     Raises:
-        TransactionNotFoundError: no such transaction for this user.
-        RuleViolationError: the changed transaction would break a rule of section 6.
+        TransactionNotFoundError: no such transaction in the caller's households.
+        PermissionDeniedError: the caller is a viewer of the transaction's household.
+        RuleViolationError: the changed transaction would break a rule of section 6 (it
+            stays in its household: another household's account is 422).
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
@@ -244,12 +280,13 @@ class UpdateTransaction:
         self._clock = clock
 
     async def execute(
-        self, owner: UserId, transaction_id: TransactionId, changes: TransactionChanges
+        self, caller: Caller, transaction_id: TransactionId, changes: TransactionChanges
     ) -> Transaction:
         async with self._uow as uow:
-            txn = await _existing(uow, owner, transaction_id, for_update=True)
+            txn = await _existing(uow, caller.visible(), transaction_id, for_update=True)
+            caller.require_write(txn.household_id)
             before = replace(txn)
-            posting = await _revised_posting(uow, txn, changes)
+            posting = await _revised_posting(uow, caller, txn, changes)
             note = Note.of(
                 pick(changes.description, txn.description),
                 pick(changes.payee, txn.payee),
@@ -263,7 +300,7 @@ class UpdateTransaction:
 
 
 async def _revised_posting(
-    uow: UnitOfWork, txn: Transaction, changes: TransactionChanges
+    uow: UnitOfWork, caller: Caller, txn: Transaction, changes: TransactionChanges
 ) -> Posting:
     kind = pick(changes.type, txn.type)
     account_id = pick(changes.account_id, txn.account_id)
@@ -274,7 +311,7 @@ async def _revised_posting(
     check_shape(
         kind, account_id, to_account_id, category_id, has_to_amount=sent_to_amount is not None
     )
-    links = await _links(uow, txn.owner_id, account_id, to_account_id, category_id)
+    links = await _links(uow, caller, txn.household_id, account_id, to_account_id, category_id)
     amount = _revised_amount(changes.amount, txn.amount, links.account)
     kept = txn.to_amount if isinstance(changes.to_amount, Unset) else None
     return Posting.settle(
@@ -296,15 +333,17 @@ class DeleteTransaction:
     """Delete a transaction and take its effect off the balances.
 
     Raises:
-        TransactionNotFoundError: no such transaction for this user.
+        TransactionNotFoundError: no such transaction in the caller's households.
+        PermissionDeniedError: the caller is a viewer of the transaction's household.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def execute(self, owner: UserId, transaction_id: TransactionId) -> None:
+    async def execute(self, caller: Caller, transaction_id: TransactionId) -> None:
         async with self._uow as uow:
-            txn = await _existing(uow, owner, transaction_id, for_update=True)
+            txn = await _existing(uow, caller.visible(), transaction_id, for_update=True)
+            caller.require_write(txn.household_id)
             await uow.accounts.record_balance_deltas(balance_change(txn, None))
             await uow.totals.record(totals_change(txn, None))
             await uow.transactions.delete(txn)

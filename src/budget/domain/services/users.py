@@ -11,11 +11,13 @@ from budget.domain.errors import (
     RuleViolationError,
 )
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import UserId
+from budget.domain.model.household import Household, check_not_last_owner
+from budget.domain.model.ids import HouseholdId, UserId
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.user import User, check_password_policy, clean_display_name
 from budget.domain.ports import Clock, PasswordHasher, UnitOfWork
 from budget.domain.services.auth import LoginThrottle
+from budget.domain.services.households import LAST_OWNER, LastOwnerError
 
 USER_SORTS = ("email", "created_at")
 
@@ -26,15 +28,23 @@ class UserNotFoundError(NotFoundError):
 
 @dataclass(frozen=True, slots=True)
 class ProfileChanges:
-    """Only the fields that were sent; ``None`` display_name clears it."""
+    """Only the fields that were sent; ``None`` display_name clears it (``None`` in the
+    other fields: not sent)."""
 
     display_name: str | None = None
     set_display_name: bool = False
     default_currency: str | None = None
+    default_household_id: HouseholdId | None = None
 
 
 class UpdateProfile:
-    """Change one's display name or default currency."""
+    """Change one's display name, default currency or default household.
+
+    Raises:
+        UserNotFoundError: no such user.
+        RuleViolationError: bad display name or currency; on ``default_household_id``, a
+            household the user is not a member of.
+    """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow = uow
@@ -49,6 +59,9 @@ class UpdateProfile:
                 user.default_currency = Currency.of(
                     changes.default_currency, field="default_currency"
                 ).code
+            if changes.default_household_id is not None:
+                await _check_member(uow, user_id, changes.default_household_id)
+                user.default_household_id = changes.default_household_id
             user.touch(self._clock.now())
             await uow.commit()
         return user
@@ -90,8 +103,23 @@ class ChangePassword:
             await uow.commit()
 
 
+async def _check_member(uow: UnitOfWork, user_id: UserId, household_id: HouseholdId) -> None:
+    memberships = await uow.households.memberships_of(user_id)
+    if all(m.household_id != household_id for m in memberships):
+        raise RuleViolationError.on("default_household_id", "must be one of your households")
+
+
 class DeleteUser:
-    """Delete the user and all their data."""
+    """Delete the user, their memberships, and the invitations addressed to their e-mail.
+
+    Households where the user is the only member are deleted with all their data; the other
+    households stay with their other members.
+
+    Raises:
+        UserNotFoundError: no such user.
+        LastOwnerError: the user is the last owner of a household that has other members
+            (they hand ownership over first).
+    """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
@@ -99,8 +127,34 @@ class DeleteUser:
     async def execute(self, user_id: UserId) -> None:
         async with self._uow as uow:
             user = await _existing(uow, user_id)
+            alone_in = await _households_left_behind(uow, user_id)
+            for household in alone_in:
+                await uow.households.delete(household)
+            await uow.invitations.delete_for_email(user.email)
             await uow.users.delete(user)
             await uow.commit()
+
+
+async def _households_left_behind(uow: UnitOfWork, user_id: UserId) -> list[Household]:
+    """The households the user is the only member of, each locked (in id order, so that
+    concurrent deletions never deadlock) and checked: leaving any other one must not leave
+    it without an owner.
+
+    Raises:
+        LastOwnerError: the user is the last owner of a household with other members.
+    """
+    alone_in: list[Household] = []
+    memberships = await uow.households.memberships_of(user_id)
+    for household_id in sorted(m.household_id for m in memberships):
+        household = await uow.households.get(household_id, for_update=True)
+        if household is None:  # deleted concurrently: nothing is left to decide
+            continue
+        members = await uow.households.memberships(household_id)
+        if all(m.user_id == user_id for m in members):
+            alone_in.append(household)
+        elif not check_not_last_owner(members, user_id, None):
+            raise LastOwnerError(LAST_OWNER)
+    return alone_in
 
 
 class ListUsers:
