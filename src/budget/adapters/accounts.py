@@ -8,7 +8,7 @@ added, then moved only by the recorded deltas, summed and applied at commit as a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_value
 from budget.adapters.paging import ordered, page_of
+from budget.adapters.scoping import in_households
 from budget.adapters.tables import AccountRow, TransactionRow
 from budget.adapters.writes import (
     BALANCES_RANK,
@@ -38,7 +39,7 @@ from budget.adapters.writes import (
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, UserId
+from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.ledger_queries import AccountFilters
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
@@ -54,7 +55,7 @@ def account_from_row(row: RowValues) -> Account:
     currency = Currency.of(row["currency"])
     return Account(
         AccountId(row["id"]),
-        UserId(row["owner_id"]),
+        HouseholdId(row["household_id"]),
         row["name"],
         AccountType(row["type"]),
         currency,
@@ -70,7 +71,7 @@ def account_columns(account: Account) -> dict[str, Any]:
     """Every column of an account's row (``balance``: see the module)."""
     return {
         "id": account.id,
-        "owner_id": account.owner_id,
+        "household_id": account.household_id,
         "name": account.name,
         "type": account.type.value,
         "currency": account.currency.code,
@@ -87,7 +88,7 @@ _ADD_TO_BALANCE = EffectShape(
     {"account_id": ACCOUNTS.c.id.type, "delta": BigInteger()},
 )
 _ACCOUNT = select(ACCOUNTS).where(
-    _accounts.owner_id == bindparam("owner_id"), _accounts.id == bindparam("id")
+    _accounts.household_id.in_(bindparam("scope", expanding=True)), _accounts.id == bindparam("id")
 )
 _ACCOUNT_FOR_UPDATE = _ACCOUNT.with_for_update()
 _SORTS: dict[str, Any] = {
@@ -144,11 +145,16 @@ class SqlAlchemyAccountRepository:
         self._handed_out[account.id] = account
 
     async def get(
-        self, owner: UserId, account_id: AccountId, *, for_update: bool = False
+        self,
+        scope: Sequence[HouseholdId],
+        account_id: AccountId,
+        *,
+        for_update: bool = False,
     ) -> Account | None:
         locking = for_update and not self._read_only
         statement = _ACCOUNT_FOR_UPDATE if locking else _ACCOUNT
-        found = await plain_row(self._session, statement, {"owner_id": owner, "id": account_id})
+        params = {"scope": list(scope), "id": account_id}
+        found = await plain_row(self._session, statement, params)
         if found is None:
             return None
         account = account_from_row(found._mapping)
@@ -165,10 +171,10 @@ class SqlAlchemyAccountRepository:
         await connection.execute(delete(ACCOUNTS).where(_accounts.id == account.id))
 
     async def name_taken(
-        self, owner: UserId, name: str, exclude_id: AccountId | None = None
+        self, household_id: HouseholdId, name: str, exclude_id: AccountId | None = None
     ) -> bool:
         condition = and_(
-            _accounts.owner_id == owner,
+            _accounts.household_id == household_id,
             _accounts.name == name,
             _accounts.archived.is_(False),
         )
@@ -191,9 +197,13 @@ class SqlAlchemyAccountRepository:
                 self._handed_out[account_id].shift_balance(delta)
 
     async def list(
-        self, owner: UserId, filters: AccountFilters, page: PageRequest, sort: Sort
+        self,
+        scope: Sequence[HouseholdId],
+        filters: AccountFilters,
+        page: PageRequest,
+        sort: Sort,
     ) -> Page[Account]:
-        conditions: list[ColumnElement[bool]] = [_accounts.owner_id == owner]
+        conditions: list[ColumnElement[bool]] = [in_households(_accounts.household_id, scope)]
         if filters.archived is not None:
             conditions.append(_accounts.archived.is_(filters.archived))
         if filters.type is not None:

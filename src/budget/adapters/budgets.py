@@ -11,11 +11,12 @@ from sqlalchemy import ColumnElement, Date, Table, and_, bindparam, delete, exis
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows, plain_value
 from budget.adapters.dialects import locks_rows
 from budget.adapters.paging import ordered, page_of
-from budget.adapters.tables import BudgetRow, UserRow
+from budget.adapters.scoping import in_households
+from budget.adapters.tables import BudgetRow, HouseholdRow
 from budget.adapters.writes import PendingWrites, TableWrites
 from budget.domain.model.budget import Budget, BudgetFilters
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import BudgetId, CategoryId, UserId
+from budget.domain.model.ids import BudgetId, CategoryId, HouseholdId
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.period import PeriodKind
@@ -34,7 +35,7 @@ def budget_from_row(row: RowValues) -> Budget:
     category_id = row["category_id"]
     return Budget(
         BudgetId(row["id"]),
-        UserId(row["owner_id"]),
+        HouseholdId(row["household_id"]),
         row["name"],
         None if category_id is None else CategoryId(category_id),
         Money(row["amount"], Currency.of(row["currency"])),
@@ -52,7 +53,7 @@ def budget_columns(budget: Budget) -> dict[str, Any]:
     """Every column of a budget's row."""
     return {
         "id": budget.id,
-        "owner_id": budget.owner_id,
+        "household_id": budget.household_id,
         "name": budget.name,
         "category_id": budget.category_id,
         "amount": budget.amount.minor,
@@ -79,8 +80,8 @@ def _active_on(day: date | ColumnElement[date]) -> ColumnElement[bool]:
     )
 
 
-def _filtered(owner: UserId, filters: BudgetFilters) -> list[ColumnElement[bool]]:
-    conditions = [_budgets.owner_id == owner]
+def _filtered(scope: Sequence[HouseholdId], filters: BudgetFilters) -> list[ColumnElement[bool]]:
+    conditions = [in_households(_budgets.household_id, scope)]
     if filters.category_id is not None:
         conditions.append(_budgets.category_id == filters.category_id)
     if filters.period is not None:
@@ -94,11 +95,14 @@ def _filtered(owner: UserId, filters: BudgetFilters) -> list[ColumnElement[bool]
 
 _ACTIVE_ON = (
     select(BUDGETS)
-    .where(_budgets.owner_id == bindparam("owner_id"), _active_on(bindparam("day", type_=Date())))
+    .where(
+        _budgets.household_id.in_(bindparam("scope", expanding=True)),
+        _active_on(bindparam("day", type_=Date())),
+    )
     .order_by(_budgets.name, _budgets.id)
 )
-"""The budgets of ``owner_id`` active on ``day``, by name (built once: it runs on every
-status request)."""
+"""The budgets of the ``scope`` households active on ``day``, by name (built once: it runs on
+every status request)."""
 
 
 class SqlAlchemyBudgetRepository:
@@ -114,8 +118,10 @@ class SqlAlchemyBudgetRepository:
     def add(self, budget: Budget) -> None:
         self._rows.add(budget)
 
-    async def get(self, owner: UserId, budget_id: BudgetId) -> Budget | None:
-        statement = select(BUDGETS).where(_budgets.id == budget_id, _budgets.owner_id == owner)
+    async def get(self, scope: Sequence[HouseholdId], budget_id: BudgetId) -> Budget | None:
+        statement = select(BUDGETS).where(
+            _budgets.id == budget_id, in_households(_budgets.household_id, scope)
+        )
         found = await plain_row(self._session, statement)
         if found is None:
             return None
@@ -129,26 +135,30 @@ class SqlAlchemyBudgetRepository:
         await connection.execute(delete(BUDGETS).where(_budgets.id == budget.id))
 
     async def list(
-        self, owner: UserId, filters: BudgetFilters, page: PageRequest, sort: Sort
+        self,
+        scope: Sequence[HouseholdId],
+        filters: BudgetFilters,
+        page: PageRequest,
+        sort: Sort,
     ) -> Page[Budget]:
-        conditions = _filtered(owner, filters)
+        conditions = _filtered(scope, filters)
         statement = ordered(
             select(BUDGETS).where(*conditions), _SORTS[sort.field], _budgets.id, sort
         )
         rows, total = await page_of(self._session, BUDGETS, statement, conditions, page)
         return Page([budget_from_row(r._mapping) for r in rows], total, page.limit, page.offset)
 
-    async def active_on(self, owner: UserId, day: date) -> Sequence[Budget]:
-        rows = await plain_rows(self._session, _ACTIVE_ON, {"owner_id": owner, "day": day})
+    async def active_on(self, scope: Sequence[HouseholdId], day: date) -> Sequence[Budget]:
+        rows = await plain_rows(self._session, _ACTIVE_ON, {"scope": list(scope), "day": day})
         return [budget_from_row(row._mapping) for row in rows]
 
     async def active_clash(self, budget: Budget, today: date) -> bool:
-        """The SQL form of ``Budget.clashes_with`` against every other budget of the owner."""
+        """The SQL form of ``Budget.clashes_with`` against every other budget of the household."""
         if budget.has_ended(today):
             return False
-        await self._serialise_writes_of(budget.owner_id)
+        await self._serialise_writes_of(budget.household_id)
         conditions = [
-            _budgets.owner_id == budget.owner_id,
+            _budgets.household_id == budget.household_id,
             _budgets.id != budget.id,
             _same_category(budget.category_id),
             _budgets.period == budget.period.value,
@@ -161,16 +171,18 @@ class SqlAlchemyBudgetRepository:
         found = await plain_value(self._session, select(exists().where(*conditions)))
         return bool(found)
 
-    async def _serialise_writes_of(self, owner: UserId) -> None:
+    async def _serialise_writes_of(self, household_id: HouseholdId) -> None:
         # Check-then-write: without a lock, two concurrent requests could both find no
-        # clash. Locking the owner's row until the end of the unit of work serialises them
-        # on PostgreSQL (NO KEY UPDATE still lets rows referencing the user be inserted);
+        # clash. Locking the household's row until the end of the unit of work serialises
+        # them on PostgreSQL (NO KEY UPDATE still lets rows referencing it be inserted);
         # SQLite needs nothing, as every transaction there starts with BEGIN IMMEDIATE.
         connection = await self._session.connection()
         if not locks_rows(connection.dialect.name):
             return
         await connection.execute(
-            select(UserRow.id).where(UserRow.id == owner).with_for_update(key_share=True)
+            select(HouseholdRow.id)
+            .where(HouseholdRow.id == household_id)
+            .with_for_update(key_share=True)
         )
 
     async def delete_for_category(self, category_id: CategoryId) -> None:

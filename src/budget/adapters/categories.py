@@ -9,10 +9,11 @@ from sqlalchemy import ColumnElement, Table, and_, delete, exists, or_, select
 
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows, plain_value
 from budget.adapters.paging import ordered, page_of
+from budget.adapters.scoping import in_households
 from budget.adapters.tables import BudgetRow, CategoryRow, TransactionRow
 from budget.adapters.writes import PendingWrites, TableWrites
 from budget.domain.model.category import Category, CategoryKind
-from budget.domain.model.ids import CategoryId, UserId
+from budget.domain.model.ids import CategoryId, HouseholdId
 from budget.domain.model.ledger_queries import CategoryFilters
 from budget.domain.model.paging import Page, PageRequest, Sort
 
@@ -26,7 +27,7 @@ def category_from_row(row: RowValues) -> Category:
     parent_id = row["parent_id"]
     return Category(
         CategoryId(row["id"]),
-        UserId(row["owner_id"]),
+        HouseholdId(row["household_id"]),
         row["name"],
         CategoryKind(row["kind"]),
         None if parent_id is None else CategoryId(parent_id),
@@ -41,7 +42,7 @@ def category_columns(category: Category) -> dict[str, Any]:
     """Every column of a category's row."""
     return {
         "id": category.id,
-        "owner_id": category.owner_id,
+        "household_id": category.household_id,
         "name": category.name,
         "kind": category.kind.value,
         "parent_id": category.parent_id,
@@ -69,9 +70,9 @@ class SqlAlchemyCategoryRepository:
     def add(self, category: Category) -> None:
         self._rows.add(category)
 
-    async def get(self, owner: UserId, category_id: CategoryId) -> Category | None:
+    async def get(self, scope: Sequence[HouseholdId], category_id: CategoryId) -> Category | None:
         statement = select(CATEGORIES).where(
-            _categories.owner_id == owner, _categories.id == category_id
+            in_households(_categories.household_id, scope), _categories.id == category_id
         )
         found = await plain_row(self._session, statement)
         return None if found is None else self._handed_out(found._mapping)
@@ -87,7 +88,7 @@ class SqlAlchemyCategoryRepository:
 
     async def name_taken(
         self,
-        owner: UserId,
+        household_id: HouseholdId,
         kind: CategoryKind,
         parent_id: CategoryId | None,
         name: str,
@@ -99,7 +100,7 @@ class SqlAlchemyCategoryRepository:
             else _categories.parent_id == parent_id
         )
         condition = and_(
-            _categories.owner_id == owner,
+            _categories.household_id == household_id,
             _categories.kind == kind.value,
             _categories.name == name,
             parent,
@@ -118,9 +119,13 @@ class SqlAlchemyCategoryRepository:
         return [self._handed_out(r._mapping) for r in await plain_rows(self._session, statement)]
 
     async def list(
-        self, owner: UserId, filters: CategoryFilters, page: PageRequest, sort: Sort
+        self,
+        scope: Sequence[HouseholdId],
+        filters: CategoryFilters,
+        page: PageRequest,
+        sort: Sort,
     ) -> Page[Category]:
-        conditions: list[ColumnElement[bool]] = [_categories.owner_id == owner]
+        conditions: list[ColumnElement[bool]] = [in_households(_categories.household_id, scope)]
         if filters.kind is not None:
             conditions.append(_categories.kind == filters.kind.value)
         if filters.parent_id is not None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final, Literal
+from uuid import UUID
 from weakref import WeakKeyDictionary
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import Executable, Row, event, exc, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -16,6 +18,20 @@ from budget.domain.errors import StorageUnavailableError
 POOL_TIMEOUT_SECONDS = 5
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 
+TENANT_ROLE: Final = "budget_app"
+"""The PostgreSQL role the app's connections act as (``SET ROLE`` when a connection is made,
+if the role exists): not a superuser, not the tables' owner, so the row-level security
+policies of migration 0005 apply to it (see ``restrict``)."""
+HOUSEHOLDS_SETTING: Final = "budget.households"
+"""The per-connection setting the row-level security policies read: the households whose
+rows the current work may see and write, comma-separated, or ``*`` for all of them."""
+ALL_HOUSEHOLDS: Final = "*"
+
+Scope = Sequence[UUID] | Literal["*"] | None
+"""What a piece of work may touch of the household-owned tables on PostgreSQL: these
+households, all of them (``ALL_HOUSEHOLDS``: registration, household management,
+maintenance), or none (None: work on users, tokens and memberships only)."""
+
 
 def create_engine(
     url: str,
@@ -23,11 +39,17 @@ def create_engine(
     pool_size: int = 10,
     connect_timeout: float = 5.0,
     statement_timeout: float = 15.0,
+    tenant_role: bool = True,
 ) -> AsyncEngine:
-    """An async engine for ``postgresql+asyncpg`` or ``sqlite+aiosqlite`` URLs."""
+    """An async engine for ``postgresql+asyncpg`` or ``sqlite+aiosqlite`` URLs.
+
+    ``tenant_role``: on PostgreSQL, each new connection switches to ``TENANT_ROLE`` when
+    that role exists and the login may use it, so that row-level security applies to
+    everything the app does (migrations use engines of their own, as the tables' owner).
+    """
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         # A fixed pool: requests beyond it wait for a connection (up to the pool timeout).
         # Overflow connections would be opened under load and closed as soon as they are
@@ -55,6 +77,27 @@ def create_engine(
             },
         },
     )
+    if tenant_role:
+        event.listen(engine.sync_engine, "connect", _act_as_tenant)
+    return engine
+
+
+_SWITCH_TO_TENANT = (
+    "SELECT set_config('role', rolname, false) FROM pg_roles WHERE rolname = 'budget_app'"
+    " AND pg_has_role(session_user, oid, 'MEMBER')"
+)
+
+
+def _act_as_tenant(dbapi_connection: Any, _record: Any) -> None:
+    # Once per connection. Without the role (a database migrated by a login that could
+    # not create it), the connection keeps the login's own rights and the policies apply
+    # only if that login is not the tables' owner or a superuser: see docs/architecture.md.
+    cursor = dbapi_connection.cursor()
+    cursor.execute(_SWITCH_TO_TENANT)
+    cursor.close()
+    # The driver began a transaction for the statement: commit it, or the first rollback
+    # of the connection would undo the switch.
+    dbapi_connection.commit()
 
 
 def _sqlite_engine(url: str) -> AsyncEngine:
@@ -132,6 +175,49 @@ def writer_queue(engine: AsyncEngine) -> WriterQueue | None:
     return WriterQueue() if one_writer_at_a_time(engine.dialect.name) else None
 
 
+def scope_setting(scope: Scope) -> str:
+    """The value of ``HOUSEHOLDS_SETTING`` for ``scope``."""
+    if scope is None:
+        return ""
+    if isinstance(scope, str):
+        return ALL_HOUSEHOLDS
+    return ",".join(sorted(str(household) for household in scope))
+
+
+async def restrict(connection: AsyncConnection, scope: Scope) -> None:
+    """Tell PostgreSQL's row-level security which households' rows ``connection`` may see
+    and write from now on (SQLite has no row-level security: a no-op there).
+
+    Every query also filters by household itself; the policies (migration 0005) are the
+    second line, so that a query that forgot its filter sees nothing of anyone else's.
+    The setting is made at session level, outside any transaction (a rollback would undo
+    it), right after checkout and before the unit of work's first statement, and only
+    when it differs from what the connection already has: a pooled connection serving the
+    same household again costs no round trip.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    value = scope_setting(scope)
+    info = connection.info
+    if info.get(HOUSEHOLDS_SETTING) == value:
+        return
+    driver = (await connection.get_raw_connection()).driver_connection
+    try:
+        await driver.execute("SELECT set_config('budget.households', $1, false)", value)  # type: ignore[union-attr]
+    except Exception as error:
+        # Straight on the driver, so SQLAlchemy has not seen the error: a connection lost
+        # since checkout must leave the pool, and the caller must get an outage (503).
+        if is_unavailable(error):
+            await connection.invalidate(error)
+        raise
+    # Inside a transaction (not expected here), a rollback would undo the setting: then
+    # it is made again next time rather than remembered.
+    if not driver.is_in_transaction():  # type: ignore[union-attr]
+        info[HOUSEHOLDS_SETTING] = value
+    else:
+        info.pop(HOUSEHOLDS_SETTING, None)
+
+
 class UnitSession:
     """The database session of one unit of work: one connection, checked out on first use.
 
@@ -142,10 +228,11 @@ class UnitSession:
     whatever was not committed and returns the connection to the pool.
     """
 
-    __slots__ = ("_connection", "_engine")
+    __slots__ = ("_connection", "_engine", "_scope")
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, scope: Scope = None) -> None:
         self._engine = engine
+        self._scope = scope
         self._connection: AsyncConnection | None = None
 
     @property
@@ -154,7 +241,8 @@ class UnitSession:
 
     async def connection(self) -> AsyncConnection:
         if self._connection is None:
-            self._connection = await self._engine.connect()
+            connection = self._connection = await self._engine.connect()
+            await restrict(connection, self._scope)
         return self._connection
 
     async def commit(self) -> None:
@@ -211,6 +299,8 @@ def is_unavailable(error: BaseException) -> bool:
     """Whether an error means the database cannot be reached (rather than a bug)."""
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return True
+    if isinstance(error, asyncpg.InterfaceError | asyncpg.PostgresConnectionError):
+        return True  # the driver's own, where a statement went straight to it (``restrict``)
     return isinstance(
         error,
         exc.OperationalError

@@ -38,10 +38,10 @@ from budget.domain.model.transaction import FOREIGN_ACCOUNT, FOREIGN_CATEGORY
 # ---------------------------------------------------------------- constraint names
 
 UQ_USERS_EMAIL = "uq_users_email"
-UQ_ACCOUNTS_OWNER_ID_ID = "uq_accounts_owner_id_id"
-UQ_ACCOUNTS_OWNER_NAME_ACTIVE = "uq_accounts_owner_name_active"
-UQ_CATEGORIES_TOP_LEVEL_NAME = "uq_categories_owner_kind_name_top"
-UQ_CATEGORIES_SUBCATEGORY_NAME = "uq_categories_owner_kind_parent_name"
+UQ_ACCOUNTS_HOUSEHOLD_ID_ID = "uq_accounts_household_id_id"
+UQ_ACCOUNTS_HOUSEHOLD_NAME_ACTIVE = "uq_accounts_household_name_active"
+UQ_CATEGORIES_TOP_LEVEL_NAME = "uq_categories_household_kind_name_top"
+UQ_CATEGORIES_SUBCATEGORY_NAME = "uq_categories_household_kind_parent_name"
 FK_TRANSACTIONS_ACCOUNT = "fk_transactions_account"
 FK_TRANSACTIONS_TO_ACCOUNT = "fk_transactions_to_account"
 FK_TRANSACTIONS_CATEGORY = "fk_transactions_category_id_categories"
@@ -60,17 +60,19 @@ _SQLITE_ERRORS = {
 
 CONFLICTS: dict[str, str] = {
     UQ_USERS_EMAIL: "That e-mail address is already registered.",
-    UQ_ACCOUNTS_OWNER_NAME_ACTIVE: "You already have an unarchived account with that name.",
-    UQ_CATEGORIES_TOP_LEVEL_NAME: "You already have a category with that name here.",
-    UQ_CATEGORIES_SUBCATEGORY_NAME: "You already have a category with that name here.",
+    UQ_ACCOUNTS_HOUSEHOLD_NAME_ACTIVE: (
+        "The household already has an unarchived account with that name."
+    ),
+    UQ_CATEGORIES_TOP_LEVEL_NAME: "The household already has a category with that name here.",
+    UQ_CATEGORIES_SUBCATEGORY_NAME: "The household already has a category with that name here.",
 }
 """Unique constraints whose violation is an expected conflict, with its detail."""
 
 SQLITE_UNIQUE_COLUMNS: dict[str, str] = {
     "users.email": UQ_USERS_EMAIL,
-    "accounts.owner_id, accounts.name": UQ_ACCOUNTS_OWNER_NAME_ACTIVE,
-    "categories.owner_id, categories.kind, categories.name": UQ_CATEGORIES_TOP_LEVEL_NAME,
-    "categories.owner_id, categories.kind, categories.parent_id, categories.name": (
+    "accounts.household_id, accounts.name": UQ_ACCOUNTS_HOUSEHOLD_NAME_ACTIVE,
+    "categories.household_id, categories.kind, categories.name": UQ_CATEGORIES_TOP_LEVEL_NAME,
+    "categories.household_id, categories.kind, categories.parent_id, categories.name": (
         UQ_CATEGORIES_SUBCATEGORY_NAME
     ),
 }

@@ -2,9 +2,9 @@
 
 Each method is one ``SELECT`` that the database aggregates; no transaction row is ever
 loaded into Python. Summary, by-category and cash-flow read the totals kept in step with
-the ledger (one row per owner, type, day or month, currency, category and account): the
+the ledger (one row per household, type, day or month, currency, category and account): the
 whole months of the range from ``monthly_totals``, the other days from ``daily_totals``
-(``split_by_months``), filtered on ``owner_id``, ``type`` and the date, the leading columns
+(``split_by_months``), filtered on ``household_id``, ``type`` and the date, the leading columns
 of both primary keys. Net worth needs transfers and reads ``transactions``. Cash-flow
 buckets are computed in SQL with each dialect's date functions, so a ten-year monthly
 report is still one query.
@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.database import restrict
 from budget.adapters.dialects import month_of, week_of
 from budget.adapters.errors import translating
 from budget.adapters.tables import (
@@ -51,7 +52,7 @@ from budget.adapters.totals_ranges import (
     split_by_months,
 )
 from budget.domain.model.category import CategoryKind
-from budget.domain.model.ids import AccountId, CategoryId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId
 from budget.domain.model.reports import AccountBalance, CategoryTotal, Interval, SummaryRow
 
 INCOME, EXPENSE, TRANSFER = "income", "expense", "transfer"
@@ -83,12 +84,12 @@ def _bounds(ranges: SplitRange) -> tuple[_Shape, dict[str, date]]:
 @lru_cache(maxsize=128)
 def _cells(types: tuple[str, ...], shape: _Shape, by_account: bool) -> Subquery:
     """``(type, currency, category_key, day, amount, count)`` of the cells of ``types`` of
-    the ``owner`` parameter (and ``account``, if ``by_account``) over ranges of the given
+    the ``household`` parameter (and ``account``, if ``by_account``) over ranges of the given
     shape: whole months from ``monthly_totals`` (dated on their first day), the other days
     from ``daily_totals``. Built once per shape, so that repeated reports reuse the
     statement and its compiled SQL."""
-    guid = DailyTotalRow.owner_id.type
-    owner, account = bindparam("owner", type_=guid), bindparam("account", type_=guid)
+    guid = DailyTotalRow.household_id.type
+    household, account = bindparam("household", type_=guid), bindparam("account", type_=guid)
 
     def columns(level: Level) -> list[ColumnElement[Any]]:
         cells = level.table.c
@@ -97,7 +98,7 @@ def _cells(types: tuple[str, ...], shape: _Shape, by_account: bool) -> Subquery:
 
     def where(level: Level) -> list[ColumnElement[bool]]:
         cells = level.table.c
-        found = [cells.owner_id == owner, cells.type.in_(types)]
+        found = [cells.household_id == household, cells.type.in_(types)]
         return [*found, cells.account_id == account] if by_account else found
 
     ranges = (range_parameters("d", shape[0]), range_parameters("m", shape[1]))
@@ -165,28 +166,32 @@ class SqlAlchemyReportReader:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def has_account(self, owner: UserId, account_id: AccountId) -> bool:
-        query = select(_account.id).where(_account.owner_id == owner, _account.id == account_id)
-        return bool(await self._rows(lambda _dialect: query))
+    async def has_account(self, household: HouseholdId, account_id: AccountId) -> bool:
+        query = select(_account.id).where(
+            _account.household_id == household, _account.id == account_id
+        )
+        return bool(await self._rows(household, lambda _dialect: query))
 
     async def summary(
-        self, owner: UserId, date_from: date, date_to: date, account_id: AccountId | None
+        self, household: HouseholdId, date_from: date, date_to: date, account_id: AccountId | None
     ) -> list[SummaryRow]:
         shape, bounds = _bounds(split_by_months(date_from, date_to))
         query = _summary_statement(shape, account_id is not None)
-        params = {**bounds, "owner": owner, "account": account_id}
-        rows = await self._rows(lambda _dialect: query, params)
+        params = {**bounds, "household": household, "account": account_id}
+        rows = await self._rows(household, lambda _dialect: query, params)
         return [
             SummaryRow.of(currency, int(income), int(expense), int(count))
             for currency, income, expense, count in rows
         ]
 
     async def category_totals(
-        self, owner: UserId, kind: CategoryKind, date_from: date, date_to: date
+        self, household: HouseholdId, kind: CategoryKind, date_from: date, date_to: date
     ) -> list[tuple[str, CategoryTotal]]:
         shape, params = _bounds(split_by_months(date_from, date_to))
         query = _category_statement(kind.value, shape)
-        rows = await self._rows(lambda _dialect: query, {**params, "owner": owner})
+        rows = await self._rows(
+            household, lambda _dialect: query, {**params, "household": household}
+        )
         return [
             (
                 currency,
@@ -201,7 +206,7 @@ class SqlAlchemyReportReader:
         ]
 
     async def cashflow(
-        self, owner: UserId, date_from: date, date_to: date, interval: Interval
+        self, household: HouseholdId, date_from: date, date_to: date, interval: Interval
     ) -> list[tuple[str, date, int, int]]:
         # Whole months bucket whole into a monthly interval; weeks and days need days.
         if interval is Interval.MONTH:
@@ -210,16 +215,19 @@ class SqlAlchemyReportReader:
             ranges = SplitRange(((date_from, date_to),), ())
         shape, params = _bounds(ranges)
         rows = await self._rows(
+            household,
             lambda dialect: _cashflow_statement(dialect, interval, shape),
-            {**params, "owner": owner},
+            {**params, "household": household},
         )
         return [
             (currency, _as_date(start), int(income), int(expense))
             for currency, start, income, expense in rows
         ]
 
-    async def balances_as_of(self, owner: UserId, day: date) -> list[tuple[str, AccountBalance]]:
-        effects = _effects_until(owner, day).subquery("effects")
+    async def balances_as_of(
+        self, household: HouseholdId, day: date
+    ) -> list[tuple[str, AccountBalance]]:
+        effects = _effects_until(household, day).subquery("effects")
         moved = (
             select(effects.c.account_id, _sum_of(effects.c.delta).label("delta"))
             .group_by(effects.c.account_id)
@@ -234,29 +242,33 @@ class SqlAlchemyReportReader:
                 func.coalesce(moved.c.delta, 0),
             )
             .select_from(AccountRow.__table__.outerjoin(moved, moved.c.account_id == _account.id))
-            .where(_account.owner_id == owner)
+            .where(_account.household_id == household)
         )
-        rows = await self._rows(lambda _dialect: query)
+        rows = await self._rows(household, lambda _dialect: query)
         return [
             (currency, AccountBalance(AccountId(account_id), name, int(opening) + int(delta)))
             for currency, account_id, name, opening, delta in rows
         ]
 
     async def _rows(
-        self, build: Callable[[str], Executable], params: Mapping[str, Any] | None = None
+        self,
+        household: HouseholdId,
+        build: Callable[[str], Executable],
+        params: Mapping[str, Any] | None = None,
     ) -> Sequence[Row[Any]]:
-        """Run the statement ``build(dialect_name)`` returns with ``params``; translate
-        persistence failures."""
+        """Run the statement ``build(dialect_name)`` returns with ``params``, restricted to
+        ``household`` (``database.restrict``); translate persistence failures."""
         async with translating(), self._engine.connect() as connection:
+            await restrict(connection, (household,))
             statement = build(connection.dialect.name)
             return (await connection.execute(statement, params)).all()
 
 
-def _effects_until(owner: UserId, day: date) -> CompoundSelect[Any]:
+def _effects_until(household: HouseholdId, day: date) -> CompoundSelect[Any]:
     """Each transaction's effect on each account it touches, dated on or before ``day``:
     income adds ``amount``, expense and a transfer's source subtract it, and a transfer's
     destination receives ``to_amount`` (in its own currency)."""
-    until = and_(_txn.owner_id == owner, _txn.date <= day)
+    until = and_(_txn.household_id == household, _txn.date <= day)
     source = select(
         _txn.account_id.label("account_id"),
         case((_txn.type == INCOME, _txn.amount), else_=-_txn.amount).label("delta"),

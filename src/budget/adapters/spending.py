@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.expression import ColumnClause
 
+from budget.adapters.database import restrict
 from budget.adapters.dialects import parameter_rows, rows_table
 from budget.adapters.errors import translating
 from budget.adapters.tables import CategoryRow
@@ -55,6 +56,7 @@ class SqlAlchemyBudgetSpendingReader:
         sums = [[0] * len(query.spans) for query in queries]
         ranges = spending_ranges(queries)
         async with translating(), self._engine.connect() as connection:
+            await restrict(connection, sorted({query.household_id for query in queries}))
             dialect = connection.dialect.name
             batches = parameter_rows(
                 dialect, _RANGE_COLUMNS, ranges, per_statement=RANGES_PER_STATEMENT
@@ -68,13 +70,13 @@ class SqlAlchemyBudgetSpendingReader:
 class SpendingRange(NamedTuple):
     """Days whose expenses count toward span ``span`` of query ``query``: the cells of
     ``monthly_totals`` (``monthly``) or ``daily_totals`` dated ``first_day`` to
-    ``last_day``, of the owner and currency, in ``category`` or its subcategories (any
+    ``last_day``, of the household and currency, in ``category`` or its subcategories (any
     category when None)."""
 
     query: int
     span: int
     monthly: bool
-    owner_id: UUID
+    household_id: UUID
     category: UUID | None
     currency: str
     first_day: date
@@ -86,12 +88,14 @@ def spending_ranges(queries: Sequence[SpendingQuery]) -> list[SpendingRange]:
     from ``monthly_totals``, and its other days, read from ``daily_totals``."""
     ranges = []
     for number, query in enumerate(queries):
-        owner, category, currency = query.owner_id, query.category_id, query.currency.code
+        household, category, currency = query.household_id, query.category_id, query.currency.code
         for index, span in enumerate(query.spans):
             split = split_by_months(span.start, span.end)
             for monthly, bounds in ((False, split.days), (True, split.months)):
                 ranges += [
-                    SpendingRange(number, index, monthly, owner, category, currency, first, last)
+                    SpendingRange(
+                        number, index, monthly, household, category, currency, first, last
+                    )
                     for first, last in bounds
                 ]
     return ranges
@@ -106,7 +110,7 @@ _RANGE_COLUMNS: tuple[ColumnClause[Any], ...] = (
     column("query", Integer()),
     column("span", Integer()),
     column("monthly", Boolean()),
-    column("owner_id", GUID()),
+    column("household_id", GUID()),
     column("category", GUID()),
     column("currency", String()),
     column("first_day", Date()),
@@ -126,7 +130,7 @@ def _sums_over(ranges: CTE) -> CompoundSelect[Any]:
     (a pair may come back more than once; its totals add up).
 
     A range with a category is first joined to that category and its subcategories, so
-    that the cells are fetched by ``(owner, type, currency, category, date)``; a range
+    that the cells are fetched by ``(household, type, currency, category, date)``; a range
     without one reads every expense cell of its days.
     """
     r = ranges.c
@@ -135,7 +139,7 @@ def _sums_over(ranges: CTE) -> CompoundSelect[Any]:
         .join(
             CategoryRow,
             and_(
-                CategoryRow.owner_id == r.owner_id,
+                CategoryRow.household_id == r.household_id,
                 or_(CategoryRow.id == r.category, CategoryRow.parent_id == r.category),
             ),
         )
@@ -155,7 +159,7 @@ def _sums_over(ranges: CTE) -> CompoundSelect[Any]:
                     source,
                     level.table,
                     and_(
-                        cells.owner_id == s.owner_id,
+                        cells.household_id == s.household_id,
                         cells.type == TransactionType.EXPENSE.value,
                         cells.currency == s.currency,
                         level.day.between(s.first_day, s.last_day),

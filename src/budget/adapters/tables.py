@@ -1,7 +1,8 @@
 """ORM rows: advanced-alchemy bases (UUIDv7 ids, audit timestamps), separate from the domain.
 
-Every owned table carries ``owner_id`` first in its indexes, so the data can later be
-distributed per user (e.g. Citus, with ``owner_id`` as the distribution column). The
+Every household-owned table carries ``household_id`` first in its keys and indexes, so each
+list and aggregate is an index range scan and the data can be distributed per household
+(e.g. Citus, with ``household_id`` as the distribution column: see ``docs/scaling.md``). The
 constraints that errors are translated by take their names from ``errors.py``; the ``*Row``
 classes define the tables (and the migrations' target), rows are read and written with
 Core (see ``uow.py``).
@@ -36,8 +37,8 @@ from budget.adapters.errors import (
     FK_TRANSACTIONS_ACCOUNT,
     FK_TRANSACTIONS_CATEGORY,
     FK_TRANSACTIONS_TO_ACCOUNT,
-    UQ_ACCOUNTS_OWNER_ID_ID,
-    UQ_ACCOUNTS_OWNER_NAME_ACTIVE,
+    UQ_ACCOUNTS_HOUSEHOLD_ID_ID,
+    UQ_ACCOUNTS_HOUSEHOLD_NAME_ACTIVE,
     UQ_CATEGORIES_SUBCATEGORY_NAME,
     UQ_CATEGORIES_TOP_LEVEL_NAME,
     UQ_USERS_EMAIL,
@@ -56,6 +57,50 @@ class UserRow(UUIDv7AuditBase):
     default_currency: Mapped[str] = mapped_column(String(3))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # No foreign key: the use cases keep it pointing at one of the user's households
+    # (a household's delete moves its members' defaults first).
+    default_household_id: Mapped[UUID | None] = mapped_column(GUID)
+
+
+class HouseholdRow(UUIDv7AuditBase):
+    __tablename__ = "households"
+
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class MembershipRow(DefaultBase):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        PrimaryKeyConstraint("household_id", "user_id"),
+        Index("ix_memberships_user_id_household_id", "user_id", "household_id"),
+    )
+
+    household_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("households.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(10))
+    joined_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class InvitationRow(UUIDv7Base):
+    __tablename__ = "invitations"
+    __table_args__ = (
+        Index("ix_invitations_household_id_created_at", "household_id", "created_at"),
+        Index("ix_invitations_email_created_at", "email", "created_at"),
+    )
+
+    household_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("households.id", ondelete="CASCADE")
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(10))
+    invited_by: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class RefreshTokenRow(UUIDv7Base):
@@ -74,19 +119,21 @@ class RefreshTokenRow(UUIDv7Base):
 class AccountRow(UUIDv7AuditBase):
     __tablename__ = "accounts"
     __table_args__ = (
-        UniqueConstraint("owner_id", "id", name=UQ_ACCOUNTS_OWNER_ID_ID),
+        UniqueConstraint("household_id", "id", name=UQ_ACCOUNTS_HOUSEHOLD_ID_ID),
         Index(
-            UQ_ACCOUNTS_OWNER_NAME_ACTIVE,
-            "owner_id",
+            UQ_ACCOUNTS_HOUSEHOLD_NAME_ACTIVE,
+            "household_id",
             "name",
             unique=True,
             sqlite_where=text("archived = 0"),
             postgresql_where=text("archived = false"),
         ),
-        Index("ix_accounts_owner_id_created_at", "owner_id", "created_at"),
+        Index("ix_accounts_household_id_created_at", "household_id", "created_at"),
     )
 
-    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("households.id", ondelete="CASCADE")
+    )
     name: Mapped[str] = mapped_column(String(100))
     type: Mapped[str] = mapped_column(String(20))
     currency: Mapped[str] = mapped_column(String(3))
@@ -100,7 +147,7 @@ class CategoryRow(UUIDv7AuditBase):
     __table_args__ = (
         Index(
             UQ_CATEGORIES_TOP_LEVEL_NAME,
-            "owner_id",
+            "household_id",
             "kind",
             "name",
             unique=True,
@@ -109,7 +156,7 @@ class CategoryRow(UUIDv7AuditBase):
         ),
         Index(
             UQ_CATEGORIES_SUBCATEGORY_NAME,
-            "owner_id",
+            "household_id",
             "kind",
             "parent_id",
             "name",
@@ -120,7 +167,9 @@ class CategoryRow(UUIDv7AuditBase):
         Index("ix_categories_parent_id", "parent_id"),
     )
 
-    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("households.id", ondelete="CASCADE")
+    )
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(10))
     parent_id: Mapped[UUID | None] = mapped_column(
@@ -139,25 +188,33 @@ class TransactionRow(UUIDv7AuditBase):
     __tablename__ = "transactions"
     __table_args__ = (
         ForeignKeyConstraint(
-            ["owner_id", "account_id"],
-            ["accounts.owner_id", "accounts.id"],
+            ["household_id", "account_id"],
+            ["accounts.household_id", "accounts.id"],
             name=FK_TRANSACTIONS_ACCOUNT,
         ),
         ForeignKeyConstraint(
-            ["owner_id", "to_account_id"],
-            ["accounts.owner_id", "accounts.id"],
+            ["household_id", "to_account_id"],
+            ["accounts.household_id", "accounts.id"],
             name=FK_TRANSACTIONS_TO_ACCOUNT,
         ),
-        Index("ix_transactions_owner_date_id", "owner_id", "date", "id"),
-        Index("ix_transactions_owner_account_date", "owner_id", "account_id", "date"),
-        Index("ix_transactions_owner_to_account_date", "owner_id", "to_account_id", "date"),
-        Index("ix_transactions_owner_category_date", "owner_id", "category_id", "date"),
-        Index("ix_transactions_owner_type_currency_date", "owner_id", "type", "currency", "date"),
-        Index("ix_transactions_owner_amount_id", "owner_id", "amount", "id"),
-        Index("ix_transactions_owner_created_id", "owner_id", "created_at", "id"),
+        Index("ix_transactions_household_date_id", "household_id", "date", "id"),
+        Index("ix_transactions_household_account_date", "household_id", "account_id", "date"),
+        Index("ix_transactions_household_to_account_date", "household_id", "to_account_id", "date"),
+        Index("ix_transactions_household_category_date", "household_id", "category_id", "date"),
+        Index(
+            "ix_transactions_household_type_currency_date",
+            "household_id",
+            "type",
+            "currency",
+            "date",
+        ),
+        Index("ix_transactions_household_amount_id", "household_id", "amount", "id"),
+        Index("ix_transactions_household_created_id", "household_id", "created_at", "id"),
     )
 
-    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("households.id", ondelete="CASCADE")
+    )
     type: Mapped[str] = mapped_column(String(10))
     account_id: Mapped[UUID] = mapped_column(GUID)
     to_account_id: Mapped[UUID | None] = mapped_column(GUID)
@@ -185,8 +242,8 @@ class BudgetRow(UUIDv7AuditBase):
     __tablename__ = "budgets"
     __table_args__ = (
         Index(
-            "ix_budgets_owner_category_period_currency",
-            "owner_id",
+            "ix_budgets_household_category_period_currency",
+            "household_id",
             "category_id",
             "period",
             "currency",
@@ -194,7 +251,9 @@ class BudgetRow(UUIDv7AuditBase):
         Index("ix_budgets_category_id", "category_id"),
     )
 
-    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("households.id", ondelete="CASCADE")
+    )
     name: Mapped[str] = mapped_column(String(100))
     category_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("categories.id", ondelete="CASCADE", name=FK_BUDGETS_CATEGORY)
@@ -214,22 +273,24 @@ key and ``ON CONFLICT`` treat the uncategorised cell like any other on both dial
 
 
 class DailyTotalRow(DefaultBase):
-    """The read model of reports and budgets: per owner, type (income or expense), day,
+    """The read model of reports and budgets: per household, type (income or expense), day,
     currency, category and account, the sum of the amounts and how many transactions.
 
     Kept in step with ``transactions`` in the writer's database transaction (see
     ``budget.domain.model.totals``); cells without transactions are deleted. The primary
-    key leads with ``(owner_id, type, date)`` for the range reads of reports and budgets
+    key leads with ``(household_id, type, date)`` for the range reads of reports and budgets
     that cover every category; the second index serves budgets of one category. Long
     ranges read their whole months from ``monthly_totals`` and only their ragged ends here.
     """
 
     __tablename__ = "daily_totals"
     __table_args__ = (
-        PrimaryKeyConstraint("owner_id", "type", "date", "currency", "category_key", "account_id"),
+        PrimaryKeyConstraint(
+            "household_id", "type", "date", "currency", "category_key", "account_id"
+        ),
         Index(
-            "ix_daily_totals_owner_type_currency_category_date",
-            "owner_id",
+            "ix_daily_totals_household_type_currency_category_date",
+            "household_id",
             "type",
             "currency",
             "category_key",
@@ -237,7 +298,9 @@ class DailyTotalRow(DefaultBase):
         ),
     )
 
-    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("households.id", ondelete="CASCADE")
+    )
     type: Mapped[str] = mapped_column(String(10))
     date: Mapped[date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))
@@ -249,15 +312,19 @@ class DailyTotalRow(DefaultBase):
 
 class MonthlyTotalRow(DefaultBase):
     """``daily_totals`` rolled up to calendar months (``month`` is the month's first day),
-    kept in step with it by the same writes: a year of a user's expenses is a few hundred
+    kept in step with it by the same writes: a year of a household's expenses is a few hundred
     cells here instead of thousands of daily ones."""
 
     __tablename__ = "monthly_totals"
     __table_args__ = (
-        PrimaryKeyConstraint("owner_id", "type", "month", "currency", "category_key", "account_id"),
+        PrimaryKeyConstraint(
+            "household_id", "type", "month", "currency", "category_key", "account_id"
+        ),
     )
 
-    owner_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("households.id", ondelete="CASCADE")
+    )
     type: Mapped[str] = mapped_column(String(10))
     month: Mapped[date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))

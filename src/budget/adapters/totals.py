@@ -1,6 +1,6 @@
 """The daily totals in SQL: atomic upserts on every ledger write, and rebuilds.
 
-``daily_totals`` (``DailyTotalRow``) holds, per owner, type, day, currency, category and
+``daily_totals`` (``DailyTotalRow``) holds, per household, type, day, currency, category and
 account, the sum of the amounts and the number of income and expense transactions (the
 read model of reports and budgets; see ``budget.domain.model.totals``); ``monthly_totals``
 (``MonthlyTotalRow``) holds the same rolled up to calendar months, so that a long range
@@ -46,7 +46,7 @@ from budget.adapters.tables import (
     TransactionRow,
 )
 from budget.adapters.writes import TOTALS_RANK, Effect, EffectShape, EffectWriter
-from budget.domain.model.ids import CategoryId, UserId
+from budget.domain.model.ids import CategoryId, HouseholdId
 from budget.domain.model.totals import Totals, TotalsKey
 
 DAILY = cast("Table", DailyTotalRow.__table__)
@@ -65,7 +65,7 @@ class Level:
     @property
     def key_columns(self) -> tuple[str, ...]:
         """The primary key, in index order."""
-        return ("owner_id", "type", self.day_column, "currency", "category_key", "account_id")
+        return ("household_id", "type", self.day_column, "currency", "category_key", "account_id")
 
     @property
     def day(self) -> Column[Any]:
@@ -103,7 +103,7 @@ def roll_up(changes: Mapping[TotalsKey, Totals]) -> dict[TotalsKey, Totals]:
 
 def _values(level: Level, key: TotalsKey, totals: Totals) -> dict[str, Any]:
     return {
-        "owner_id": key.owner_id,
+        "household_id": key.household_id,
         "type": key.type.value,
         level.day_column: key.date,
         "currency": key.currency.code,
@@ -197,19 +197,19 @@ async def move_to_uncategorised(connection: AsyncConnection, category_id: Catego
     """Merge the category's cells into the uncategorised ones, then delete them (the
     category is being deleted and its transactions made uncategorised)."""
     dialect = connection.dialect.name
-    owner_of = select(CategoryRow.owner_id).where(CategoryRow.id == category_id)
+    household_of = select(CategoryRow.household_id).where(CategoryRow.id == category_id)
     if locks_rows(dialect):
-        owner_of = owner_of.with_for_update()  # waits for the writers holding KEY SHARE
-    owner_id = (await connection.execute(owner_of)).scalar()
-    if owner_id is None:
+        household_of = household_of.with_for_update()  # waits for the writers holding KEY SHARE
+    household_id = (await connection.execute(household_of)).scalar()
+    if household_id is None:
         return
     for level in LEVELS:
         stored = level.table.c
-        cells = [stored.owner_id == owner_id, stored.category_key == category_id]
+        cells = [stored.household_id == household_id, stored.category_key == category_id]
         others = [stored[name] for name in level.key_columns if name != "category_key"]
-        owner, kind, day, currency, account = others
+        household, kind, day, currency, account = others
         moved = (
-            select(owner, kind, day, currency, _no_category(), account)
+            select(household, kind, day, currency, _no_category(), account)
             .add_columns(stored.amount, stored["count"])
             .where(*cells)
             .order_by(*others)  # the writers' key order, so that the upsert locks in it too
@@ -232,16 +232,16 @@ def _no_category() -> ColumnElement[UUID]:
 
 
 def totals_of_transactions(
-    dialect: str, level: Level, owner_id: UserId | None = None
+    dialect: str, level: Level, household_id: HouseholdId | None = None
 ) -> Select[Any]:
     """What ``level``'s table must hold, recomputed from ``transactions`` with a GROUP BY:
     its eight columns, named as in the table."""
     day = _txn.date if level is DAYS else month_of(dialect, _txn.date)
     category = func.coalesce(_txn.category_id, _no_category())
-    keys = [_txn.owner_id, _txn.type, day, _txn.currency, category, _txn.account_id]
+    keys = [_txn.household_id, _txn.type, day, _txn.currency, category, _txn.account_id]
     statement = (
         select(
-            _txn.owner_id,
+            _txn.household_id,
             _txn.type,
             day.label(level.day_column),
             _txn.currency,
@@ -253,13 +253,15 @@ def totals_of_transactions(
         .where(_txn.type.in_(INCOME_AND_EXPENSE))
         .group_by(*keys)
     )
-    if owner_id is not None:
-        statement = statement.where(_txn.owner_id == owner_id)
+    if household_id is not None:
+        statement = statement.where(_txn.household_id == household_id)
     return statement
 
 
-async def rebuild_daily_totals(connection: AsyncConnection, owner_id: UserId | None = None) -> None:
-    """Replace the daily and monthly totals of ``owner_id`` (None: everyone) with what the
+async def rebuild_daily_totals(
+    connection: AsyncConnection, household_id: HouseholdId | None = None
+) -> None:
+    """Replace the daily and monthly totals of ``household_id`` (None: all) with what the
     transactions say, in the connection's current transaction.
 
     Overwriting on conflict keeps it correct beside live writers on PostgreSQL: a cell a
@@ -269,10 +271,10 @@ async def rebuild_daily_totals(connection: AsyncConnection, owner_id: UserId | N
     dialect = connection.dialect.name
     for level in LEVELS:
         cleared = delete(level.table)
-        if owner_id is not None:
-            cleared = cleared.where(level.table.c.owner_id == owner_id)
+        if household_id is not None:
+            cleared = cleared.where(level.table.c.household_id == household_id)
         await connection.execute(cleared)
-        recomputed = totals_of_transactions(dialect, level, owner_id)
+        recomputed = totals_of_transactions(dialect, level, household_id)
         stored_in_key_order = recomputed.order_by(*recomputed.selected_columns[:6])
         await connection.execute(
             replacing_upsert(

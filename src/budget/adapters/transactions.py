@@ -22,11 +22,12 @@ from sqlalchemy import (
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows
 from budget.adapters.dialects import tag_contains
 from budget.adapters.paging import ordered, page_of
+from budget.adapters.scoping import in_households
 from budget.adapters.tables import MonthlyTotalRow, TransactionRow
 from budget.adapters.totals import move_to_uncategorised
 from budget.adapters.writes import PendingWrites, TableWrites
 from budget.domain.model.currency import ISO_4217_EXPONENTS, Currency
-from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
 from budget.domain.model.ledger_queries import Keyset, TransactionFilters
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
@@ -56,7 +57,7 @@ def transaction_from_row(row: RowValues) -> Transaction:
         to_amount = Money(row["to_amount"], Currency.of(row["to_currency"] or row["currency"]))
     return Transaction(
         TransactionId(row["id"]),
-        UserId(row["owner_id"]),
+        HouseholdId(row["household_id"]),
         TransactionType(row["type"]),
         AccountId(row["account_id"]),
         None if row["to_account_id"] is None else AccountId(row["to_account_id"]),
@@ -81,7 +82,7 @@ def transaction_columns(txn: Transaction) -> dict[str, Any]:
     """Every column of a transaction's row."""
     return {
         "id": txn.id,
-        "owner_id": txn.owner_id,
+        "household_id": txn.household_id,
         "type": txn.type.value,
         "account_id": txn.account_id,
         "to_account_id": txn.to_account_id,
@@ -101,19 +102,19 @@ def transaction_columns(txn: Transaction) -> dict[str, Any]:
 
 
 def _count_of_all_transactions() -> Select[Any]:
-    """How many transactions the owner (``:owner_id``) has, without scanning them: income
+    """How many transactions the household (``:household_id``) has, without scanning them: income
     and expenses are counted in the monthly totals kept with every write; only transfers
     are counted row by row (a small share, found through the type index)."""
-    owner = bindparam("owner_id", type_=_txn.owner_id.type)
+    household = bindparam("household_id", type_=_txn.household_id.type)
     counted_cells = (
         select(func.coalesce(func.sum(MonthlyTotalRow.count), 0))
-        .where(MonthlyTotalRow.owner_id == owner)
+        .where(MonthlyTotalRow.household_id == household)
         .scalar_subquery()
     )
     transfers = (
         select(func.count())
         .select_from(TRANSACTIONS)
-        .where(_txn.owner_id == owner, _txn.type == TransactionType.TRANSFER.value)
+        .where(_txn.household_id == household, _txn.type == TransactionType.TRANSFER.value)
         .scalar_subquery()
     )
     return select(counted_cells + transfers)
@@ -145,9 +146,10 @@ def _amount_condition(filters: TransactionFilters) -> ColumnElement[bool] | None
     return or_(*groups)
 
 
-def matching(dialect: str, owner: UserId, filters: TransactionFilters) -> list[Any]:
-    """The conditions that select exactly what ``filters.matches`` accepts."""
-    conditions: list[ColumnElement[bool]] = [_txn.owner_id == owner]
+def matching(dialect: str, scope: Sequence[HouseholdId], filters: TransactionFilters) -> list[Any]:
+    """The conditions that select exactly what ``filters.matches`` accepts in the ``scope``
+    households."""
+    conditions: list[ColumnElement[bool]] = [in_households(_txn.household_id, scope)]
     if filters.account_id is not None:
         conditions.append(
             or_(_txn.account_id == filters.account_id, _txn.to_account_id == filters.account_id)
@@ -175,7 +177,7 @@ def matching(dialect: str, owner: UserId, filters: TransactionFilters) -> list[A
 
 def _beyond(column: Any, sort: Sort, after: Keyset) -> ColumnElement[bool]:
     # (value, id) strictly beyond the last row, spelled so that both databases can seek in
-    # the (owner_id, value, id) index: the plain range on the value bounds the scan, the OR
+    # the (household_id, value, id) index: the plain range on the value bounds the scan, the OR
     # only breaks ties inside that one value.
     if sort.descending:
         return and_(column <= after.value, or_(column < after.value, _txn.id < after.last_id))
@@ -199,9 +201,15 @@ class SqlAlchemyTransactionRepository:
         self._rows.add(txn)
 
     async def get(
-        self, owner: UserId, transaction_id: TransactionId, *, for_update: bool = False
+        self,
+        scope: Sequence[HouseholdId],
+        transaction_id: TransactionId,
+        *,
+        for_update: bool = False,
     ) -> Transaction | None:
-        statement = select(TRANSACTIONS).where(_txn.owner_id == owner, _txn.id == transaction_id)
+        statement = select(TRANSACTIONS).where(
+            in_households(_txn.household_id, scope), _txn.id == transaction_id
+        )
         if for_update and not self._read_only:
             statement = statement.with_for_update()
         found = await plain_row(self._session, statement)
@@ -224,14 +232,20 @@ class SqlAlchemyTransactionRepository:
         await move_to_uncategorised(connection, category_id)
 
     async def list(
-        self, owner: UserId, filters: TransactionFilters, sort: Sort, page: PageRequest
+        self,
+        scope: Sequence[HouseholdId],
+        filters: TransactionFilters,
+        sort: Sort,
+        page: PageRequest,
     ) -> Page[Transaction]:
-        conditions = matching(self._dialect(), owner, filters)
+        conditions = matching(self._dialect(), scope, filters)
         statement = ordered(
             select(TRANSACTIONS).where(*conditions), _SORTS[sort.field], _txn.id, sort
         )
         counted = (
-            (COUNT_OF_ALL_TRANSACTIONS, {"owner_id": owner}) if filters == UNFILTERED else None
+            (COUNT_OF_ALL_TRANSACTIONS, {"household_id": scope[0]})
+            if filters == UNFILTERED and len(scope) == 1
+            else None
         )
         rows, total = await page_of(
             self._session, TRANSACTIONS, statement, conditions, page, counted
@@ -240,10 +254,15 @@ class SqlAlchemyTransactionRepository:
         return Page(found, total, page.limit, page.offset)
 
     async def list_after(
-        self, owner: UserId, filters: TransactionFilters, sort: Sort, after: Keyset, limit: int
+        self,
+        scope: Sequence[HouseholdId],
+        filters: TransactionFilters,
+        sort: Sort,
+        after: Keyset,
+        limit: int,
     ) -> Sequence[Transaction]:
         column = _SORTS[sort.field]
-        conditions = [*matching(self._dialect(), owner, filters), _beyond(column, sort, after)]
+        conditions = [*matching(self._dialect(), scope, filters), _beyond(column, sort, after)]
         statement = ordered(select(TRANSACTIONS).where(*conditions), column, _txn.id, sort)
         rows = await plain_rows(self._session, statement.limit(limit))
         return [transaction_from_row(r._mapping) for r in rows]

@@ -44,8 +44,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from budget.adapters.accounts import SqlAlchemyAccountRepository
 from budget.adapters.budgets import SqlAlchemyBudgetRepository
 from budget.adapters.categories import SqlAlchemyCategoryRepository
-from budget.adapters.database import UnitSession, WriterQueue
+from budget.adapters.database import Scope, UnitSession, WriterQueue
 from budget.adapters.errors import translate
+from budget.adapters.households import (
+    SqlAlchemyHouseholdRepository,
+    SqlAlchemyInvitationRepository,
+)
 from budget.adapters.totals import SqlAlchemyLedgerTotals
 from budget.adapters.transactions import SqlAlchemyTransactionRepository
 from budget.adapters.users import SqlAlchemyRefreshTokenRepository, SqlAlchemyUserRepository
@@ -58,6 +62,9 @@ class SqlAlchemyUnitOfWork:
 
     Leaving the block without committing rolls back. With ``writers`` (SQLite), a unit
     of work that may write waits its turn in that queue on enter and leaves it on exit.
+    ``scope`` is what row-level security lets it touch on PostgreSQL (``database.restrict``):
+    the caller's households for ledger work, ``ALL_HOUSEHOLDS`` for registration and
+    household management, None for work on users, tokens and memberships alone.
     Persistence failures are translated (see the module).
     """
 
@@ -67,8 +74,10 @@ class SqlAlchemyUnitOfWork:
         *,
         read_only: bool = False,
         writers: WriterQueue | None = None,
+        scope: Scope = None,
     ) -> None:
         self._engine = engine
+        self._scope = scope
         self._read_only = read_only
         self._writers = None if read_only else writers
         self._end_turn: Callable[[], None] | None = None
@@ -76,10 +85,12 @@ class SqlAlchemyUnitOfWork:
     async def __aenter__(self) -> Self:
         if self._writers is not None:
             self._end_turn = await self._writers.wait_turn()
-        session = self._session = UnitSession(self._engine)
+        session = self._session = UnitSession(self._engine, self._scope)
         writes = self._writes = PendingWrites()
         read_only = self._read_only
         self.users = SqlAlchemyUserRepository(session, writes, read_only=read_only)
+        self.households = SqlAlchemyHouseholdRepository(session, writes, read_only=read_only)
+        self.invitations = SqlAlchemyInvitationRepository(session, writes, read_only=read_only)
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(session, writes)
         self.categories = SqlAlchemyCategoryRepository(session, writes, read_only=read_only)
         self.accounts = SqlAlchemyAccountRepository(session, writes, read_only=read_only)

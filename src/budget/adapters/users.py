@@ -8,12 +8,13 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, bindparam, delete, select, update
 
-from budget.adapters.database import RowValues, UnitSession, plain_row
+from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows
 from budget.adapters.paging import ordered, page_of
-from budget.adapters.tables import RefreshTokenRow, UserRow
+from budget.adapters.tables import MembershipRow, RefreshTokenRow, UserRow
 from budget.adapters.writes import PendingWrites, TableWrites
 from budget.domain.model.auth import RefreshToken
-from budget.domain.model.ids import TokenFamilyId, TokenId, UserId
+from budget.domain.model.household import Caller, Role
+from budget.domain.model.ids import HouseholdId, TokenFamilyId, TokenId, UserId
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.user import User
 
@@ -22,6 +23,14 @@ REFRESH_TOKENS = cast("Table", RefreshTokenRow.__table__)
 _users = USERS.c
 _tokens = REFRESH_TOKENS.c
 _USER_BY_ID = select(USERS).where(_users.id == bindparam("user_id"))
+_memberships = cast("Table", MembershipRow.__table__).c
+_CALLER = (
+    select(USERS, _memberships.household_id.label("member_of"), _memberships.role.label("role"))
+    .outerjoin(MembershipRow, _memberships.user_id == _users.id)
+    .where(_users.id == bindparam("user_id"))
+)
+"""The user with one row per membership (one row with NULLs without any): what a request's
+authentication reads, in one round trip."""
 _USER_BY_EMAIL = select(USERS).where(_users.email == bindparam("email"))
 _TOKEN_BY_ID = select(REFRESH_TOKENS).where(_tokens.id == bindparam("token_id"))
 
@@ -38,6 +47,7 @@ def user_from_row(row: RowValues) -> User:
         row["is_active"],
         row["created_at"],
         row["updated_at"],
+        None if row["default_household_id"] is None else HouseholdId(row["default_household_id"]),
     )
 
 
@@ -53,6 +63,7 @@ def user_columns(user: User) -> dict[str, Any]:
         "is_active": user.is_active,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
+        "default_household_id": user.default_household_id,
     }
 
 
@@ -105,6 +116,15 @@ class SqlAlchemyUserRepository:
     async def get(self, user_id: UserId) -> User | None:
         return await self._one(_USER_BY_ID, {"user_id": user_id})
 
+    async def get_caller(self, user_id: UserId) -> Caller | None:
+        rows = await plain_rows(self._session, _CALLER, {"user_id": user_id})
+        if not rows:
+            return None
+        roles = {
+            HouseholdId(row.member_of): Role(row.role) for row in rows if row.member_of is not None
+        }
+        return Caller(user_from_row(rows[0]._mapping), roles)
+
     async def get_by_email(self, email: str) -> User | None:
         return await self._one(_USER_BY_EMAIL, {"email": email})
 
@@ -112,7 +132,8 @@ class SqlAlchemyUserRepository:
         self._rows.add(user)
 
     async def delete(self, user: User) -> None:
-        # Owned rows go with the user through ON DELETE CASCADE foreign keys.
+        # Memberships and refresh tokens go with the user (ON DELETE CASCADE); the
+        # households' data stays with the households (``DeleteUser`` decides about those).
         if self._rows.forget(user):
             return
         connection = await self._session.connection()

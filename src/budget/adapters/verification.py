@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.database import ALL_HOUSEHOLDS, restrict
 from budget.adapters.errors import translating
 from budget.adapters.tables import NO_CATEGORY, AccountRow, TransactionRow
 from budget.adapters.totals import (
@@ -31,7 +32,7 @@ from budget.adapters.totals import (
     totals_of_transactions,
 )
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, CategoryId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId
 from budget.domain.model.totals import TotalsKey
 from budget.domain.model.transaction import TransactionType
 from budget.domain.model.verification import BalanceDrift, TotalsDrift
@@ -58,14 +59,14 @@ def _drifted_query() -> Select[Any]:
     return (
         select(
             AccountRow.id,
-            AccountRow.owner_id,
+            AccountRow.household_id,
             AccountRow.currency,
             AccountRow.balance,
             expected.label("expected"),
         )
         .outerjoin(effects, effects.c.account_id == AccountRow.id)
         .where(AccountRow.balance != expected)
-        .order_by(AccountRow.owner_id, AccountRow.id)
+        .order_by(AccountRow.household_id, AccountRow.id)
     )
 
 
@@ -77,16 +78,22 @@ class SqlAlchemyBalanceVerifier:
 
     async def drifted(self) -> Sequence[BalanceDrift]:
         async with translating(), self._engine.connect() as connection:
+            await restrict(connection, ALL_HOUSEHOLDS)
             rows = (await connection.execute(_drifted_query())).all()
         return [
             BalanceDrift(
-                AccountId(r.id), UserId(r.owner_id), r.currency, int(r.balance), int(r.expected)
+                AccountId(r.id),
+                HouseholdId(r.household_id),
+                r.currency,
+                int(r.balance),
+                int(r.expected),
             )
             for r in rows
         ]
 
     async def correct(self, drifts: Sequence[BalanceDrift]) -> None:
         async with translating(), self._engine.begin() as connection:
+            await restrict(connection, ALL_HOUSEHOLDS)
             for drift in sorted(drifts, key=lambda d: d.account_id):
                 await connection.execute(
                     update(AccountRow)
@@ -125,10 +132,10 @@ def _drifted_totals_query(dialect: str, level: Level) -> Select[Any]:
 
 
 def _drift(row: Row[Any], *, monthly: bool) -> TotalsDrift:
-    owner_id, kind, day, currency, category, account_id, *sums = row
+    household_id, kind, day, currency, category, account_id, *sums = row
     expected_amount, expected_count, stored_amount, stored_count = (int(n) for n in sums)
     key = TotalsKey(
-        UserId(owner_id),
+        HouseholdId(household_id),
         TransactionType(kind),
         day,
         Currency.of(currency),
@@ -150,16 +157,18 @@ class SqlAlchemyTotalsVerifier:
     async def drifted_totals(self) -> Sequence[TotalsDrift]:
         drifts: list[TotalsDrift] = []
         async with translating(), self._engine.connect() as connection:
+            await restrict(connection, ALL_HOUSEHOLDS)
             for level in LEVELS:
                 query = _drifted_totals_query(connection.dialect.name, level)
                 rows = (await connection.execute(query)).all()
                 drifts += [_drift(row, monthly=level is MONTHS) for row in rows]
         return drifts
 
-    async def rebuild_totals(self, owners: Sequence[UserId] | None = None) -> None:
+    async def rebuild_totals(self, households: Sequence[HouseholdId] | None = None) -> None:
         async with translating(), self._engine.begin() as connection:
-            if owners is None:
+            await restrict(connection, ALL_HOUSEHOLDS)
+            if households is None:
                 await rebuild_daily_totals(connection)
                 return
-            for owner_id in sorted(owners):
-                await rebuild_daily_totals(connection, owner_id)
+            for household_id in sorted(households):
+                await rebuild_daily_totals(connection, household_id)
