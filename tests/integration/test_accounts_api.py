@@ -46,6 +46,13 @@ async def _expense(client: Client, user: SignedIn, account_id: str, amount: str)
     assert response.status_code == 201, response.text
 
 
+async def _default_household(client: Client, user: SignedIn) -> str:
+    response = await client.get("/api/v1/users/me", headers=user.headers)
+    assert response.status_code == 200, response.text
+    household: str = response.json()["default_household_id"]
+    return household
+
+
 async def _names(client: Client, user: SignedIn, query: str = "") -> list[str]:
     response = await client.get(f"{ACCOUNTS}{query}", headers=user.headers)
     assert response.status_code == 200, response.text
@@ -77,6 +84,7 @@ async def test_creating_an_account_answers_201_with_its_location_and_fields(
     assert response.headers["location"] == f"{ACCOUNTS}/{body['id']}"
     assert set(body) == {
         "id",
+        "household_id",
         "name",
         "type",
         "currency",
@@ -95,6 +103,7 @@ async def test_creating_an_account_answers_201_with_its_location_and_fields(
     assert body["created_at"].endswith("Z")
     assert body["created_at"] == body["updated_at"]
     assert uuid.UUID(body["id"])
+    assert body["household_id"] == await _default_household(client, user)
 
 
 async def test_getting_an_account_answers_what_creating_it_answered(

@@ -10,6 +10,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from budget.adapters.database import ALL_HOUSEHOLDS
 from budget.domain.services.admin import EnsureAdministrator
 from budget.domain.services.auth import Registration
 from tests.integration.conftest import PASSWORD, SignedIn, unique_email
@@ -29,8 +30,10 @@ async def _administrator(client: Client) -> SignedIn:
 
     async def create() -> str:
         container = client.app.state.container
+        # Registering makes a household with its default categories: a unit of work over
+        # every household, as the app's registration (row-level security on PostgreSQL).
         ensure = EnsureAdministrator(
-            container.uow(), container.hasher, container.clock, container.ids
+            container.uow(ALL_HOUSEHOLDS), container.hasher, container.clock, container.ids
         )
         return str((await ensure.execute(Registration(email, PASSWORD))).id)
 
@@ -86,6 +89,7 @@ async def test_listing_users_answers_a_paginated_envelope(
         "email",
         "display_name",
         "default_currency",
+        "default_household_id",
         "is_admin",
         "is_active",
         "created_at",

@@ -12,6 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from budget.adapters.database import ALL_HOUSEHOLDS
 from budget.domain.errors import AuthenticationError, ConflictError
 from budget.domain.model.auth import TokenPair
 from budget.domain.model.user import User
@@ -29,6 +30,7 @@ USER_FIELDS = {
     "email",
     "display_name",
     "default_currency",
+    "default_household_id",
     "is_admin",
     "created_at",
     "updated_at",
@@ -64,6 +66,7 @@ async def test_registering_answers_201_with_the_user_and_a_location(client: Clie
     body = response.json()
     assert set(body) == USER_FIELDS
     UUID(body["id"])
+    UUID(body["default_household_id"])
     assert body["email"] == email
     assert (body["display_name"], body["default_currency"]) == ("Ada", "USD")
     assert body["is_admin"] is False
@@ -105,7 +108,7 @@ def test_two_simultaneous_registrations_of_one_email_create_one_user(client: Cli
         c = client.app.state.container
 
         async def register() -> User:
-            use_case = RegisterUser(c.uow(), c.hasher, c.clock, c.ids)
+            use_case = RegisterUser(c.uow(ALL_HOUSEHOLDS), c.hasher, c.clock, c.ids)
             return await use_case.execute(Registration(email, PASSWORD))
 
         return await asyncio.gather(register(), register(), return_exceptions=True)

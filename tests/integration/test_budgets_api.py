@@ -175,8 +175,10 @@ async def test_creating_a_budget_answers_201_with_location_and_defaults(
     body = response.json()
     assert response.headers["location"] == f"{BUDGETS}/{body['id']}"
     today = datetime.now(UTC).date()
+    me = await client.get("/api/v1/users/me", headers=user.headers)
     assert body | {"id": None, "created_at": None, "updated_at": None} == {
         "id": None,
+        "household_id": me.json()["default_household_id"],
         "name": "Everything",
         "category_id": None,
         "amount": "50000",

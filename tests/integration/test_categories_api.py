@@ -46,6 +46,13 @@ async def _create(client: Client, user: SignedIn, **fields: Any) -> dict[str, An
     return result
 
 
+async def _default_household(client: Client, user: SignedIn) -> str:
+    response = await client.get("/api/v1/users/me", headers=user.headers)
+    assert response.status_code == 200, response.text
+    household: str = response.json()["default_household_id"]
+    return household
+
+
 async def _get(client: Client, user: SignedIn, category_id: str) -> dict[str, Any]:
     response = await client.get(f"{CATEGORIES}/{category_id}", headers=user.headers)
     assert response.status_code == 200, response.text
@@ -104,6 +111,7 @@ async def test_creating_a_category_answers_201_with_its_location_and_fields(
     assert response.headers["location"] == f"{CATEGORIES}/{body['id']}"
     assert set(body) == {
         "id",
+        "household_id",
         "name",
         "kind",
         "parent_id",
@@ -114,6 +122,7 @@ async def test_creating_a_category_answers_201_with_its_location_and_fields(
     }
     assert (body["name"], body["kind"], body["parent_id"]) == ("Pets", "expense", None)
     assert (body["color"], body["archived"]) == ("#a1b2c3", False)
+    assert body["household_id"] == await _default_household(client, user)
     assert await _get(client, user, body["id"]) == body
 
 

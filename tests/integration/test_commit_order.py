@@ -13,13 +13,15 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.database import ALL_HOUSEHOLDS, restrict
 from budget.adapters.tables import AccountRow, DailyTotalRow, MonthlyTotalRow, TransactionRow
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.balance import balance_change
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.household import Household, Membership, Role
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId, UserId
 from budget.domain.model.money import Money
 from budget.domain.model.totals import totals_change
 from budget.domain.model.transaction import Transaction, TransactionType
@@ -30,7 +32,8 @@ EUR = Currency.of("EUR")
 
 
 def _uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(engine)
+    """A unit of work that may touch every household's rows (row-level security)."""
+    return SqlAlchemyUnitOfWork(engine, scope=ALL_HOUSEHOLDS)
 
 
 @contextmanager
@@ -49,18 +52,29 @@ def _statements(engine: AsyncEngine) -> Iterator[list[tuple[str, Any]]]:
 
 
 def _user() -> User:
+    """A user whose personal household has the user's id (see ``_join``)."""
     email = f"order-{uuid.uuid4().hex[:10]}@example.com"
-    return User(UserId(uuid.uuid4()), email, "hash", None, "EUR", False, True, NOW, NOW)
+    user_id = UserId(uuid.uuid4())
+    return User(user_id, email, "hash", None, "EUR", False, True, NOW, NOW, HouseholdId(user_id))
 
 
-def _account(owner: UserId, name: str, opening: int = 10_000) -> Account:
+def _join(uow: SqlAlchemyUnitOfWork, user: User) -> HouseholdId:
+    """Add the user with their personal household (the one its data goes to)."""
+    household = HouseholdId(user.id)
+    uow.users.add(user)
+    uow.households.add(Household(household, "Personal", NOW, NOW))
+    uow.households.add_membership(Membership(household, user.id, Role.OWNER, NOW))
+    return household
+
+
+def _account(owner: HouseholdId, name: str, opening: int = 10_000) -> Account:
     return Account.open(
         AccountId(uuid.uuid4()), owner, name, AccountType.CHECKING, Money(opening, EUR), NOW
     )
 
 
 def _expense(
-    owner: UserId, account: Account, category: Category | None, amount: int
+    owner: HouseholdId, account: Account, category: Category | None, amount: int
 ) -> Transaction:
     return Transaction(
         TransactionId(uuid.uuid4()),
@@ -108,20 +122,22 @@ async def test_a_new_user_category_account_and_transaction_commit_together(
     engine: AsyncEngine,
 ) -> None:
     user = _user()
+    home = HouseholdId(user.id)
     category = Category(
-        CategoryId(uuid.uuid4()), user.id, "Food", CategoryKind.EXPENSE, None, None, False, NOW, NOW
+        CategoryId(uuid.uuid4()), home, "Food", CategoryKind.EXPENSE, None, None, False, NOW, NOW
     )
-    account = _account(user.id, "Wallet")
-    txn = _expense(user.id, account, category, 1_250)
+    account = _account(home, "Wallet")
+    txn = _expense(home, account, category, 1_250)
 
     async with _uow(engine) as uow:
-        uow.users.add(user)
+        _join(uow, user)
         uow.categories.add(category)
         uow.accounts.add(account)
         await _record(uow, txn)
         await uow.commit()
 
     async with engine.connect() as connection:
+        await restrict(connection, (home,))  # PostgreSQL's row-level security
         balance = (
             await connection.execute(select(AccountRow.balance).where(AccountRow.id == account.id))
         ).scalar()
@@ -133,14 +149,14 @@ async def test_a_new_user_category_account_and_transaction_commit_together(
         daily = (
             await connection.execute(
                 select(DailyTotalRow.amount, DailyTotalRow.count).where(
-                    DailyTotalRow.owner_id == user.id
+                    DailyTotalRow.household_id == home
                 )
             )
         ).all()
         monthly = (
             await connection.execute(
                 select(MonthlyTotalRow.amount, MonthlyTotalRow.count).where(
-                    MonthlyTotalRow.owner_id == user.id
+                    MonthlyTotalRow.household_id == home
                 )
             )
         ).all()
@@ -154,18 +170,19 @@ async def test_rows_are_written_parents_first_then_balances_then_totals(
     engine: AsyncEngine,
 ) -> None:
     user = _user()
+    home = HouseholdId(user.id)
     category = Category(
-        CategoryId(uuid.uuid4()), user.id, "Rent", CategoryKind.EXPENSE, None, None, False, NOW, NOW
+        CategoryId(uuid.uuid4()), home, "Rent", CategoryKind.EXPENSE, None, None, False, NOW, NOW
     )
-    account = _account(user.id, "Bank")
+    account = _account(home, "Bank")
 
     with _statements(engine) as statements:
         async with _uow(engine) as uow:
             # Recorded children first: the order of the calls must not matter.
-            await _record(uow, _expense(user.id, account, category, 700))
+            await _record(uow, _expense(home, account, category, 700))
             uow.accounts.add(account)
             uow.categories.add(category)
-            uow.users.add(user)
+            _join(uow, user)
             statements.clear()
             await uow.commit()
 
@@ -178,6 +195,10 @@ async def test_rows_are_written_parents_first_then_balances_then_totals(
         _position(statements, "INSERT INTO monthly_totals"),
     ]
     assert order == sorted(order)
+    households = _position(statements, "INSERT INTO households")
+    memberships = _position(statements, "INSERT INTO memberships")
+    assert households < order[1]
+    assert max(order[0], households) < memberships
     assert _position(statements, "INSERT INTO categories") < order[2]
 
 
@@ -185,9 +206,10 @@ async def test_balances_are_moved_in_sorted_account_id_order_whatever_the_order_
     engine: AsyncEngine,
 ) -> None:
     user = _user()
-    accounts = [_account(user.id, f"A{n}") for n in range(4)]
+    home = HouseholdId(user.id)
+    accounts = [_account(home, f"A{n}") for n in range(4)]
     async with _uow(engine) as uow:
-        uow.users.add(user)
+        _join(uow, user)
         for account in accounts:
             uow.accounts.add(account)
         await uow.commit()
@@ -195,7 +217,7 @@ async def test_balances_are_moved_in_sorted_account_id_order_whatever_the_order_
     with _statements(engine) as statements:
         async with _uow(engine) as uow:
             for account in reversed(accounts):
-                await _record(uow, _expense(user.id, account, None, 100))
+                await _record(uow, _expense(home, account, None, 100))
             statements.clear()
             await uow.commit()
 
@@ -223,15 +245,16 @@ async def test_a_handed_out_account_writes_back_its_changes_but_never_its_balanc
     engine: AsyncEngine,
 ) -> None:
     user = _user()
-    account = _account(user.id, "Kept")
+    home = HouseholdId(user.id)
+    account = _account(home, "Kept")
     async with _uow(engine) as uow:
-        uow.users.add(user)
+        _join(uow, user)
         uow.accounts.add(account)
         await uow.commit()
 
     with _statements(engine) as statements:
         async with _uow(engine) as uow:
-            found = await uow.accounts.get(user.id, account.id, for_update=True)
+            found = await uow.accounts.get((home,), account.id, for_update=True)
             assert found is not None
             found.rename("Renamed")
             await uow.accounts.record_balance_deltas({account.id: 300})
@@ -245,7 +268,7 @@ async def test_a_handed_out_account_writes_back_its_changes_but_never_its_balanc
     assert "name" in updates[0]
     assert updates[1].startswith("UPDATE accounts SET balance = balance +")
     async with _uow(engine) as uow:
-        stored = await uow.accounts.get(user.id, account.id)
+        stored = await uow.accounts.get((home,), account.id)
     assert stored is not None
     assert (stored.name, stored.balance) == ("Renamed", Money(10_300, EUR))
 
@@ -254,12 +277,13 @@ async def test_a_transaction_added_and_deleted_in_one_unit_of_work_is_never_writ
     engine: AsyncEngine,
 ) -> None:
     user = _user()
-    account = _account(user.id, "Brief")
-    txn = _expense(user.id, account, None, 5)
+    home = HouseholdId(user.id)
+    account = _account(home, "Brief")
+    txn = _expense(home, account, None, 5)
 
     with _statements(engine) as statements:
         async with _uow(engine) as uow:
-            uow.users.add(user)
+            _join(uow, user)
             uow.accounts.add(account)
             uow.transactions.add(txn)
             await uow.transactions.delete(txn)

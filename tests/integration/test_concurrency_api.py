@@ -157,8 +157,17 @@ async def _assert_balances_match_transactions(
         assert account["balance"] == str(expected.quantize(CENT)), account_id
 
 
-async def _assert_totals_match_transactions(engine: AsyncEngine, user: SignedIn) -> None:
-    assert await drift_of(engine, user.id) == []
+async def _household_of(client: Client, user: SignedIn) -> str:
+    response = await client.get("/api/v1/users/me", headers=user.headers)
+    assert response.status_code == 200, response.text
+    household_id: str = response.json()["default_household_id"]
+    return household_id
+
+
+async def _assert_totals_match_transactions(
+    engine: AsyncEngine, client: Client, user: SignedIn
+) -> None:
+    assert await drift_of(engine, await _household_of(client, user)) == []
 
 
 async def test_forty_concurrent_expenses_on_one_account_all_count(
@@ -174,7 +183,7 @@ async def test_forty_concurrent_expenses_on_one_account_all_count(
     assert [r.status_code for r in responses] == [201] * 40
     assert (await _account(clients[0], user, account))["balance"] == "50.00"
     assert len(await _all_transactions(clients[1], user)) == 40
-    await _assert_totals_match_transactions(engine, user)
+    await _assert_totals_match_transactions(engine, clients[0], user)
 
 
 async def test_concurrent_transfers_in_both_directions_keep_both_balances_exact(
@@ -203,7 +212,7 @@ async def test_concurrent_transfers_in_both_directions_keep_both_balances_exact(
     expected = Decimal("1000") - out_of_first + into_first
     assert (await _account(clients[0], user, first))["balance"] == str(expected.quantize(CENT))
     await _assert_balances_match_transactions(clients[0], user, [first, second])
-    await _assert_totals_match_transactions(engine, user)
+    await _assert_totals_match_transactions(engine, clients[0], user)
 
 
 async def test_concurrent_updates_and_deletes_leave_every_balance_equal_to_its_transactions(
@@ -239,7 +248,7 @@ async def test_concurrent_updates_and_deletes_leave_every_balance_equal_to_its_t
 
     assert {r.status_code for r in responses} <= {200, 204, 404}, [r.text for r in responses]
     await _assert_balances_match_transactions(clients[1], user, accounts)
-    await _assert_totals_match_transactions(engine, user)
+    await _assert_totals_match_transactions(engine, clients[0], user)
 
 
 async def test_concurrent_creates_updates_and_deletes_on_shared_accounts_stay_exact(
@@ -270,7 +279,7 @@ async def test_concurrent_creates_updates_and_deletes_on_shared_accounts_stay_ex
 
     assert {r.status_code for r in responses} <= {200, 201, 204, 404}
     await _assert_balances_match_transactions(clients[0], user, accounts)
-    await _assert_totals_match_transactions(engine, user)
+    await _assert_totals_match_transactions(engine, clients[0], user)
 
 
 async def test_writes_into_a_category_racing_its_deletion_keep_the_totals_exact(
@@ -304,4 +313,53 @@ async def test_writes_into_a_category_racing_its_deletion_keep_the_totals_exact(
     # A write that lost the race to the deletion refers to a missing category: 422.
     assert {r.status_code for r in responses} <= {200, 201, 204, 422}, [r.text for r in responses]
     await _assert_balances_match_transactions(clients[0], user, [account])
-    await _assert_totals_match_transactions(engine, user)
+    await _assert_totals_match_transactions(engine, clients[0], user)
+
+
+async def _shared_household(client: Client, owner: SignedIn, member: SignedIn) -> str:
+    """A new household of ``owner`` that ``member`` joined as an editor."""
+    founded = await client.post(
+        "/api/v1/households", json={"name": f"Shared {uuid.uuid4().hex[:6]}"}, headers=owner.headers
+    )
+    assert founded.status_code == 201, founded.text
+    household_id: str = founded.json()["id"]
+    invited = await client.post(
+        f"/api/v1/households/{household_id}/invitations",
+        json={"email": member.email, "role": "editor"},
+        headers=owner.headers,
+    )
+    assert invited.status_code == 201, invited.text
+    accepted = await client.post(
+        f"/api/v1/invitations/{invited.json()['id']}/accept", headers=member.headers
+    )
+    assert accepted.status_code == 200, accepted.text
+    return household_id
+
+
+async def test_two_members_writing_to_one_shared_account_at_once_leave_its_balance_exact(
+    clients: list[Client], new_user: NewUser, engine: AsyncEngine
+) -> None:
+    owner, member = await new_user(), await new_user()
+    household = await _shared_household(clients[0], owner, member)
+    body = {
+        "name": "Joint",
+        "type": "checking",
+        "currency": "EUR",
+        "opening_balance": "500",
+        "household_id": household,
+    }
+    opened = await clients[0].post(ACCOUNTS, json=body, headers=owner.headers)
+    assert opened.status_code == 201, opened.text
+    account = opened.json()["id"]
+
+    responses = await asyncio.gather(
+        *(
+            _post(clients[i % 2], owner if i % 2 else member, account_id=account, amount="2.35")
+            for i in range(40)
+        )
+    )
+
+    assert [r.status_code for r in responses] == [201] * 40
+    assert (await _account(clients[1], member, account))["balance"] == "406.00"
+    assert (await _account(clients[0], owner, account))["balance"] == "406.00"
+    assert await drift_of(engine, household) == []

@@ -13,12 +13,14 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters import errors
+from budget.adapters.database import ALL_HOUSEHOLDS
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.errors import ConflictError
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, CategoryId, UserId
+from budget.domain.model.household import Household
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, UserId
 from budget.domain.model.money import Money
 from budget.domain.model.user import User
 
@@ -26,8 +28,8 @@ NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
 EXPECTED: dict[str, tuple[str, str]] = {
     errors.UQ_USERS_EMAIL: ("users", "unique"),
-    errors.UQ_ACCOUNTS_OWNER_ID_ID: ("accounts", "unique"),
-    errors.UQ_ACCOUNTS_OWNER_NAME_ACTIVE: ("accounts", "unique index"),
+    errors.UQ_ACCOUNTS_HOUSEHOLD_ID_ID: ("accounts", "unique"),
+    errors.UQ_ACCOUNTS_HOUSEHOLD_NAME_ACTIVE: ("accounts", "unique index"),
     errors.UQ_CATEGORIES_TOP_LEVEL_NAME: ("categories", "unique index"),
     errors.UQ_CATEGORIES_SUBCATEGORY_NAME: ("categories", "unique index"),
     errors.FK_TRANSACTIONS_ACCOUNT: ("transactions", "foreign key"),
@@ -76,12 +78,16 @@ async def test_the_migrated_database_carries_every_constraint_name_of_the_errors
 
 
 def _uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(engine)
+    return SqlAlchemyUnitOfWork(engine, scope=ALL_HOUSEHOLDS)
 
 
 def _user(email: str | None = None) -> User:
     email = email or f"names-{uuid.uuid4().hex[:10]}@example.com"
     return User(UserId(uuid.uuid4()), email, "hash", None, "EUR", False, True, NOW, NOW)
+
+
+def _household() -> Household:
+    return Household(HouseholdId(uuid.uuid4()), "Personal", NOW, NOW)
 
 
 async def _stored(engine: AsyncEngine, *entities: Any) -> None:
@@ -94,6 +100,8 @@ async def _stored(engine: AsyncEngine, *entities: Any) -> None:
 def _add(uow: SqlAlchemyUnitOfWork, entity: Any) -> None:
     if isinstance(entity, User):
         uow.users.add(entity)
+    elif isinstance(entity, Household):
+        uow.households.add(entity)
     elif isinstance(entity, Account):
         uow.accounts.add(entity)
     else:
@@ -118,7 +126,7 @@ async def test_a_duplicate_email_becomes_a_conflict_by_constraint_name(
     assert conflict.detail == errors.CONFLICTS[errors.UQ_USERS_EMAIL]
 
 
-def _account(owner: UserId, name: str) -> Account:
+def _account(owner: HouseholdId, name: str) -> Account:
     return Account.open(
         AccountId(uuid.uuid4()),
         owner,
@@ -132,15 +140,15 @@ def _account(owner: UserId, name: str) -> Account:
 async def test_a_second_unarchived_account_of_one_name_becomes_a_conflict(
     engine: AsyncEngine,
 ) -> None:
-    owner = _user()
+    owner = _household()
     await _stored(engine, owner, _account(owner.id, "Wallet"))
 
     conflict = await _conflict(engine, _account(owner.id, "Wallet"))
 
-    assert conflict.detail == errors.CONFLICTS[errors.UQ_ACCOUNTS_OWNER_NAME_ACTIVE]
+    assert conflict.detail == errors.CONFLICTS[errors.UQ_ACCOUNTS_HOUSEHOLD_NAME_ACTIVE]
 
 
-def _category(owner: UserId, name: str, parent: CategoryId | None = None) -> Category:
+def _category(owner: HouseholdId, name: str, parent: CategoryId | None = None) -> Category:
     return Category(
         CategoryId(uuid.uuid4()), owner, name, CategoryKind.EXPENSE, parent, None, False, NOW, NOW
     )
@@ -150,7 +158,7 @@ def _category(owner: UserId, name: str, parent: CategoryId | None = None) -> Cat
 async def test_a_taken_category_name_becomes_a_conflict_at_either_level(
     engine: AsyncEngine, level: str
 ) -> None:
-    owner = _user()
+    owner = _household()
     parent = _category(owner.id, "Home")
     parent_id = parent.id if level == "subcategory" else None
     await _stored(engine, owner, parent, _category(owner.id, "Food", parent_id))

@@ -7,16 +7,19 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from budget.adapters.database import ALL_HOUSEHOLDS, restrict
 from budget.adapters.migrations import downgrade, upgrade
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.spending import (
@@ -35,7 +38,7 @@ from budget.adapters.tables import (
 from budget.adapters.verification import SqlAlchemyTotalsVerifier
 from budget.domain.model.budget import SpendingQuery
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import CategoryId, UserId
+from budget.domain.model.ids import CategoryId, HouseholdId
 from budget.domain.model.period import Period
 from budget.domain.model.verification import TotalsDrift
 from budget.domain.services.maintenance import VerifyDailyTotals
@@ -49,18 +52,38 @@ TRANSACTIONS = "/api/v1/transactions"
 CATEGORIES = "/api/v1/categories"
 
 
-async def drift_of(engine: AsyncEngine, user_id: str) -> list[TotalsDrift]:
-    """The user's drifted cells (other tests share the database)."""
+@asynccontextmanager
+async def connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection that sees every household's rows (PostgreSQL's row-level security)."""
+    async with engine.connect() as connection:
+        await restrict(connection, ALL_HOUSEHOLDS)
+        yield connection
+
+
+async def household_of(client: Client, user: SignedIn) -> str:
+    """The user's default household: the one their accounts and transactions go to."""
+    me = await _ok(client.get("/api/v1/users/me", headers=user.headers), 200)
+    household_id: str = me["default_household_id"]
+    return household_id
+
+
+async def drift_of(engine: AsyncEngine, household_id: str) -> list[TotalsDrift]:
+    """The household's drifted cells (other tests share the database)."""
     drifts = await SqlAlchemyTotalsVerifier(engine).drifted_totals()
-    return [drift for drift in drifts if str(drift.key.owner_id) == user_id]
+    return [drift for drift in drifts if str(drift.key.household_id) == household_id]
 
 
-async def cells_of(engine: AsyncEngine, user_id: str) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """``(type, date, category_key, account_id) -> (amount, count)`` of the user's cells."""
+async def cells_of(
+    engine: AsyncEngine, household_id: str
+) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """``(type, date, category_key, account_id) -> (amount, count)`` of the household's
+    cells."""
     cell = DailyTotalRow
     columns = [cell.type, cell.date, cell.category_key, cell.account_id, cell.amount, cell.count]
-    async with engine.connect() as connection:
-        rows = await connection.execute(select(*columns).where(cell.owner_id == uuid.UUID(user_id)))
+    async with connected(engine) as connection:
+        rows = await connection.execute(
+            select(*columns).where(cell.household_id == uuid.UUID(household_id))
+        )
         return {
             (kind, day, key, account): (amount, count)
             for kind, day, key, account, amount, count in rows
@@ -136,12 +159,13 @@ async def test_a_mix_of_writes_leaves_the_totals_equal_to_the_transactions(
     client: Client, new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
+    household = await household_of(client, user)
     ids = await _mixed_history(client, user)
 
-    assert await drift_of(engine, user.id) == []
+    assert await drift_of(engine, household) == []
     eur, usd, snacks = (uuid.UUID(ids[name]) for name in ("eur", "usd", "snacks"))
     march_1, march_2 = date(2026, 3, 1), date(2026, 3, 2)
-    assert await cells_of(engine, user.id) == {
+    assert await cells_of(engine, household) == {
         # a (put in Food) and t (a transfer turned expense in Rent), both uncategorised
         # when their categories went; e became a transfer, then was deleted
         ("expense", march_1, NO_CATEGORY, eur): (1150 + 500, 2),
@@ -155,59 +179,66 @@ async def test_the_totals_of_a_deleted_user_are_gone(
     client: Client, new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
+    household = await household_of(client, user)
     account = await _account(client, user, "EUR")
     await _record(client, user, type="income", account_id=account, amount="1", date="2026-01-01")
-    assert await cells_of(engine, user.id)
+    assert await cells_of(engine, household)
 
     await _ok(client.delete("/api/v1/users/me", headers=user.headers), 204)
 
-    assert await cells_of(engine, user.id) == {}
+    assert await cells_of(engine, household) == {}
 
 
-async def _tamper(engine: AsyncEngine, user_id: str, by: int) -> None:
-    async with engine.begin() as connection:
+async def _tamper(engine: AsyncEngine, household_id: str, by: int) -> None:
+    async with connected(engine) as connection:
         await connection.execute(
             update(DailyTotalRow)
-            .where(DailyTotalRow.owner_id == uuid.UUID(user_id))
+            .where(DailyTotalRow.household_id == uuid.UUID(household_id))
             .values(amount=DailyTotalRow.amount + by, count=DailyTotalRow.count + 1)
         )
+        await connection.commit()
 
 
 async def test_a_tampered_cell_is_reported_and_fixing_rebuilds_the_owners_totals(
     client: Client, new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
+    household = await household_of(client, user)
     account = await _account(client, user, "EUR")
     await _record(client, user, type="expense", account_id=account, amount="3", date="2026-01-05")
-    await _tamper(engine, user.id, 7)
+    await _tamper(engine, household, 7)
 
-    [drift] = await drift_of(engine, user.id)
+    [drift] = await drift_of(engine, household)
     assert (drift.stored, drift.expected) == ((307, 2), (300, 1))
     assert str(drift.key.account_id) == account
     assert (drift.key.date, drift.key.category_id) == (date(2026, 1, 5), None)
 
     await VerifyDailyTotals(SqlAlchemyTotalsVerifier(engine)).execute(fix=True)
 
-    assert await drift_of(engine, user.id) == []
-    assert list((await cells_of(engine, user.id)).values()) == [(300, 1)]
+    assert await drift_of(engine, household) == []
+    assert list((await cells_of(engine, household)).values()) == [(300, 1)]
 
 
 async def test_a_missing_cell_is_reported_as_stored_zero(
     client: Client, new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
+    household = await household_of(client, user)
     account = await _account(client, user, "EUR")
     await _record(client, user, type="income", account_id=account, amount="3", date="2026-01-05")
-    async with engine.begin() as connection:
+    async with connected(engine) as connection:
         await connection.execute(
-            DailyTotalRow.__table__.delete().where(DailyTotalRow.owner_id == uuid.UUID(user.id))
+            DailyTotalRow.__table__.delete().where(
+                DailyTotalRow.household_id == uuid.UUID(household)
+            )
         )
+        await connection.commit()
 
-    [drift] = await drift_of(engine, user.id)
+    [drift] = await drift_of(engine, household)
     assert (drift.stored, drift.expected) == ((0, 0), (300, 1))
 
-    await SqlAlchemyTotalsVerifier(engine).rebuild_totals([UserId(uuid.UUID(user.id))])
-    assert await drift_of(engine, user.id) == []
+    await SqlAlchemyTotalsVerifier(engine).rebuild_totals([HouseholdId(uuid.UUID(household))])
+    assert await drift_of(engine, household) == []
 
 
 async def test_the_command_reports_drifted_totals_and_fixes_them(
@@ -218,16 +249,17 @@ async def test_the_command_reports_drifted_totals_and_fixes_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     user = await new_user()
+    household = await household_of(client, user)
     account = await _account(client, user, "EUR")
     await _record(client, user, type="income", account_id=account, amount="3", date="2026-01-05")
-    await _tamper(engine, user.id, -1)
+    await _tamper(engine, household, -1)
     monkeypatch.setenv("BUDGET_DATABASE_URL", database_url)
     monkeypatch.setenv("BUDGET_SECRET_KEY", "x" * 40)
 
     assert await _run_cli("verify-balances") == 1
     assert await _run_cli("verify-balances", "--fix") == 1
     assert await _run_cli("verify-balances") == 0
-    assert await drift_of(engine, user.id) == []
+    assert await drift_of(engine, household) == []
 
 
 async def _run_cli(*argv: str) -> int:
@@ -255,11 +287,13 @@ async def _spread_history(client: Client, user: SignedIn) -> dict[str, str]:
     return {"account": account, "food": food, "snacks": snacks}
 
 
-async def _ledger(engine: AsyncEngine, user_id: str) -> list[Any]:
+async def _ledger(engine: AsyncEngine, household_id: str) -> list[Any]:
     t = TransactionRow
-    async with engine.connect() as connection:
+    async with connected(engine) as connection:
         found = await connection.execute(
-            select(t.type, t.amount, t.category_id, t.date).where(t.owner_id == uuid.UUID(user_id))
+            select(t.type, t.amount, t.category_id, t.date).where(
+                t.household_id == uuid.UUID(household_id)
+            )
         )
         return list(found)
 
@@ -277,15 +311,16 @@ async def test_the_summary_over_months_and_days_equals_the_sum_of_the_transactio
     client: Client, new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
+    household = await household_of(client, user)
     await _spread_history(client, user)
-    ledger = await _ledger(engine, user.id)
+    ledger = await _ledger(engine, household)
     reader = SqlAlchemyReportReader(engine)
 
     for first, last in RANGES:
         inside = [row for row in ledger if first <= row.date <= last]
         income = sum(row.amount for row in inside if row.type == "income")
         expense = sum(row.amount for row in inside if row.type == "expense")
-        [row] = await reader.summary(UserId(uuid.UUID(user.id)), first, last, None)
+        [row] = await reader.summary(HouseholdId(uuid.UUID(household)), first, last, None)
         assert (row.income, row.expense, row.transaction_count) == (
             income,
             expense,
@@ -302,8 +337,8 @@ def _covered(ids: dict[str, str]) -> dict[str | None, set[Any] | None]:
     }
 
 
-def _spending_queries(owner_id: str, categories: Iterable[str | None]) -> list[SpendingQuery]:
-    owner, eur = UserId(uuid.UUID(owner_id)), Currency.of("EUR")
+def _spending_queries(household_id: str, categories: Iterable[str | None]) -> list[SpendingQuery]:
+    household, eur = HouseholdId(uuid.UUID(household_id)), Currency.of("EUR")
     spans = [
         # contiguous periods cut mid-month, on the first, and running to a month's end
         (
@@ -317,7 +352,7 @@ def _spending_queries(owner_id: str, categories: Iterable[str | None]) -> list[S
         (Period(date(2025, 10, 20), date(2025, 10, 26)),),
     ]
     return [
-        SpendingQuery(owner, eur, None if key is None else CategoryId(uuid.UUID(key)), periods)
+        SpendingQuery(household, eur, None if key is None else CategoryId(uuid.UUID(key)), periods)
         for key in categories
         for periods in spans
     ]
@@ -327,9 +362,10 @@ async def test_budget_spending_over_months_and_days_equals_the_sum_of_the_expens
     client: Client, new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
+    household = await household_of(client, user)
     covered = _covered(await _spread_history(client, user))
-    ledger = await _ledger(engine, user.id)
-    queries = _spending_queries(user.id, covered)
+    ledger = await _ledger(engine, household)
+    queries = _spending_queries(household, covered)
 
     sums = await SqlAlchemyBudgetSpendingReader(engine).spent_per_period(queries)
 
@@ -352,7 +388,8 @@ async def test_a_batch_too_big_for_one_statement_sums_each_query_as_if_it_were_a
     client: Client, new_user: NewUser, engine: AsyncEngine
 ) -> None:
     user = await new_user()
-    queries = _spending_queries(user.id, _covered(await _spread_history(client, user)))
+    household = await household_of(client, user)
+    queries = _spending_queries(household, _covered(await _spread_history(client, user)))
     reader = SqlAlchemyBudgetSpendingReader(engine)
     alone = [(await reader.spent_per_period([query]))[0] for query in queries]
     many = queries * 20
@@ -366,7 +403,7 @@ async def test_another_users_categories_and_expenses_never_count(
 ) -> None:
     owner, other = await new_user(), await new_user()
     covered = _covered(await _spread_history(client, owner))
-    queries = _spending_queries(other.id, covered)
+    queries = _spending_queries(await household_of(client, other), covered)
 
     sums = await SqlAlchemyBudgetSpendingReader(engine).spent_per_period(queries)
 
@@ -381,6 +418,41 @@ async def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> 
     manager = sqlite_database(tmp_path) if request.param == "sqlite" else postgres_database()
     async with manager as url:
         yield url
+
+
+def _at_0002(row_class: Any, keys: Iterable[str]) -> sa.TableClause:
+    """The table of ``row_class`` as revision 0002 has it: the ``keys`` columns, the owned
+    rows' owner in ``owner_id`` (the models describe the head, where it is ``household_id``)."""
+    columns = row_class.__table__.c
+    return sa.table(
+        row_class.__tablename__,
+        *(
+            sa.column(key, columns["household_id" if key == "owner_id" else key].type)
+            for key in keys
+        ),
+    )
+
+
+def _cells_at_0003() -> sa.TableClause:
+    """``daily_totals`` as revision 0003 made it."""
+    columns = DailyTotalRow.__table__.c
+    names = (
+        "owner_id",
+        "type",
+        "date",
+        "currency",
+        "category_key",
+        "account_id",
+        "amount",
+        "count",
+    )
+    return sa.table(
+        "daily_totals",
+        *(
+            sa.column(name, columns["household_id" if name == "owner_id" else name].type)
+            for name in names
+        ),
+    )
 
 
 async def _seed_before_daily_totals(url: str) -> dict[str, uuid.UUID]:
@@ -469,7 +541,7 @@ async def _seed_before_daily_totals(url: str) -> dict[str, uuid.UUID]:
     try:
         async with engine.begin() as connection:
             for row_class, values in rows:
-                await connection.execute(insert(row_class.__table__), values)
+                await connection.execute(insert(_at_0002(row_class, values[0])), values)
     finally:
         await engine.dispose()
     return ids
@@ -486,14 +558,31 @@ async def test_the_migration_backfills_the_totals_from_existing_transactions(
 
     engine = create_async_engine(url)
     try:
-        assert await SqlAlchemyTotalsVerifier(engine).drifted_totals() == []
         eur, usd = ids["eur"], ids["usd"]
-        assert await cells_of(engine, str(ids["user"])) == {
+        expected = {
             ("expense", date(2026, 1, 1), ids["food"], eur): (350, 2),
             ("expense", date(2026, 1, 1), NO_CATEGORY, eur): (40, 1),
             ("income", date(2026, 1, 2), NO_CATEGORY, usd): (5000, 1),
             ("expense", date(2026, 1, 2), NO_CATEGORY, usd): (70, 1),
         }
+        cell = _cells_at_0003().c
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(
+                    cell.type,
+                    cell.date,
+                    cell.category_key,
+                    cell.account_id,
+                    cell.amount,
+                    cell.count,
+                ).where(cell.owner_id == ids["user"])
+            )
+            assert {(t, d, k, a): (amount, n) for t, d, k, a, amount, n in rows} == expected
+        # The households migration keeps them: the user's personal household has the
+        # user's id, and the totals still match the transactions.
+        await upgrade(url)
+        assert await SqlAlchemyTotalsVerifier(engine).drifted_totals() == []
+        assert await cells_of(engine, str(ids["user"])) == expected
         await downgrade(url, "0002")
         async with engine.connect() as connection:
             count = select(func.count()).select_from(TransactionRow)

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from budget.adapters.database import read_only_engine, writer_queue
+from budget.adapters.database import create_engine, read_only_engine, writer_queue
 from budget.adapters.dialects import (
     POSTGRESQL,
     adding_upsert,
@@ -64,9 +64,18 @@ TAGGED = Table(
 
 
 @pytest.fixture
-async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+async def owner_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine acting as the login itself: on PostgreSQL the app's role (``engine``'s)
+    may not create tables, which the probes need."""
+    own = create_engine(database_url, tenant_role=False)
+    yield own
+    await own.dispose()
+
+
+@pytest.fixture
+async def connection(owner_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection in a transaction that holds the probe tables and is rolled back."""
-    async with engine.connect() as open_connection:
+    async with owner_engine.connect() as open_connection:
         await open_connection.begin()
         await open_connection.run_sync(PROBES.create_all)
         yield open_connection

@@ -16,10 +16,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.database import ALL_HOUSEHOLDS
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.errors import AccountInUseError, RuleViolationError
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, CategoryId, TransactionId, UserId
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
 from budget.domain.model.money import Money
 from budget.domain.model.transaction import Transaction, TransactionType
 from tests.integration.conftest import SignedIn
@@ -30,8 +31,9 @@ NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 EUR = Currency.of("EUR")
 
 
-def _uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(engine)
+def _uow(engine: AsyncEngine, household: HouseholdId | None = None) -> SqlAlchemyUnitOfWork:
+    """A unit of work over ``household`` (row-level security), else over all of them."""
+    return SqlAlchemyUnitOfWork(engine, scope=ALL_HOUSEHOLDS if household is None else (household,))
 
 
 def _postgres_only(database_url: str) -> None:
@@ -46,12 +48,19 @@ async def _account(client: Client, user: SignedIn) -> AccountId:
     return AccountId(uuid.UUID(response.json()["id"]))
 
 
+async def _household(client: Client, user: SignedIn) -> HouseholdId:
+    """The user's default household, where their accounts go."""
+    response = await client.get("/api/v1/users/me", headers=user.headers)
+    assert response.status_code == 200, response.text
+    return HouseholdId(uuid.UUID(response.json()["default_household_id"]))
+
+
 def _gone() -> uuid.UUID:
     return uuid.uuid4()
 
 
 def _transaction(
-    user: SignedIn,
+    household: HouseholdId,
     account_id: AccountId,
     *,
     to_account_id: AccountId | None = None,
@@ -62,7 +71,7 @@ def _transaction(
     transfer = to_account_id is not None
     return Transaction(
         TransactionId(uuid.uuid4()),
-        UserId(uuid.UUID(user.id)),
+        household,
         TransactionType.TRANSFER if transfer else TransactionType.EXPENSE,
         account_id,
         to_account_id,
@@ -95,11 +104,12 @@ async def test_a_transaction_referring_to_a_deleted_row_is_a_rule_violation_on_t
 ) -> None:
     _postgres_only(database_url)
     user = await new_user()
+    household = await _household(client, user)
     account = await _account(client, user)
     txn = {
-        "account_id": _transaction(user, AccountId(_gone())),
-        "to_account_id": _transaction(user, account, to_account_id=AccountId(_gone())),
-        "category_id": _transaction(user, account, category_id=CategoryId(_gone())),
+        "account_id": _transaction(household, AccountId(_gone())),
+        "to_account_id": _transaction(household, account, to_account_id=AccountId(_gone())),
+        "category_id": _transaction(household, account, category_id=CategoryId(_gone())),
     }[field]
 
     with pytest.raises(RuleViolationError) as error:
@@ -113,27 +123,30 @@ async def test_deleting_an_account_that_a_transaction_refers_to_is_account_in_us
 ) -> None:
     _postgres_only(database_url)
     user = await new_user()
+    household = await _household(client, user)
     account = await _account(client, user)
-    await _commit(engine, _transaction(user, account))
+    await _commit(engine, _transaction(household, account))
 
     with pytest.raises(AccountInUseError):
-        await _delete_unchecked(engine, user, account)
+        await _delete_unchecked(engine, household, account)
 
 
 async def _commit(engine: AsyncEngine, txn: Transaction, *, move_balance: bool = True) -> None:
     """Add the transaction as ``RecordTransaction`` does, after its (stale) checks; without
     ``move_balance`` the insert itself meets the missing row, at commit."""
-    async with _uow(engine) as uow:
+    async with _uow(engine, txn.household_id) as uow:
         uow.transactions.add(txn)
         if move_balance:
             await uow.accounts.record_balance_deltas({txn.account_id: -txn.amount.minor})
         await uow.commit()
 
 
-async def _delete_unchecked(engine: AsyncEngine, user: SignedIn, account: AccountId) -> None:
+async def _delete_unchecked(
+    engine: AsyncEngine, household: HouseholdId, account: AccountId
+) -> None:
     """Delete the account as ``DeleteAccount`` does, past its (stale) check."""
-    async with _uow(engine) as uow:
-        found = await uow.accounts.get(UserId(uuid.UUID(user.id)), account)
+    async with _uow(engine, household) as uow:
+        found = await uow.accounts.get((household,), account)
         assert found is not None
         await uow.accounts.delete(found)
         await uow.commit()

@@ -18,7 +18,7 @@ from budget.adapters.database import read_only_engine
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import AccountId, TransactionId, UserId
+from budget.domain.model.ids import AccountId, HouseholdId, TransactionId
 from budget.domain.model.money import Money
 from budget.domain.model.transaction import Transaction, TransactionType
 from tests.integration.conftest import SignedIn
@@ -30,23 +30,27 @@ LATER = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 EUR, JPY = Currency.of("EUR"), Currency.of("JPY")
 
 
-def _writing(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(engine)
+def _writing(engine: AsyncEngine, owner: HouseholdId) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(engine, scope=(owner,))
 
 
-def _reading(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(read_only_engine(engine), read_only=True)
+def _reading(engine: AsyncEngine, owner: HouseholdId) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(read_only_engine(engine), read_only=True, scope=(owner,))
 
 
 def _values(entity: object) -> dict[str, Any]:
     return {field.name: getattr(entity, field.name) for field in fields(entity)}  # type: ignore[arg-type]
 
 
-async def _owner(new_user: NewUser) -> UserId:
-    return UserId(uuid.UUID((await new_user()).id))
+async def _owner(client: Client, new_user: NewUser) -> HouseholdId:
+    """A new user's default household."""
+    user = await new_user()
+    me = await client.get("/api/v1/users/me", headers=user.headers)
+    assert me.status_code == 200, me.text
+    return HouseholdId(uuid.UUID(me.json()["default_household_id"]))
 
 
-def _account(owner: UserId, currency: Currency, name: str) -> Account:
+def _account(owner: HouseholdId, currency: Currency, name: str) -> Account:
     return Account.open(
         AccountId(uuid.uuid4()),
         owner,
@@ -58,7 +62,7 @@ def _account(owner: UserId, currency: Currency, name: str) -> Account:
     )
 
 
-def _transfer(owner: UserId, source: Account, target: Account) -> Transaction:
+def _transfer(owner: HouseholdId, source: Account, target: Account) -> Transaction:
     return Transaction(
         TransactionId(uuid.uuid4()),
         owner,
@@ -77,10 +81,10 @@ def _transfer(owner: UserId, source: Account, target: Account) -> Transaction:
     )
 
 
-async def _stored(engine: AsyncEngine, owner: UserId) -> tuple[Account, Account, Transaction]:
+async def _stored(engine: AsyncEngine, owner: HouseholdId) -> tuple[Account, Account, Transaction]:
     source, target = _account(owner, EUR, "Source"), _account(owner, JPY, "Target")
     txn = _transfer(owner, source, target)
-    async with _writing(engine) as uow:
+    async with _writing(engine, owner) as uow:
         uow.accounts.add(source)
         uow.accounts.add(target)
         uow.transactions.add(txn)
@@ -88,11 +92,11 @@ async def _stored(engine: AsyncEngine, owner: UserId) -> tuple[Account, Account,
     return source, target, txn
 
 
-async def _read_back(uow: SqlAlchemyUnitOfWork, owner: UserId, stored: object) -> object:
+async def _read_back(uow: SqlAlchemyUnitOfWork, owner: HouseholdId, stored: object) -> object:
     if isinstance(stored, Account):
-        return await uow.accounts.get(owner, stored.id)
+        return await uow.accounts.get((owner,), stored.id)
     assert isinstance(stored, Transaction)
-    return await uow.transactions.get(owner, stored.id)
+    return await uow.transactions.get((owner,), stored.id)
 
 
 @pytest.mark.parametrize("unit", [_reading, _writing])
@@ -101,14 +105,14 @@ async def test_a_stored_row_reads_back_field_for_field(
     engine: AsyncEngine,
     client: Client,
     new_user: NewUser,
-    unit: Callable[[AsyncEngine], SqlAlchemyUnitOfWork],
+    unit: Callable[[AsyncEngine, HouseholdId], SqlAlchemyUnitOfWork],
     which: str,
 ) -> None:
-    owner = await _owner(new_user)
+    owner = await _owner(client, new_user)
     source, target, txn = await _stored(engine, owner)
     stored = {"source account": source, "target account": target, "transfer": txn}[which]
 
-    async with unit(engine) as uow:
+    async with unit(engine, owner) as uow:
         found = await _read_back(uow, owner, stored)
 
     assert found is not None
@@ -117,7 +121,7 @@ async def test_a_stored_row_reads_back_field_for_field(
 
 async def _changed(
     engine: AsyncEngine,
-    owner: UserId,
+    owner: HouseholdId,
     change: Callable[[SqlAlchemyUnitOfWork, Account], Awaitable[None]],
     *,
     commit: bool,
@@ -125,14 +129,14 @@ async def _changed(
     """Store the rows, change the source account in a writing unit of work (committed or
     not), and read it back: (as stored, as read back)."""
     source, _, _ = await _stored(engine, owner)
-    async with _writing(engine) as uow:
-        account = await uow.accounts.get(owner, source.id)
+    async with _writing(engine, owner) as uow:
+        account = await uow.accounts.get((owner,), source.id)
         assert account is not None
         await change(uow, account)
         if commit:
             await uow.commit()
-    async with _reading(engine) as uow:
-        found = await uow.accounts.get(owner, source.id)
+    async with _reading(engine, owner) as uow:
+        found = await uow.accounts.get((owner,), source.id)
     assert found is not None
     return source, found
 
@@ -150,7 +154,9 @@ async def _rename_and_move_balance(uow: SqlAlchemyUnitOfWork, account: Account) 
 async def test_a_changed_account_is_written_back_on_commit(
     engine: AsyncEngine, client: Client, new_user: NewUser
 ) -> None:
-    source, found = await _changed(engine, await _owner(new_user), _rename_and_touch, commit=True)
+    source, found = await _changed(
+        engine, await _owner(client, new_user), _rename_and_touch, commit=True
+    )
 
     assert (found.name, found.updated_at) == ("Renamed", LATER)
     assert found.balance == source.balance
@@ -160,7 +166,7 @@ async def test_a_change_left_uncommitted_is_not_written(
     engine: AsyncEngine, client: Client, new_user: NewUser
 ) -> None:
     source, found = await _changed(
-        engine, await _owner(new_user), _rename_and_move_balance, commit=False
+        engine, await _owner(client, new_user), _rename_and_move_balance, commit=False
     )
 
     assert (found.name, found.balance) == ("Source", source.balance)

@@ -76,14 +76,25 @@ KNOWN_REFUSALS = (
     Refusal(
         (*CATEGORIES, *TRANSACTIONS, *BUDGETS),
         frozenset({"#/parent_id", "#/account_id", "#/to_account_id", "#/category_id"}),
-        "ownership: a reference must be to your own account or category, of the right kind "
+        "ownership: a reference must be to an account or category of the resource's household, "
+        "of the right kind "
         "(a top-level parent of the same kind; a category of the transaction's type; an "
         "expense category for a budget)",
     ),
     Refusal(
         ("GET /api/v1/reports/summary",),
         frozenset({"account_id"}),
-        "ownership: the account must be yours",
+        "ownership: the account must be in the report's household",
+    ),
+    Refusal(
+        ("POST /api/v1/accounts", "POST /api/v1/categories", "POST /api/v1/budgets"),
+        frozenset({"#/household_id"}),
+        "membership: a new resource goes to one of your households",
+    ),
+    Refusal(
+        ("PATCH /api/v1/users/me",),
+        frozenset({"#/default_household_id"}),
+        "membership: the default household must be one of yours",
     ),
     Refusal(
         TRANSACTIONS,

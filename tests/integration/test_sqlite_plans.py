@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from budget.adapters.database import create_engine
 from budget.adapters.migrations import upgrade
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
-from budget.adapters.tables import DailyTotalRow, UserRow
+from budget.adapters.tables import DailyTotalRow, HouseholdRow
 from budget.domain.model.budget import SpendingQuery
 from budget.domain.model.currency import Currency
-from budget.domain.model.ids import CategoryId, UserId
+from budget.domain.model.ids import CategoryId, HouseholdId
 from budget.domain.model.period import Period
 from tests.integration.databases import sqlite_database
 
@@ -54,29 +54,20 @@ async def test_an_all_expenses_budget_is_summed_without_an_automatic_index(
     assert [step for step in plan if "AUTOMATIC" in step] == []
 
 
-async def _a_year_of_cells(engine: AsyncEngine) -> UserId:
-    """An owner with expense cells on every day of 2026 in four categories, analysed."""
+async def _a_year_of_cells(engine: AsyncEngine) -> HouseholdId:
+    """A household with expense cells on every day of 2026 in four categories, analysed."""
     owner, now = uuid.uuid4(), datetime(2026, 1, 1, tzinfo=UTC)
     categories, account = [uuid.uuid4() for _ in range(4)], uuid.uuid4()
     async with engine.begin() as connection:
         await connection.execute(
-            insert(UserRow),
-            [
-                {
-                    "id": owner,
-                    "email": "cells@example.com",
-                    "password_hash": "x",
-                    "default_currency": "EUR",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            ],
+            insert(HouseholdRow),
+            [{"id": owner, "name": "Personal", "created_at": now, "updated_at": now}],
         )
         await connection.execute(
             insert(DailyTotalRow),
             [
                 {
-                    "owner_id": owner,
+                    "household_id": owner,
                     "type": "expense",
                     "date": date(2026, 1, 1) + timedelta(days=day),
                     "currency": "EUR",
@@ -90,4 +81,4 @@ async def _a_year_of_cells(engine: AsyncEngine) -> UserId:
             ],
         )
         await connection.execute(text("ANALYZE"))
-    return UserId(owner)
+    return HouseholdId(owner)

@@ -42,6 +42,13 @@ async def _open(
     return account_id
 
 
+async def _default_household(client: Client, user: SignedIn) -> str:
+    response = await client.get("/api/v1/users/me", headers=user.headers)
+    assert response.status_code == 200, response.text
+    household: str = response.json()["default_household_id"]
+    return household
+
+
 async def _balance(client: Client, user: SignedIn, account_id: str) -> str:
     response = await client.get(f"{ACCOUNTS}/{account_id}", headers=user.headers)
     assert response.status_code == 200, response.text
@@ -99,6 +106,7 @@ async def test_recording_an_expense_answers_201_with_its_location_and_fields(
     assert response.headers["location"] == f"{TRANSACTIONS}/{body['id']}"
     assert set(body) == {
         "id",
+        "household_id",
         "type",
         "account_id",
         "to_account_id",
@@ -122,6 +130,7 @@ async def test_recording_an_expense_answers_201_with_its_location_and_fields(
     assert (body["amount"], body["to_amount"], body["currency"]) == ("12.50", None, "EUR")
     assert (body["date"], body["description"], body["payee"]) == (DAY, "Weekly shop", "Market")
     assert body["tags"] == ["food", "weekly"]
+    assert body["household_id"] == await _default_household(client, user)
     assert body["created_at"].endswith("Z")
 
 

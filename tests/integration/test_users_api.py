@@ -50,6 +50,7 @@ async def test_me_answers_the_signed_in_user(client: Client, new_user: NewUser) 
         "email",
         "display_name",
         "default_currency",
+        "default_household_id",
         "is_admin",
         "created_at",
         "updated_at",

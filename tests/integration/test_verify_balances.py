@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.database import ALL_HOUSEHOLDS, restrict
 from budget.adapters.tables import AccountRow
 from budget.adapters.verification import SqlAlchemyBalanceVerifier
 from budget.domain.services.maintenance import VerifyBalances
@@ -37,12 +38,16 @@ async def _account_with_history(client: AsyncTestClient[Litestar], user: SignedI
 
 
 async def _corrupt(engine: AsyncEngine, account_id: str, by: int) -> None:
-    async with engine.begin() as connection:
-        await connection.execute(
+    async with engine.connect() as connection:
+        # Past PostgreSQL's row-level security, which would hide the row.
+        await restrict(connection, ALL_HOUSEHOLDS)
+        changed = await connection.execute(
             update(AccountRow)
             .where(AccountRow.id == uuid.UUID(account_id))
             .values(balance=AccountRow.balance + by)
         )
+        assert changed.rowcount == 1
+        await connection.commit()
 
 
 async def test_a_ledger_written_through_the_api_has_no_drift(

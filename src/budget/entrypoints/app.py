@@ -20,12 +20,13 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.types import ControllerRouterHandler
 
-from budget.adapters.database import ping, translate_unavailable
+from budget.adapters.database import ALL_HOUSEHOLDS, Scope, ping, translate_unavailable
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
+from budget.domain.model.household import Caller
 from budget.domain.services.accounts import (
     CreateAccount,
     DeleteAccount,
@@ -51,6 +52,22 @@ from budget.domain.services.categories import (
     ListCategories,
     UpdateCategory,
 )
+from budget.domain.services.households import (
+    AcceptInvitation,
+    ChangeMemberRole,
+    CreateHousehold,
+    DeclineInvitation,
+    DeleteHousehold,
+    GetHousehold,
+    InviteMember,
+    ListHouseholdInvitations,
+    ListHouseholds,
+    ListMembers,
+    ListMyInvitations,
+    RemoveMember,
+    RenameHousehold,
+    RevokeInvitation,
+)
 from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
 from budget.domain.services.transactions import (
     DeleteTransaction,
@@ -73,6 +90,10 @@ from budget.entrypoints.http.controllers.auth import AuthController
 from budget.entrypoints.http.controllers.budgets import BudgetsController
 from budget.entrypoints.http.controllers.categories import CategoriesController
 from budget.entrypoints.http.controllers.health import HealthController
+from budget.entrypoints.http.controllers.households import (
+    HouseholdsController,
+    InvitationsController,
+)
 from budget.entrypoints.http.controllers.reports import ReportController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
@@ -91,6 +112,8 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     AuthController,
     MeController,
     AdminUsersController,
+    HouseholdsController,
+    InvitationsController,
     AccountsController,
     CategoriesController,
     TransactionsController,
@@ -152,6 +175,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **request_dependencies(trust_forwarded_for=c.settings.trust_forwarded_for),
         "database_ready": Provide(lambda: database_ready, use_cache=True, sync_to_thread=False),
         **user_cases(c),
+        **household_cases(c),
         **ledger_cases(c),
         **budget_cases(c),
         **report_cases(c),
@@ -160,7 +184,10 @@ def dependencies(c: Container) -> dict[str, Provide]:
 
 def user_cases(c: Container) -> dict[str, Provide]:
     return {
-        "register_user": provide(lambda: RegisterUser(c.uow(), c.hasher, c.clock, c.ids)),
+        # Registration makes a household; deleting a user may delete some: all households.
+        "register_user": provide(
+            lambda: RegisterUser(c.uow(ALL_HOUSEHOLDS), c.hasher, c.clock, c.ids)
+        ),
         "log_in": provide(lambda: LogIn(c.uow(), c.hasher, c.clock, c.issuer(), c.throttle())),
         "refresh_tokens": provide(lambda: RefreshTokens(c.uow(), c.codec, c.clock, c.issuer())),
         "log_out": provide(lambda: LogOut(c.uow(), c.codec, c.clock)),
@@ -168,29 +195,66 @@ def user_cases(c: Container) -> dict[str, Provide]:
         "change_password": provide(
             lambda: ChangePassword(c.uow(), c.hasher, c.clock, c.throttle())
         ),
-        "delete_user": provide(lambda: DeleteUser(c.uow())),
+        "delete_user": provide(lambda: DeleteUser(c.uow(ALL_HOUSEHOLDS))),
         "list_users": provide(lambda: ListUsers(c.read_uow())),
         "administer_user": provide(lambda: AdministerUser(c.uow(), c.clock)),
     }
 
 
+def household_cases(c: Container) -> dict[str, Provide]:
+    """Households, memberships and invitations have no row-level security; creating,
+    deleting and leaving a household may add or remove ledger rows of any household (its
+    default categories, a new personal household, a deleted household's data): those units
+    of work see all households, and the use cases check the caller's role first."""
+    return {
+        "create_household": provide(lambda: CreateHousehold(c.uow(ALL_HOUSEHOLDS), c.clock, c.ids)),
+        "list_households": provide(lambda: ListHouseholds(c.read_uow())),
+        "get_household": provide(lambda: GetHousehold(c.read_uow())),
+        "rename_household": provide(lambda: RenameHousehold(c.uow(), c.clock)),
+        "delete_household": provide(lambda: DeleteHousehold(c.uow(ALL_HOUSEHOLDS), c.clock, c.ids)),
+        "list_members": provide(lambda: ListMembers(c.read_uow())),
+        "change_member_role": provide(lambda: ChangeMemberRole(c.uow())),
+        "remove_member": provide(lambda: RemoveMember(c.uow(ALL_HOUSEHOLDS), c.clock, c.ids)),
+        "invite_member": provide(lambda: InviteMember(c.uow(), c.clock, c.ids)),
+        "list_household_invitations": provide(
+            lambda: ListHouseholdInvitations(c.read_uow(), c.clock)
+        ),
+        "revoke_invitation": provide(lambda: RevokeInvitation(c.uow(), c.clock)),
+        "list_my_invitations": provide(lambda: ListMyInvitations(c.read_uow(), c.clock)),
+        "accept_invitation": provide(lambda: AcceptInvitation(c.uow(), c.clock)),
+        "decline_invitation": provide(lambda: DeclineInvitation(c.uow(), c.clock)),
+    }
+
+
+def scoped(build: Callable[[Scope], object]) -> Provide:
+    """A provider of a use case over the caller's households: its unit of work may touch
+    their rows only (row-level security, ``database.restrict``)."""
+
+    def provider(caller: NamedDependency[Caller]) -> object:
+        return build(caller.visible())
+
+    return Provide(provider, sync_to_thread=False)
+
+
 def ledger_cases(c: Container) -> dict[str, Provide]:
     return {
-        "create_account": provide(lambda: CreateAccount(c.uow(), c.clock, c.ids)),
-        "get_account": provide(lambda: GetAccount(c.read_uow())),
-        "list_accounts": provide(lambda: ListAccounts(c.read_uow())),
-        "update_account": provide(lambda: UpdateAccount(c.uow(), c.clock)),
-        "delete_account": provide(lambda: DeleteAccount(c.uow())),
-        "create_category": provide(lambda: CreateCategory(c.uow(), c.clock, c.ids)),
-        "get_category": provide(lambda: GetCategory(c.read_uow())),
-        "list_categories": provide(lambda: ListCategories(c.read_uow())),
-        "update_category": provide(lambda: UpdateCategory(c.uow(), c.clock)),
-        "delete_category": provide(lambda: DeleteCategory(c.uow(), c.clock)),
-        "record_transaction": provide(lambda: RecordTransaction(c.uow(), c.clock, c.ids)),
-        "get_transaction": provide(lambda: GetTransaction(c.read_uow())),
-        "list_transactions": provide(lambda: ListTransactions(c.read_uow(), c.cursor_key)),
-        "update_transaction": provide(lambda: UpdateTransaction(c.uow(), c.clock)),
-        "delete_transaction": provide(lambda: DeleteTransaction(c.uow())),
+        "create_account": scoped(lambda scope: CreateAccount(c.uow(scope), c.clock, c.ids)),
+        "get_account": scoped(lambda scope: GetAccount(c.read_uow(scope))),
+        "list_accounts": scoped(lambda scope: ListAccounts(c.read_uow(scope))),
+        "update_account": scoped(lambda scope: UpdateAccount(c.uow(scope), c.clock)),
+        "delete_account": scoped(lambda scope: DeleteAccount(c.uow(scope))),
+        "create_category": scoped(lambda scope: CreateCategory(c.uow(scope), c.clock, c.ids)),
+        "get_category": scoped(lambda scope: GetCategory(c.read_uow(scope))),
+        "list_categories": scoped(lambda scope: ListCategories(c.read_uow(scope))),
+        "update_category": scoped(lambda scope: UpdateCategory(c.uow(scope), c.clock)),
+        "delete_category": scoped(lambda scope: DeleteCategory(c.uow(scope), c.clock)),
+        "record_transaction": scoped(lambda scope: RecordTransaction(c.uow(scope), c.clock, c.ids)),
+        "get_transaction": scoped(lambda scope: GetTransaction(c.read_uow(scope))),
+        "list_transactions": scoped(
+            lambda scope: ListTransactions(c.read_uow(scope), c.cursor_key)
+        ),
+        "update_transaction": scoped(lambda scope: UpdateTransaction(c.uow(scope), c.clock)),
+        "delete_transaction": scoped(lambda scope: DeleteTransaction(c.uow(scope))),
     }
 
 
@@ -201,16 +265,20 @@ def budget_cases(c: Container) -> dict[str, Provide]:
         return SqlAlchemyBudgetSpendingReader(c.read_engine)
 
     return {
-        "create_budget": provide(lambda: CreateBudget(c.uow(), c.clock, c.ids)),
-        "get_budget": provide(lambda: GetBudget(c.read_uow())),
-        "list_budgets": provide(lambda: ListBudgets(c.read_uow())),
-        "update_budget": provide(lambda: UpdateBudget(c.uow(), c.clock)),
-        "delete_budget": provide(lambda: DeleteBudget(c.uow())),
-        "get_budget_status": provide(lambda: GetBudgetStatus(c.read_uow(), spending(), c.clock)),
-        "list_budget_statuses": provide(
-            lambda: ListBudgetStatuses(c.read_uow(), spending(), c.clock)
+        "create_budget": scoped(lambda scope: CreateBudget(c.uow(scope), c.clock, c.ids)),
+        "get_budget": scoped(lambda scope: GetBudget(c.read_uow(scope))),
+        "list_budgets": scoped(lambda scope: ListBudgets(c.read_uow(scope))),
+        "update_budget": scoped(lambda scope: UpdateBudget(c.uow(scope), c.clock)),
+        "delete_budget": scoped(lambda scope: DeleteBudget(c.uow(scope))),
+        "get_budget_status": scoped(
+            lambda scope: GetBudgetStatus(c.read_uow(scope), spending(), c.clock)
         ),
-        "get_budget_history": provide(lambda: GetBudgetHistory(c.read_uow(), spending(), c.clock)),
+        "list_budget_statuses": scoped(
+            lambda scope: ListBudgetStatuses(c.read_uow(scope), spending(), c.clock)
+        ),
+        "get_budget_history": scoped(
+            lambda scope: GetBudgetHistory(c.read_uow(scope), spending(), c.clock)
+        ),
     }
 
 

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from budget.adapters.database import create_engine
+from budget.adapters.database import ALL_HOUSEHOLDS, create_engine
 from budget.adapters.migrations import upgrade_blocking
 from budget.adapters.verification import SqlAlchemyBalanceVerifier, SqlAlchemyTotalsVerifier
 from budget.domain.model.verification import BalanceDrift, TotalsDrift
@@ -63,7 +63,7 @@ def _add_maintenance(commands: argparse._SubParsersAction) -> None:  # type: ign
     verify.add_argument(
         "--fix",
         action="store_true",
-        help="repair drifted balances; rebuild the daily totals of owners with drifted ones",
+        help="repair drifted balances; rebuild the daily totals of households with drifted ones",
     )
     verify.set_defaults(handler=verify_balances_command)
 
@@ -73,14 +73,14 @@ def verify_balances_command(args: argparse.Namespace, settings: Settings) -> int
     fixed = " — fixed" if args.fix else ""
     for drift in drifts:
         print(
-            f"account {drift.account_id} (owner {drift.owner_id}, {drift.currency}): "
+            f"account {drift.account_id} (household {drift.household_id}, {drift.currency}): "
             f"stored {drift.stored}, expected {drift.expected} minor units{fixed}"
         )
     for cell in totals:
         key = cell.key
         print(
             f"{'monthly total' if cell.monthly else 'daily total'} {key.date} {key.type} "
-            f"{key.currency.code} (owner {key.owner_id}, "
+            f"{key.currency.code} (household {key.household_id}, "
             f"account {key.account_id}, category {key.category_id or 'none'}): stored "
             f"{cell.stored[0]} in {cell.stored[1]}, expected {cell.expected[0]} in "
             f"{cell.expected[1]} transaction(s){fixed}"
@@ -161,7 +161,7 @@ async def _create_admin(settings: Settings, email: str, password: str, name: str
     container = build_container(ensure_secret(settings))
     try:
         use_case = EnsureAdministrator(
-            container.uow(), container.hasher, container.clock, container.ids
+            container.uow(ALL_HOUSEHOLDS), container.hasher, container.clock, container.ids
         )
         user = await use_case.execute(Registration(email, password, name))
         return user.email

@@ -10,6 +10,7 @@ from functools import cached_property
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters.database import (
+    Scope,
     WriterQueue,
     create_engine,
     read_only_engine,
@@ -39,12 +40,14 @@ class Container:
     login_attempts: InMemoryLoginAttemptStore = field(default_factory=InMemoryLoginAttemptStore)
     writers: WriterQueue | None = None
 
-    def uow(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.engine, writers=self.writers)
+    def uow(self, scope: Scope = None) -> SqlAlchemyUnitOfWork:
+        """``scope``: the households whose rows row-level security lets it touch
+        (``database.Scope``; None: none, for work on users and tokens alone)."""
+        return SqlAlchemyUnitOfWork(self.engine, writers=self.writers, scope=scope)
 
-    def read_uow(self) -> SqlAlchemyUnitOfWork:
+    def read_uow(self, scope: Scope = None) -> SqlAlchemyUnitOfWork:
         """For use cases that only read (they never commit)."""
-        return SqlAlchemyUnitOfWork(self.read_engine, read_only=True)
+        return SqlAlchemyUnitOfWork(self.read_engine, read_only=True, scope=scope)
 
     def issuer(self) -> TokenIssuer:
         policy = TokenPolicy(

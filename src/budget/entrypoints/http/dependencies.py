@@ -1,4 +1,5 @@
-"""Litestar providers of the HTTP layer itself: the signed-in user and the client's address.
+"""Litestar providers of the HTTP layer itself: the signed-in caller (the user with their roles
+in their households) and the client's address.
 
 The use-case providers are wired by the composition root (``budget.entrypoints.app``),
 which alone knows the adapters. Handlers are annotated with concrete use-case classes
@@ -13,6 +14,7 @@ from typing import Any
 from litestar import Request
 from litestar.di import Provide
 
+from budget.domain.model.household import Caller
 from budget.domain.model.user import User
 
 
@@ -21,8 +23,12 @@ def provide(factory: Callable[..., Any]) -> Provide:
     return Provide(factory, sync_to_thread=False)
 
 
-def provide_user(request: Request[User, Any, Any]) -> User:
+def provide_caller(request: Request[Caller, Any, Any]) -> Caller:
     return request.user
+
+
+def provide_user(request: Request[Caller, Any, Any]) -> User:
+    return request.user.user
 
 
 def client_address(trust_forwarded_for: bool) -> Callable[[Request[Any, Any, Any]], str]:
@@ -42,8 +48,9 @@ def client_address(trust_forwarded_for: bool) -> Callable[[Request[Any, Any, Any
 
 
 def request_dependencies(*, trust_forwarded_for: bool) -> dict[str, Provide]:
-    """``user`` and ``client_address``, for any handler that asks for them."""
+    """``caller``, ``user`` and ``client_address``, for any handler that asks for them."""
     return {
+        "caller": provide(provide_caller),
         "user": provide(provide_user),
         "client_address": provide(client_address(trust_forwarded_for)),
     }

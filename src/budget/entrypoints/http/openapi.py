@@ -35,6 +35,7 @@ import budget
 from budget.domain.model.account import AccountType
 from budget.domain.model.budget_rules import BudgetState
 from budget.domain.model.category import CategoryKind
+from budget.domain.model.household import Role
 from budget.domain.model.period import PeriodKind
 from budget.domain.model.reports import Interval
 from budget.domain.model.transaction import TransactionType
@@ -43,7 +44,8 @@ from budget.entrypoints.http.schemas.common import CurrencyCode
 from budget.entrypoints.http.sorts import SORT_DESCRIPTIONS
 
 DESCRIPTION = """\
-Budget: accounts, categories, transactions, budgets and reports for one user each.
+Budget: accounts, categories, transactions, budgets and reports, kept in households that
+one or more users share with a role each (owner, editor, viewer).
 
 * Money is always a JSON **string** holding a plain decimal with exactly the currency's
   ISO 4217 decimals (`"12.50"`, `"3"` for JPY).
@@ -53,6 +55,13 @@ Budget: accounts, categories, transactions, budgets and reports for one user eac
   fields is checked once each of them is valid.
 * Every response carries `X-Request-ID`.
 * Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/login`.
+* Every account, category, transaction and budget belongs to one household and says which
+  in `household_id`. A create without `household_id` lands in the caller's default
+  household; lists cover all of the caller's households unless filtered by `household_id`;
+  a record of a household the caller is not a member of answers 404 exactly like an
+  unknown id, while a viewer's write answers 403. A body referring to a record of another
+  household answers 422 on that field. Role changes and removals apply from the member's
+  next request.
 """
 
 REQUEST_ID = "X-Request-ID"
@@ -97,6 +106,10 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
     BudgetState: "How a period's spending stands against what is available",
     Interval: "Bucket width of a cash-flow report (weeks start on Monday)",
     CurrencyCode: "An ISO 4217 alphabetic code, upper case",
+    Role: (
+        "A member's role in a household: owner (everything, members included), editor "
+        "(the household's data), viewer (read only)"
+    ),
     **SORT_DESCRIPTIONS,
 }
 
@@ -128,6 +141,8 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="auth", description="Registration and tokens"),
             Tag(name="users", description="The signed-in user"),
             Tag(name="admin", description="User administration"),
+            Tag(name="households", description="Shared ledgers, their members and roles"),
+            Tag(name="invitations", description="Invitations to join a household"),
             Tag(name="accounts", description="Accounts and their balances"),
             Tag(name="categories", description="Income and expense categories"),
             Tag(name="transactions", description="Income, expenses and transfers"),

@@ -8,6 +8,7 @@ never a 500.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from litestar.params import Parameter
 
@@ -30,4 +31,15 @@ ArchivedFilter = Annotated[
 ]
 CurrencyFilter = Annotated[
     CurrencyCode | None, Parameter(description="ISO 4217 code, upper case, e.g. EUR")
+]
+HouseholdFilter = Annotated[
+    UUID | None,
+    Parameter(description="Only this household's; one you are not a member of gives an empty list"),
+]
+ReportHousehold = Annotated[
+    UUID | None,
+    Parameter(
+        description="The household reported on (default: your default household); one you"
+        " are not a member of is a 404"
+    ),
 ]

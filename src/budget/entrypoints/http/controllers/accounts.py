@@ -10,10 +10,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
 from budget.domain.model.account import AccountType
-from budget.domain.model.ids import AccountId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.ledger_queries import ACCOUNT_SORTS, AccountFilters
 from budget.domain.model.paging import PageRequest, Sort
-from budget.domain.model.user import User
 from budget.domain.services.accounts import (
     CreateAccount,
     DeleteAccount,
@@ -26,6 +26,7 @@ from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.params import (
     ArchivedFilter,
     CurrencyFilter,
+    HouseholdFilter,
     Limit,
     Offset,
     sort_parameter,
@@ -91,7 +92,7 @@ class AccountsController(Controller):
     )
     async def list_accounts(
         self,
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         list_accounts: NamedDependency[ListAccounts],
         limit: Limit = 50,
         offset: Offset = 0,
@@ -99,11 +100,16 @@ class AccountsController(Controller):
         archived: ArchivedFilter = None,
         type: TypeFilter = None,
         currency: CurrencyFilter = None,
+        household_id: HouseholdFilter = None,
     ) -> AccountPage:
         filters = AccountFilters(archived, type, currency)
         request = PageRequest(limit, offset)
         page = await list_accounts.execute(
-            user.id, filters, request, Sort.parse(sort, ACCOUNT_SORTS)
+            caller,
+            filters,
+            request,
+            Sort.parse(sort, ACCOUNT_SORTS),
+            household_id=None if household_id is None else HouseholdId(household_id),
         )
         return Page.of(page, AccountRead.of)
 
@@ -112,15 +118,15 @@ class AccountsController(Controller):
         response_headers=LOCATION,
         summary="Open an account",
         description=CREATE_DESCRIPTION,
-        responses=problems(400, 401, 409, 413, 422),
+        responses=problems(400, 401, 403, 409, 413, 422),
     )
     async def create_account(
         self,
         data: JSONBody[AccountCreate],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         create_account: NamedDependency[CreateAccount],
     ) -> Response[AccountRead]:
-        account = await create_account.execute(user.id, data.draft())
+        account = await create_account.execute(caller, data.draft())
         return created(AccountRead.of(account), f"{BASE}/{account.id}")
 
     @get(
@@ -132,26 +138,26 @@ class AccountsController(Controller):
     async def get_account(
         self,
         account_id: FromPath[UUID],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         get_account: NamedDependency[GetAccount],
     ) -> AccountRead:
-        return AccountRead.of(await get_account.execute(user.id, AccountId(account_id)))
+        return AccountRead.of(await get_account.execute(caller, AccountId(account_id)))
 
     @patch(
         "/{account_id:uuid}",
         operation_id="updateAccount",
         summary="Change an account",
         description=UPDATE_DESCRIPTION,
-        responses=problems(400, 401, 404, 409, 413, 422),
+        responses=problems(400, 401, 403, 404, 409, 413, 422),
     )
     async def update_account(
         self,
         account_id: FromPath[UUID],
         data: JSONBody[AccountUpdate],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         update_account: NamedDependency[UpdateAccount],
     ) -> AccountRead:
-        account = await update_account.execute(user.id, AccountId(account_id), data.changes())
+        account = await update_account.execute(caller, AccountId(account_id), data.changes())
         return AccountRead.of(account)
 
     @delete(
@@ -159,12 +165,12 @@ class AccountsController(Controller):
         operation_id="deleteAccount",
         summary="Delete an account without transactions",
         description=DELETE_DESCRIPTION,
-        responses=problems(401, 404, 409),
+        responses=problems(401, 403, 404, 409),
     )
     async def delete_user(
         self,
         account_id: FromPath[UUID],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         delete_account: NamedDependency[DeleteAccount],
     ) -> None:
-        await delete_account.execute(user.id, AccountId(account_id))
+        await delete_account.execute(caller, AccountId(account_id))

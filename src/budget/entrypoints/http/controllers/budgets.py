@@ -12,10 +12,10 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from budget.domain.model.budget import BUDGET_SORTS, BudgetFilters
 from budget.domain.model.budget_rules import DEFAULT_HISTORY_PERIODS, MAX_HISTORY_PERIODS
-from budget.domain.model.ids import BudgetId, CategoryId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import BudgetId, CategoryId, HouseholdId
 from budget.domain.model.paging import PageRequest, Sort
 from budget.domain.model.period import PeriodKind
-from budget.domain.model.user import User
 from budget.domain.services.budgets import (
     CreateBudget,
     DeleteBudget,
@@ -28,7 +28,13 @@ from budget.domain.services.budgets import (
 )
 from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.params import CurrencyFilter, Limit, Offset, sort_parameter
+from budget.entrypoints.http.params import (
+    CurrencyFilter,
+    HouseholdFilter,
+    Limit,
+    Offset,
+    sort_parameter,
+)
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.budgets import (
@@ -130,7 +136,7 @@ class BudgetsController(Controller):
     )
     async def list_budgets(
         self,
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         list_budgets: NamedDependency[ListBudgets],
         limit: Limit = 50,
         offset: Offset = 0,
@@ -139,11 +145,16 @@ class BudgetsController(Controller):
         period: PeriodFilter = None,
         currency: CurrencyFilter = None,
         active_on: ActiveOnFilter = None,
+        household_id: HouseholdFilter = None,
     ) -> BudgetPage:
         category = None if category_id is None else CategoryId(category_id)
         filters = BudgetFilters(category, period, currency, active_on)
         page = await list_budgets.execute(
-            user.id, filters, PageRequest(limit, offset), Sort.parse(sort, BUDGET_SORTS)
+            caller,
+            filters,
+            PageRequest(limit, offset),
+            Sort.parse(sort, BUDGET_SORTS),
+            household_id=None if household_id is None else HouseholdId(household_id),
         )
         return Page.of(page, BudgetRead.of)
 
@@ -152,15 +163,15 @@ class BudgetsController(Controller):
         response_headers=LOCATION,
         summary="Create a budget",
         description=CREATE_DESCRIPTION,
-        responses=problems(400, 401, 409, 413, 422),
+        responses=problems(400, 401, 403, 409, 413, 422),
     )
     async def create_budget(
         self,
         data: JSONBody[BudgetCreate],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         create_budget: NamedDependency[CreateBudget],
     ) -> Response[BudgetRead]:
-        budget = await create_budget.execute(user.id, data.draft(user.default_currency))
+        budget = await create_budget.execute(caller, data.draft(caller.user.default_currency))
         return created(BudgetRead.of(budget), f"{BASE}/{budget.id}")
 
     @get(
@@ -172,11 +183,13 @@ class BudgetsController(Controller):
     )
     async def list_budget_statuses(
         self,
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         list_budget_statuses: NamedDependency[ListBudgetStatuses],
         date: StatusDate = None,
+        household_id: HouseholdFilter = None,
     ) -> BudgetStatusList:
-        return BudgetStatusList.of(await list_budget_statuses.execute(user.id, date))
+        household = None if household_id is None else HouseholdId(household_id)
+        return BudgetStatusList.of(await list_budget_statuses.execute(caller, date, household))
 
     @get(
         "/{budget_id:uuid}",
@@ -187,41 +200,41 @@ class BudgetsController(Controller):
     async def get_budget(
         self,
         budget_id: FromPath[UUID],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         get_budget: NamedDependency[GetBudget],
     ) -> BudgetRead:
-        return BudgetRead.of(await get_budget.execute(user.id, BudgetId(budget_id)))
+        return BudgetRead.of(await get_budget.execute(caller, BudgetId(budget_id)))
 
     @patch(
         "/{budget_id:uuid}",
         operation_id="updateBudget",
         summary="Change a budget",
         description=UPDATE_DESCRIPTION,
-        responses=problems(400, 401, 404, 409, 413, 422),
+        responses=problems(400, 401, 403, 404, 409, 413, 422),
     )
     async def update_budget(
         self,
         budget_id: FromPath[UUID],
         data: JSONBody[BudgetUpdate],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         update_budget: NamedDependency[UpdateBudget],
     ) -> BudgetRead:
-        budget = await update_budget.execute(user.id, BudgetId(budget_id), data.changes())
+        budget = await update_budget.execute(caller, BudgetId(budget_id), data.changes())
         return BudgetRead.of(budget)
 
     @delete(
         "/{budget_id:uuid}",
         operation_id="deleteBudget",
         summary="Delete a budget",
-        responses=problems(401, 404),
+        responses=problems(401, 403, 404),
     )
     async def delete_budget(
         self,
         budget_id: FromPath[UUID],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         delete_budget: NamedDependency[DeleteBudget],
     ) -> None:
-        await delete_budget.execute(user.id, BudgetId(budget_id))
+        await delete_budget.execute(caller, BudgetId(budget_id))
 
     @get(
         "/{budget_id:uuid}/status",
@@ -233,11 +246,11 @@ class BudgetsController(Controller):
     async def get_budget_status(
         self,
         budget_id: FromPath[UUID],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         get_budget_status: NamedDependency[GetBudgetStatus],
         date: StatusDate = None,
     ) -> BudgetStatusRead:
-        standing = await get_budget_status.execute(user.id, BudgetId(budget_id), date)
+        standing = await get_budget_status.execute(caller, BudgetId(budget_id), date)
         return BudgetStatusRead.of(standing)
 
     @get(
@@ -250,9 +263,9 @@ class BudgetsController(Controller):
     async def get_budget_history(
         self,
         budget_id: FromPath[UUID],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         get_budget_history: NamedDependency[GetBudgetHistory],
         periods: Periods = DEFAULT_HISTORY_PERIODS,
     ) -> BudgetStatusList:
-        standings = await get_budget_history.execute(user.id, BudgetId(budget_id), periods)
+        standings = await get_budget_history.execute(caller, BudgetId(budget_id), periods)
         return BudgetStatusList.of(standings)

@@ -10,13 +10,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
 from budget.domain.model.category import CategoryKind
-from budget.domain.model.ids import CategoryId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import CategoryId, HouseholdId
 from budget.domain.model.ledger_queries import (
     CATEGORY_SORTS,
     CategoryFilters,
 )
 from budget.domain.model.paging import PageRequest, Sort
-from budget.domain.model.user import User
 from budget.domain.services.categories import (
     CreateCategory,
     DeleteCategory,
@@ -26,7 +26,13 @@ from budget.domain.services.categories import (
 )
 from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.params import ArchivedFilter, Limit, Offset, sort_parameter
+from budget.entrypoints.http.params import (
+    ArchivedFilter,
+    HouseholdFilter,
+    Limit,
+    Offset,
+    sort_parameter,
+)
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.categories import (
@@ -90,7 +96,7 @@ class CategoriesController(Controller):
     )
     async def list_categories(
         self,
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         list_categories: NamedDependency[ListCategories],
         limit: Limit = 50,
         offset: Offset = 0,
@@ -98,13 +104,18 @@ class CategoriesController(Controller):
         kind: KindFilter = None,
         parent_id: ParentFilter = None,
         archived: ArchivedFilter = None,
+        household_id: HouseholdFilter = None,
     ) -> CategoryPage:
         filters = CategoryFilters(
             kind, None if parent_id is None else CategoryId(parent_id), archived
         )
         request = PageRequest(limit, offset)
         page = await list_categories.execute(
-            user.id, filters, request, Sort.parse(sort, CATEGORY_SORTS)
+            caller,
+            filters,
+            request,
+            Sort.parse(sort, CATEGORY_SORTS),
+            household_id=None if household_id is None else HouseholdId(household_id),
         )
         return Page.of(page, CategoryRead.of)
 
@@ -113,15 +124,15 @@ class CategoriesController(Controller):
         response_headers=LOCATION,
         summary="Create a category",
         description=CREATE_DESCRIPTION,
-        responses=problems(400, 401, 409, 413, 422),
+        responses=problems(400, 401, 403, 409, 413, 422),
     )
     async def create_category(
         self,
         data: JSONBody[CategoryCreate],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         create_category: NamedDependency[CreateCategory],
     ) -> Response[CategoryRead]:
-        category = await create_category.execute(user.id, data.draft())
+        category = await create_category.execute(caller, data.draft())
         return created(CategoryRead.of(category), f"{BASE}/{category.id}")
 
     @get(
@@ -133,26 +144,26 @@ class CategoriesController(Controller):
     async def get_category(
         self,
         category_id: FromPath[UUID],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         get_category: NamedDependency[GetCategory],
     ) -> CategoryRead:
-        return CategoryRead.of(await get_category.execute(user.id, CategoryId(category_id)))
+        return CategoryRead.of(await get_category.execute(caller, CategoryId(category_id)))
 
     @patch(
         "/{category_id:uuid}",
         operation_id="updateCategory",
         summary="Change a category",
         description=UPDATE_DESCRIPTION,
-        responses=problems(400, 401, 404, 409, 413, 422),
+        responses=problems(400, 401, 403, 404, 409, 413, 422),
     )
     async def update_category(
         self,
         category_id: FromPath[UUID],
         data: JSONBody[CategoryUpdate],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         update_category: NamedDependency[UpdateCategory],
     ) -> CategoryRead:
-        category = await update_category.execute(user.id, CategoryId(category_id), data.changes())
+        category = await update_category.execute(caller, CategoryId(category_id), data.changes())
         return CategoryRead.of(category)
 
     @delete(
@@ -160,12 +171,12 @@ class CategoriesController(Controller):
         operation_id="deleteCategory",
         summary="Delete a category",
         description=DELETE_DESCRIPTION,
-        responses=problems(401, 404, 409),
+        responses=problems(401, 403, 404, 409),
     )
     async def delete_category(
         self,
         category_id: FromPath[UUID],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         delete_category: NamedDependency[DeleteCategory],
     ) -> None:
-        await delete_category.execute(user.id, CategoryId(category_id))
+        await delete_category.execute(caller, CategoryId(category_id))

@@ -1,4 +1,5 @@
-"""Reports of the signed-in user's money, always one entry per currency."""
+"""Reports of one household's money (the caller's default household unless ``household_id``
+says otherwise), always one entry per currency."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from budget.domain.model.category import CategoryKind
-from budget.domain.model.ids import AccountId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.reports import Interval
-from budget.domain.model.user import User
 from budget.domain.services.reports import (
     GetCashflow,
     GetCategoryReport,
@@ -22,6 +23,7 @@ from budget.domain.services.reports import (
     ReportRange,
 )
 from budget.entrypoints.http.auth import SECURED
+from budget.entrypoints.http.params import ReportHousehold
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.schemas.reports import (
     CashflowSeriesRead,
@@ -98,6 +100,10 @@ DateTo = Annotated[
 ]
 
 
+def _household(household_id: UUID | None) -> HouseholdId | None:
+    return None if household_id is None else HouseholdId(household_id)
+
+
 class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ["reports"]
@@ -108,20 +114,23 @@ class ReportController(Controller):
         operation_id="getSummaryReport",
         summary="Income, expense and net per currency",
         description=SUMMARY_DESCRIPTION,
-        responses=problems(401, 422),
+        responses=problems(401, 404, 422),
     )
     async def summary(
         self,
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         get_summary: NamedDependency[GetSummary],
         date_from: DateFrom = None,
         date_to: DateTo = None,
         account_id: Annotated[
             UUID | None, Parameter(description="Only income and expenses of this account")
         ] = None,
+        household_id: ReportHousehold = None,
     ) -> list[SummaryRead]:
         account = None if account_id is None else AccountId(account_id)
-        rows = await get_summary.execute(user.id, ReportRange(date_from, date_to), account)
+        rows = await get_summary.execute(
+            caller, _household(household_id), ReportRange(date_from, date_to), account
+        )
         return [SummaryRead.of(row) for row in rows]
 
     @get(
@@ -129,19 +138,22 @@ class ReportController(Controller):
         operation_id="getCategoryReport",
         summary="Totals and shares per category and currency",
         description=BY_CATEGORY_DESCRIPTION,
-        responses=problems(401, 422),
+        responses=problems(401, 404, 422),
     )
     async def by_category(
         self,
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         get_category_report: NamedDependency[GetCategoryReport],
         date_from: DateFrom = None,
         date_to: DateTo = None,
         type: Annotated[  # the contract's name; an alias would put `kind` in error pointers
             CategoryKind, Parameter(description="expense (default) or income")
         ] = CategoryKind.EXPENSE,
+        household_id: ReportHousehold = None,
     ) -> list[CategoryReportRead]:
-        reports = await get_category_report.execute(user.id, ReportRange(date_from, date_to), type)
+        reports = await get_category_report.execute(
+            caller, _household(household_id), ReportRange(date_from, date_to), type
+        )
         return [CategoryReportRead.of(report) for report in reports]
 
     @get(
@@ -149,19 +161,22 @@ class ReportController(Controller):
         operation_id="getCashflowReport",
         summary="Income, expense and net per interval and currency",
         description=CASHFLOW_DESCRIPTION,
-        responses=problems(401, 422),
+        responses=problems(401, 404, 422),
     )
     async def cashflow(
         self,
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         get_cashflow: NamedDependency[GetCashflow],
         date_from: DateFrom = None,
         date_to: DateTo = None,
         interval: Annotated[
             Interval, Parameter(description="day, week (Monday-based) or month (default)")
         ] = Interval.MONTH,
+        household_id: ReportHousehold = None,
     ) -> list[CashflowSeriesRead]:
-        series = await get_cashflow.execute(user.id, ReportRange(date_from, date_to), interval)
+        series = await get_cashflow.execute(
+            caller, _household(household_id), ReportRange(date_from, date_to), interval
+        )
         return [CashflowSeriesRead.of(one) for one in series]
 
     @get(
@@ -169,14 +184,16 @@ class ReportController(Controller):
         operation_id="getNetWorthReport",
         summary="Account balances as of a day, summed per currency",
         description=NET_WORTH_DESCRIPTION,
-        responses=problems(401, 422),
+        responses=problems(401, 404, 422),
     )
     async def net_worth(
         self,
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         get_net_worth: NamedDependency[GetNetWorth],
         date: Annotated[  # not aliased: error pointers carry the Python name
             dt.date | None, Parameter(description="As of the end of this day; default today")
         ] = None,
+        household_id: ReportHousehold = None,
     ) -> list[NetWorthRead]:
-        return [NetWorthRead.of(worth) for worth in await get_net_worth.execute(user.id, date)]
+        worths = await get_net_worth.execute(caller, _household(household_id), date)
+        return [NetWorthRead.of(worth) for worth in worths]

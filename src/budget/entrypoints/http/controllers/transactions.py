@@ -11,7 +11,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, Parameter
 
 from budget.domain.model.cursor import MAX_CURSOR_LENGTH
-from budget.domain.model.ids import AccountId, CategoryId, TransactionId
+from budget.domain.model.household import Caller
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
 from budget.domain.model.ledger_queries import (
     TRANSACTION_SORTS,
     TransactionFilters,
@@ -24,7 +25,6 @@ from budget.domain.model.transaction import (
     MAX_TAG_LENGTH,
     TransactionType,
 )
-from budget.domain.model.user import User
 from budget.domain.services.transactions import (
     DeleteTransaction,
     GetTransaction,
@@ -34,7 +34,7 @@ from budget.domain.services.transactions import (
 )
 from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
-from budget.entrypoints.http.params import Limit, sort_parameter
+from budget.entrypoints.http.params import HouseholdFilter, Limit, sort_parameter
 from budget.entrypoints.http.problems import problems
 from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.common import MONEY_PATTERN, NO_NUL_PATTERN
@@ -190,29 +190,32 @@ class TransactionsController(Controller):
     )
     async def list_transactions(
         self,
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         list_transactions: NamedDependency[ListTransactions],
         filters: NamedDependency[TransactionFilters],
         paging: NamedDependency[TransactionPaging],
         sort: TransactionSort = sorts.TRANSACTIONS_BY_DEFAULT,
+        household_id: HouseholdFilter = None,
     ) -> TransactionPage:
         order = Sort.parse(sort, TRANSACTION_SORTS)
-        return TransactionPage.of(await list_transactions.execute(user.id, filters, order, paging))
+        household = None if household_id is None else HouseholdId(household_id)
+        page = await list_transactions.execute(caller, filters, order, paging, household)
+        return TransactionPage.of(page)
 
     @post(
         operation_id="createTransaction",
         response_headers=LOCATION,
         summary="Record a transaction",
         description=CREATE_DESCRIPTION,
-        responses=problems(400, 401, 413, 422),
+        responses=problems(400, 401, 403, 413, 422),
     )
     async def create_transaction(
         self,
         data: JSONBody[TransactionCreate],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         record_transaction: NamedDependency[RecordTransaction],
     ) -> Response[TransactionRead]:
-        txn = await record_transaction.execute(user.id, data.draft())
+        txn = await record_transaction.execute(caller, data.draft())
         return created(TransactionRead.of(txn), f"{BASE}/{txn.id}")
 
     @get(
@@ -224,10 +227,10 @@ class TransactionsController(Controller):
     async def get_transaction(
         self,
         transaction_id: FromPath[UUID],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         get_transaction: NamedDependency[GetTransaction],
     ) -> TransactionRead:
-        txn = await get_transaction.execute(user.id, TransactionId(transaction_id))
+        txn = await get_transaction.execute(caller, TransactionId(transaction_id))
         return TransactionRead.of(txn)
 
     @patch(
@@ -235,17 +238,17 @@ class TransactionsController(Controller):
         operation_id="updateTransaction",
         summary="Change a transaction",
         description=UPDATE_DESCRIPTION,
-        responses=problems(400, 401, 404, 413, 422),
+        responses=problems(400, 401, 403, 404, 413, 422),
     )
     async def update_transaction(
         self,
         transaction_id: FromPath[UUID],
         data: JSONBody[TransactionUpdate],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         update_transaction: NamedDependency[UpdateTransaction],
     ) -> TransactionRead:
         changes = data.changes()
-        txn = await update_transaction.execute(user.id, TransactionId(transaction_id), changes)
+        txn = await update_transaction.execute(caller, TransactionId(transaction_id), changes)
         return TransactionRead.of(txn)
 
     @delete(
@@ -253,12 +256,12 @@ class TransactionsController(Controller):
         operation_id="deleteTransaction",
         summary="Delete a transaction",
         description="Delete a transaction and take its effect off the balances.",
-        responses=problems(401, 404),
+        responses=problems(401, 403, 404),
     )
     async def delete_transaction(
         self,
         transaction_id: FromPath[UUID],
-        user: NamedDependency[User],
+        caller: NamedDependency[Caller],
         delete_transaction: NamedDependency[DeleteTransaction],
     ) -> None:
-        await delete_transaction.execute(user.id, TransactionId(transaction_id))
+        await delete_transaction.execute(caller, TransactionId(transaction_id))

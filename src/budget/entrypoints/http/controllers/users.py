@@ -35,6 +35,18 @@ from budget.entrypoints.http.schemas.users import (
     UserRead,
 )
 
+UPDATE_ME_DESCRIPTION = """\
+Change the sent fields only. `default_household_id` may be any household you are a member
+of, whatever your role (else 422 on `#/default_household_id`).
+"""
+
+DELETE_ME_DESCRIPTION = """\
+Delete your user. Households where you are the only member are deleted with their data;
+your other memberships, and the pending invitations addressed to your e-mail address, are
+removed. If you are the last owner of a household that has other members, 409: make
+someone else an owner first.
+"""
+
 
 class MeController(Controller):
     path = "/api/v1/users/me"
@@ -47,7 +59,8 @@ class MeController(Controller):
 
     @patch(
         operation_id="updateMe",
-        summary="Change display name or default currency",
+        summary="Change display name, default currency or default household",
+        description=UPDATE_ME_DESCRIPTION,
         responses=problems(400, 401, 413, 422),
     )
     async def update_me(
@@ -76,7 +89,8 @@ class MeController(Controller):
     @delete(
         operation_id="deleteMe",
         summary="Delete the user and all their data",
-        responses=problems(401),
+        description=DELETE_ME_DESCRIPTION,
+        responses=problems(401, 409),
     )
     async def delete_me(
         self, user: NamedDependency[User], delete_user: NamedDependency[DeleteUser]

@@ -20,11 +20,14 @@ from budget.domain.services.accounts import AccountChanges, AccountDraft
 from budget.entrypoints.http.schemas.common import (
     MONEY_RULE,
     CurrencyText,
+    HouseholdOut,
+    HouseholdRef,
     MoneyOut,
     MoneyText,
     Strict,
     Text,
     Timestamp,
+    household_ref,
     unset,
 )
 from budget.entrypoints.http.schemas.paging import Page
@@ -58,10 +61,16 @@ class AccountCreate(Strict):
     currency: CurrencyCode
     opening_balance: OpeningBalance = "0"
     archived: bool = False
+    household_id: HouseholdRef | None = None
 
     def draft(self) -> AccountDraft:
         return AccountDraft(
-            self.name, self.type, self.currency, self.opening_balance, self.archived
+            self.name,
+            self.type,
+            self.currency,
+            self.opening_balance,
+            self.archived,
+            household_ref(self.household_id),
         )
 
 
@@ -93,6 +102,7 @@ class AccountUpdate(Strict):
 
 class AccountRead(msgspec.Struct):
     id: UUID
+    household_id: HouseholdOut
     name: str
     type: AccountType
     currency: str
@@ -111,6 +121,7 @@ class AccountRead(msgspec.Struct):
     def of(cls, account: Account) -> AccountRead:
         return cls(
             account.id,
+            account.household_id,
             account.name,
             account.type,
             account.currency.code,

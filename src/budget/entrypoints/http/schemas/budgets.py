@@ -23,12 +23,15 @@ from budget.domain.services.budgets import BudgetChanges, BudgetDraft
 from budget.entrypoints.http.schemas.common import (
     MONEY_RULE,
     CurrencyText,
+    HouseholdOut,
+    HouseholdRef,
     MoneyOut,
     MoneyText,
     Strict,
     Text,
     Timestamp,
     category_ref,
+    household_ref,
     unset,
 )
 from budget.entrypoints.http.schemas.paging import Page
@@ -146,6 +149,7 @@ class BudgetCreate(Strict):
     end_date: EndDate | None = None
     rollover: Rollover = False
     alert_threshold: Threshold = 80
+    household_id: HouseholdRef | None = None
 
     def draft(self, default_currency: str) -> BudgetDraft:
         return BudgetDraft(
@@ -158,6 +162,7 @@ class BudgetCreate(Strict):
             end_date=self.end_date,
             rollover=self.rollover,
             alert_threshold=self.alert_threshold,
+            household_id=household_ref(self.household_id),
         )
 
 
@@ -189,6 +194,7 @@ class BudgetUpdate(Strict):
 
 class BudgetRead(msgspec.Struct):
     id: UUID
+    household_id: HouseholdOut
     name: str
     category_id: UUID | None
     amount: MoneyOut
@@ -205,6 +211,7 @@ class BudgetRead(msgspec.Struct):
     def of(cls, budget: Budget) -> BudgetRead:
         return cls(
             budget.id,
+            budget.household_id,
             budget.name,
             budget.category_id,
             budget.amount.format(),

@@ -19,9 +19,12 @@ from budget.domain.services.categories import CategoryChanges, CategoryDraft
 from budget.entrypoints.http.schemas.accounts import Name
 from budget.entrypoints.http.schemas.common import (
     COLOR_PATTERN,
+    HouseholdOut,
+    HouseholdRef,
     Strict,
     Timestamp,
     category_ref,
+    household_ref,
     unset,
 )
 from budget.entrypoints.http.schemas.paging import Page
@@ -46,10 +49,16 @@ class CategoryCreate(Strict):
     parent_id: ParentId | None = None
     color: Color | None = None
     archived: bool = False
+    household_id: HouseholdRef | None = None
 
     def draft(self) -> CategoryDraft:
         return CategoryDraft(
-            self.name, self.kind, category_ref(self.parent_id), self.color, self.archived
+            self.name,
+            self.kind,
+            category_ref(self.parent_id),
+            self.color,
+            self.archived,
+            household_ref(self.household_id),
         )
 
 
@@ -72,6 +81,7 @@ class CategoryUpdate(Strict):
 
 class CategoryRead(msgspec.Struct):
     id: UUID
+    household_id: HouseholdOut
     name: str
     kind: CategoryKind
     parent_id: UUID | None
@@ -84,6 +94,7 @@ class CategoryRead(msgspec.Struct):
     def of(cls, category: Category) -> CategoryRead:
         return cls(
             category.id,
+            category.household_id,
             category.name,
             category.kind,
             category.parent_id,

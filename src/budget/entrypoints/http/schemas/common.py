@@ -16,7 +16,7 @@ from uuid import UUID
 import msgspec
 
 from budget.domain.model.currency import ISO_4217_EXPONENTS, UNKNOWN_CURRENCY_DETAIL
-from budget.domain.model.ids import CategoryId
+from budget.domain.model.ids import CategoryId, HouseholdId
 from budget.domain.model.patch import UNSET, Unset
 
 T = TypeVar("T")
@@ -96,3 +96,19 @@ def sent_or_none(value: T | msgspec.UnsetType) -> T | None:
 
 def category_ref(value: UUID | None) -> CategoryId | None:
     return None if value is None else CategoryId(value)
+
+
+HouseholdRef = Annotated[
+    UUID,
+    msgspec.Meta(
+        description=(
+            "The household it goes to (default: your default_household_id): one you are a"
+            " member of (else 422), as an owner or editor (a viewer gets 403)"
+        )
+    ),
+]
+HouseholdOut = Annotated[UUID, msgspec.Meta(description="The household it belongs to (read-only)")]
+
+
+def household_ref(value: UUID | None) -> HouseholdId | None:
+    return None if value is None else HouseholdId(value)

@@ -179,6 +179,7 @@ class TransactionUpdate(Strict):
 
 class TransactionRead(msgspec.Struct):
     id: UUID
+    household_id: Annotated[UUID, msgspec.Meta(description="Its account's household (read-only)")]
     type: TransactionType
     account_id: UUID
     to_account_id: UUID | None
@@ -203,6 +204,7 @@ class TransactionRead(msgspec.Struct):
     def of(cls, txn: Transaction) -> TransactionRead:
         return cls(
             txn.id,
+            txn.household_id,
             txn.type,
             txn.account_id,
             txn.to_account_id,

@@ -10,6 +10,7 @@ import msgspec
 from litestar.params import KwargDefinition
 
 from budget.domain.model.auth import TokenPair
+from budget.domain.model.ids import HouseholdId
 from budget.domain.model.user import (
     MAX_DISPLAY_NAME_LENGTH,
     MAX_EMAIL_LENGTH,
@@ -95,11 +96,23 @@ class TokenPairRead(msgspec.Struct):
         return cls(pair.access_token, pair.refresh_token, "Bearer", pair.expires_in)
 
 
+DefaultHousehold = Annotated[
+    UUID,
+    msgspec.Meta(
+        description=(
+            "Where new resources go and what reports cover unless told otherwise: always one"
+            ' of your households (registration makes your "Personal" one)'
+        )
+    ),
+]
+
+
 class UserRead(msgspec.Struct):
     id: UUID
     email: str
     display_name: str | None
     default_currency: str
+    default_household_id: DefaultHousehold
     is_admin: bool
     created_at: datetime
     updated_at: datetime
@@ -111,21 +124,38 @@ class UserRead(msgspec.Struct):
             user.email,
             user.display_name,
             user.default_currency,
+            _default_household(user),
             user.is_admin,
             user.created_at,
             user.updated_at,
         )
 
 
+def _default_household(user: User) -> UUID:
+    if user.default_household_id is None:
+        # Registration sets it and every change of memberships keeps one: a broken invariant.
+        raise RuntimeError(f"user {user.id} has no default household")
+    return user.default_household_id
+
+
 class ProfileUpdate(Strict):
     display_name: DisplayName | msgspec.UnsetType | None = msgspec.UNSET
     default_currency: CurrencyCode | msgspec.UnsetType = msgspec.UNSET
+    default_household_id: (
+        Annotated[
+            UUID,
+            msgspec.Meta(description="One of your households (any role); else 422"),
+        ]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
 
     def changes(self) -> ProfileChanges:
+        household = sent_or_none(self.default_household_id)
         return ProfileChanges(
             display_name=sent_or_none(self.display_name),
             set_display_name=not isinstance(self.display_name, msgspec.UnsetType),
             default_currency=sent_or_none(self.default_currency),
+            default_household_id=None if household is None else HouseholdId(household),
         )
 
 
@@ -139,6 +169,7 @@ class AdminUserRead(msgspec.Struct):
     email: str
     display_name: str | None
     default_currency: str
+    default_household_id: DefaultHousehold
     is_admin: bool
     is_active: bool
     created_at: datetime
