@@ -1,8 +1,9 @@
 """Benchmark the API against a running server on PostgreSQL (or SQLite).
 
-Seeds one user with 100 000 transactions over three years (bulk insert, not HTTP), then
-drives the HTTP API with N concurrent clients and reports requests per second, p50 and p99
-latency per scenario, and the server's peak resident memory per round.
+Seeds one user's personal household with 100 000 transactions over three years (bulk
+insert, not HTTP), then drives the HTTP API with N concurrent clients and reports requests
+per second, p50 and p99 latency per scenario, and the server's peak resident memory per
+round.
 
     .venv/bin/python scripts/bench.py                      # throw-away PostgreSQL database
     .venv/bin/python scripts/bench.py --database-url sqlite+aiosqlite:///bench.sqlite3
@@ -36,7 +37,7 @@ from budget.adapters.migrations import upgrade
 from budget.adapters.system import UuidV7Factory
 from budget.adapters.tables import AccountRow, TransactionRow
 from budget.adapters.totals import rebuild_daily_totals
-from budget.domain.model.ids import UserId
+from budget.domain.model.ids import HouseholdId
 
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "bench password that is long enough"
@@ -185,7 +186,7 @@ class MemoryWatch:
 
 async def seed(
     database_url: str,
-    owner: uuid.UUID,
+    household: uuid.UUID,
     accounts: list[uuid.UUID],
     categories: dict[str, list[uuid.UUID]],
     count: int,
@@ -208,7 +209,7 @@ async def seed(
             batch.append(
                 {
                     "id": ids.new_id(),
-                    "owner_id": owner,
+                    "household_id": household,
                     "type": kind,
                     "account_id": account,
                     "to_account_id": other if kind == "transfer" else None,
@@ -242,7 +243,7 @@ async def seed(
                 ).bindparams(bindparam("id", type_=AccountRow.id.type)),
                 {"id": account},
             )
-        await rebuild_daily_totals(connection, UserId(owner))
+        await rebuild_daily_totals(connection, HouseholdId(household))
     await analyze(engine)
     await engine.dispose()
 
@@ -334,7 +335,7 @@ async def prepare(
     categories: dict[str, list[uuid.UUID]] = {"income": [], "expense": []}
     for category in listed:
         categories[category["kind"]].append(uuid.UUID(category["id"]))
-    return headers, uuid.UUID(user["id"]), accounts, categories
+    return headers, uuid.UUID(user["default_household_id"]), accounts, categories
 
 
 async def deep_cursor(client: httpx.AsyncClient, headers: dict[str, str], depth: int) -> str:
@@ -391,9 +392,9 @@ async def run(args: argparse.Namespace) -> list[dict[str, object]]:
             base_url=f"http://127.0.0.1:{args.port}", limits=limits, timeout=30
         ) as client:
             await wait_up(client)
-            headers, owner, accounts, categories = await prepare(client)
+            headers, household, accounts, categories = await prepare(client)
             started = time.perf_counter()
-            await seed(database_url, owner, accounts, categories, args.transactions)
+            await seed(database_url, household, accounts, categories, args.transactions)
             print(
                 f"seeded {args.transactions} transactions in {time.perf_counter() - started:.1f}s",
                 file=sys.stderr,
