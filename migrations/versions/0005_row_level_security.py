@@ -19,8 +19,9 @@ covers the owner, and the app's connections act as the role ``budget_app`` (``NO
 neither superuser nor owner), created here when the migrating login may create roles,
 granted the data rights on every table of the schema (now and, through default
 privileges, on tables later migrations create), and granted to the migrating login so
-that it may ``SET ROLE`` to it. Migrations and their checks keep running as the login
-itself, which owns the tables. Without the right to create roles the migration still
+that it may ``SET ROLE`` to it. Migrations keep running as the login itself, which owns
+the tables; ``FORCE`` binds the owner too, so ``migrations/env.py`` sets the setting to
+``*`` for the migrations' transaction. Without the right to create roles the migration still
 adds the policies and says so: the app then applies them only if its login is neither
 superuser nor owner (``docs/architecture.md``). SQLite has no row-level security: nothing
 to do there.

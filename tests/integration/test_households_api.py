@@ -1294,3 +1294,234 @@ async def test_deleting_oneself_leaves_shared_households_and_removes_ones_invita
     assert response.status_code == 204, response.text
     assert [m["user_id"] for m in await _members(client, owner, shared)] == [owner.id]
     assert await _pending(client, other_owner, other["id"]) == []
+
+
+# --- every household-owned resource: 403 for viewers, 404 for strangers, 422 across households
+
+
+BUDGETS = "/api/v1/budgets"
+
+
+async def _category(client: Client, user: SignedIn, **fields: Any) -> Json:
+    body = {"name": f"Category {uuid.uuid4().hex[:8]}", "kind": "expense", **fields}
+    category: Json = _json(await client.post(CATEGORIES, json=body, headers=user.headers), 201)
+    return category
+
+
+async def _budget(client: Client, user: SignedIn, **fields: Any) -> Json:
+    body = {"name": f"Budget {uuid.uuid4().hex[:8]}", "amount": "300", "currency": "EUR"}
+    budget: Json = _json(
+        await client.post(BUDGETS, json={**body, **fields}, headers=user.headers), 201
+    )
+    return budget
+
+
+async def _resources(client: Client, owner: SignedIn, household_id: str) -> dict[str, str]:
+    """One of each household-owned resource in ``household_id``: their paths by kind."""
+    account = await _open_account(client, owner, household_id=household_id)
+    category = await _category(client, owner, household_id=household_id)
+    transaction = await _expense(client, owner, account["id"])
+    budget = await _budget(client, owner, household_id=household_id)
+    return {
+        "account": f"{ACCOUNTS}/{account['id']}",
+        "category": f"{CATEGORIES}/{category['id']}",
+        "transaction": f"{TRANSACTIONS}/{transaction['id']}",
+        "budget": f"{BUDGETS}/{budget['id']}",
+    }
+
+
+CHANGES: dict[str, Json] = {
+    "account": {"name": "Renamed"},
+    "category": {"name": "Renamed"},
+    "transaction": {"amount": "2"},
+    "budget": {"name": "Renamed"},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CHANGES))
+async def test_a_viewers_patch_and_delete_are_403_on_every_kind_of_resource(
+    client: Client, new_user: NewUser, kind: str
+) -> None:
+    owner, viewer, shared = await _shared(client, new_user, "viewer")
+    path = (await _resources(client, owner, shared))[kind]
+
+    changed = await client.patch(path, json=CHANGES[kind], headers=viewer.headers)
+    deleted = await client.delete(path, headers=viewer.headers)
+    still_there = await client.get(path, headers=viewer.headers)
+
+    assert (changed.status_code, deleted.status_code) == (403, 403)
+    assert still_there.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (ACCOUNTS, {"name": "Mine", "type": "cash", "currency": "EUR"}),
+        (CATEGORIES, {"name": "Mine", "kind": "expense"}),
+        (BUDGETS, {"name": "Mine", "amount": "10", "currency": "EUR"}),
+    ],
+)
+async def test_a_viewers_create_in_the_shared_household_is_403(
+    client: Client, new_user: NewUser, path: str, body: Json
+) -> None:
+    _, viewer, shared = await _shared(client, new_user, "viewer")
+
+    response = await client.post(
+        path, json={**body, "household_id": shared}, headers=viewer.headers
+    )
+
+    assert response.status_code == 403, response.text
+
+
+@pytest.mark.parametrize("kind", sorted(CHANGES))
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+async def test_a_strangers_access_by_id_is_404_exactly_like_a_missing_id(
+    client: Client, new_user: NewUser, kind: str, method: str
+) -> None:
+    owner, stranger = await new_user(), await new_user()
+    path = (await _resources(client, owner, await _default(client, owner)))[kind]
+    missing = path.rsplit("/", 1)[0] + f"/{SOME_ID}"
+    body = CHANGES[kind] if method == "PATCH" else None
+
+    foreign = await client.request(method, path, json=body, headers=stranger.headers)
+    unknown = await client.request(method, missing, json=body, headers=stranger.headers)
+
+    assert foreign.status_code == unknown.status_code == 404
+    assert foreign.json() == unknown.json()
+
+
+@pytest.mark.parametrize("suffix", ["status", "history"])
+async def test_a_strangers_budget_status_and_history_are_404_like_a_missing_budget(
+    client: Client, new_user: NewUser, suffix: str
+) -> None:
+    owner, stranger = await new_user(), await new_user()
+    budget = await _budget(client, owner)
+
+    foreign = await client.get(f"{BUDGETS}/{budget['id']}/{suffix}", headers=stranger.headers)
+    unknown = await client.get(f"{BUDGETS}/{SOME_ID}/{suffix}", headers=stranger.headers)
+
+    assert foreign.status_code == unknown.status_code == 404
+    assert foreign.json() == unknown.json()
+
+
+async def _two_households(client: Client, new_user: NewUser) -> tuple[SignedIn, str, str]:
+    """An editor of a shared household, their own default household and the shared one."""
+    _, editor, shared = await _shared(client, new_user, "editor")
+    return editor, await _default(client, editor), shared
+
+
+async def test_a_transactions_category_from_another_household_is_422_on_category_id(
+    client: Client, new_user: NewUser
+) -> None:
+    user, mine, shared = await _two_households(client, new_user)
+    account = await _open_account(client, user, household_id=mine)
+    elsewhere = await _category(client, user, household_id=shared)
+    body = {"type": "expense", "account_id": account["id"], "amount": "1", "date": DAY}
+
+    response = await client.post(
+        TRANSACTIONS, json={**body, "category_id": elsewhere["id"]}, headers=user.headers
+    )
+
+    assert response.status_code == 422, response.text
+    assert _pointers(response) == ["#/category_id"]
+
+
+async def test_a_transfer_to_an_account_of_another_household_is_422_on_to_account_id(
+    client: Client, new_user: NewUser
+) -> None:
+    user, mine, shared = await _two_households(client, new_user)
+    source = await _open_account(client, user, household_id=mine)
+    target = await _open_account(client, user, household_id=shared)
+    body = {"type": "transfer", "amount": "1", "date": DAY}
+
+    response = await client.post(
+        TRANSACTIONS,
+        json={**body, "account_id": source["id"], "to_account_id": target["id"]},
+        headers=user.headers,
+    )
+
+    assert response.status_code == 422, response.text
+    assert _pointers(response) == ["#/to_account_id"]
+
+
+async def test_moving_a_transaction_to_an_account_of_another_household_is_422_on_account_id(
+    client: Client, new_user: NewUser
+) -> None:
+    user, mine, shared = await _two_households(client, new_user)
+    account = await _open_account(client, user, household_id=mine)
+    elsewhere = await _open_account(client, user, household_id=shared)
+    transaction = await _expense(client, user, account["id"])
+
+    response = await client.patch(
+        f"{TRANSACTIONS}/{transaction['id']}",
+        json={"account_id": elsewhere["id"]},
+        headers=user.headers,
+    )
+
+    assert response.status_code == 422, response.text
+    assert _pointers(response) == ["#/account_id"]
+
+
+async def test_a_budgets_category_from_another_household_is_422_on_category_id(
+    client: Client, new_user: NewUser
+) -> None:
+    user, mine, shared = await _two_households(client, new_user)
+    elsewhere = await _category(client, user, household_id=shared)
+    body = {"name": "Food", "amount": "10", "currency": "EUR", "household_id": mine}
+
+    response = await client.post(
+        BUDGETS, json={**body, "category_id": elsewhere["id"]}, headers=user.headers
+    )
+
+    assert response.status_code == 422, response.text
+    assert _pointers(response) == ["#/category_id"]
+
+
+async def test_a_categorys_parent_from_another_household_is_422_on_parent_id(
+    client: Client, new_user: NewUser
+) -> None:
+    user, mine, shared = await _two_households(client, new_user)
+    parent = await _category(client, user, household_id=shared)
+
+    response = await client.post(
+        CATEGORIES,
+        json={"name": "Child", "kind": "expense", "household_id": mine, "parent_id": parent["id"]},
+        headers=user.headers,
+    )
+
+    assert response.status_code == 422, response.text
+    assert _pointers(response) == ["#/parent_id"]
+
+
+async def test_a_transaction_takes_its_accounts_household_and_refuses_a_household_id(
+    client: Client, new_user: NewUser
+) -> None:
+    user, _, shared = await _two_households(client, new_user)
+    account = await _open_account(client, user, household_id=shared)
+    body = {"type": "expense", "account_id": account["id"], "amount": "1", "date": DAY}
+
+    recorded = _json(await client.post(TRANSACTIONS, json=body, headers=user.headers), 201)
+    refused = await client.post(
+        TRANSACTIONS, json={**body, "household_id": shared}, headers=user.headers
+    )
+
+    assert recorded["household_id"] == shared
+    assert refused.status_code == 422, refused.text
+    assert _pointers(refused) == ["#/household_id"]
+
+
+async def test_an_all_expenses_budget_counts_only_its_own_households_expenses(
+    client: Client, new_user: NewUser
+) -> None:
+    user, mine, shared = await _two_households(client, new_user)
+    here = await _open_account(client, user, household_id=mine)
+    there = await _open_account(client, user, household_id=shared)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    for account, amount in ((here, "7"), (there, "50")):
+        body = {"type": "expense", "account_id": account["id"], "amount": amount, "date": today}
+        _json(await client.post(TRANSACTIONS, json=body, headers=user.headers), 201)
+    budget = await _budget(client, user, household_id=mine)
+
+    status = _json(await client.get(f"{BUDGETS}/{budget['id']}/status", headers=user.headers))
+
+    assert status["spent"] == "7.00"

@@ -26,11 +26,17 @@ HOUSEHOLDS_SETTING: Final = "budget.households"
 """The per-connection setting the row-level security policies read: the households whose
 rows the current work may see and write, comma-separated, or ``*`` for all of them."""
 ALL_HOUSEHOLDS: Final = "*"
+UNSCOPED: Final = "unscoped"
+"""The scope of the per-request caller lookup, which reads users and memberships and never
+a household-owned table: it leaves the pooled connection's setting as it is, so that the
+lookup and the request's own work (which names the caller's households) do not reset it
+back and forth with a round trip each."""
 
-Scope = Sequence[UUID] | Literal["*"] | None
+Scope = Sequence[UUID] | Literal["*", "unscoped"] | None
 """What a piece of work may touch of the household-owned tables on PostgreSQL: these
 households, all of them (``ALL_HOUSEHOLDS``: registration, household management,
-maintenance), or none (None: work on users, tokens and memberships only)."""
+maintenance), or none (None: work on users, tokens and memberships only; ``UNSCOPED``:
+the same, leaving the connection's setting alone)."""
 
 
 def create_engine(
@@ -179,6 +185,8 @@ def scope_setting(scope: Scope) -> str:
     """The value of ``HOUSEHOLDS_SETTING`` for ``scope``."""
     if scope is None:
         return ""
+    if scope == UNSCOPED:
+        raise ValueError("UNSCOPED work names no households")
     if isinstance(scope, str):
         return ALL_HOUSEHOLDS
     return ",".join(sorted(str(household) for household in scope))
@@ -195,7 +203,7 @@ async def restrict(connection: AsyncConnection, scope: Scope) -> None:
     when it differs from what the connection already has: a pooled connection serving the
     same household again costs no round trip.
     """
-    if connection.dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql" or scope == UNSCOPED:
         return
     value = scope_setting(scope)
     info = connection.info

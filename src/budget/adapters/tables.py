@@ -1,8 +1,11 @@
 """ORM rows: advanced-alchemy bases (UUIDv7 ids, audit timestamps), separate from the domain.
 
-Every household-owned table carries ``household_id`` first in its keys and indexes, so each
-list and aggregate is an index range scan and the data can be distributed per household
-(e.g. Citus, with ``household_id`` as the distribution column: see ``docs/scaling.md``). The
+Every household-owned table carries ``household_id`` first in its keys and in the indexes
+its lists and aggregates read, so each of them is an index range scan and the data can be
+distributed per household (e.g. Citus, with ``household_id`` as the distribution column:
+see ``docs/scaling.md``); the only exceptions are the indexes behind the foreign keys to a
+category (``ix_categories_parent_id``, ``ix_budgets_category_id``), which serve the
+deletion of one category. The
 constraints that errors are translated by take their names from ``errors.py``; the ``*Row``
 classes define the tables (and the migrations' target), rows are read and written with
 Core (see ``uow.py``).

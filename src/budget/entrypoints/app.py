@@ -23,7 +23,13 @@ from litestar.config.cors import CORSConfig
 from litestar.di import NamedDependency, Provide
 from litestar.types import ControllerRouterHandler
 
-from budget.adapters.database import ALL_HOUSEHOLDS, Scope, ping, translate_unavailable
+from budget.adapters.database import (
+    ALL_HOUSEHOLDS,
+    UNSCOPED,
+    Scope,
+    ping,
+    translate_unavailable,
+)
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.domain.model.household import Caller
@@ -162,7 +168,7 @@ def disposing(
 
 def authenticator(c: Container) -> Callable[[], Authenticate]:
     """What the auth middleware calls once per request that carries a token."""
-    return lambda: Authenticate(c.read_uow(), c.codec)
+    return lambda: Authenticate(c.read_uow(UNSCOPED), c.codec)
 
 
 def dependencies(c: Container) -> dict[str, Provide]:

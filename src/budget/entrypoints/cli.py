@@ -42,7 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--migrate", action="store_true", help="apply migrations first")
     serve.set_defaults(handler=serve_command)
 
-    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate = commands.add_parser(
+        "migrate",
+        help="apply database migrations",
+        description=(
+            "Apply database migrations as the configured login, which owns the tables. "
+            "On PostgreSQL they run with row-level security told to allow all households "
+            "(budget.households = '*', for the migrations' transaction only)."
+        ),
+    )
     migrate.set_defaults(handler=migrate_command)
 
     admin = commands.add_parser(
@@ -59,6 +67,11 @@ def _add_maintenance(commands: argparse._SubParsersAction) -> None:  # type: ign
     verify = commands.add_parser(
         "verify-balances",
         help="recompute every balance and daily total from the transactions; exit 1 if any drifted",
+        description=(
+            "Recompute every household's balances and daily and monthly totals from the "
+            "transactions. On PostgreSQL it runs as the app's tenant role with row-level "
+            "security told to allow all households (budget.households = '*')."
+        ),
     )
     verify.add_argument(
         "--fix",
