@@ -27,24 +27,26 @@ from budget.domain.model.transaction import TransactionType
 from budget.domain.model.user import User
 from budget.domain.services.accounts import AccountDraft, CreateAccount
 from budget.domain.services.households import (
-    AcceptInvitation,
-    AlreadyMemberError,
     ChangeMemberRole,
     CreateHousehold,
-    DeclineInvitation,
     DeleteHousehold,
     GetHousehold,
-    InvitationNotFoundError,
-    InvitationPendingError,
-    InviteMember,
     LastOwnerError,
-    ListHouseholdInvitations,
     ListHouseholds,
     ListMembers,
-    ListMyInvitations,
     MemberNotFoundError,
     RemoveMember,
     RenameHousehold,
+)
+from budget.domain.services.invitations import (
+    AcceptInvitation,
+    AlreadyMemberError,
+    DeclineInvitation,
+    InvitationNotFoundError,
+    InvitationPendingError,
+    InviteMember,
+    ListHouseholdInvitations,
+    ListMyInvitations,
     RevokeInvitation,
 )
 from budget.domain.services.transactions import RecordTransaction, TransactionDraft

@@ -59,19 +59,21 @@ from budget.domain.services.categories import (
     UpdateCategory,
 )
 from budget.domain.services.households import (
-    AcceptInvitation,
     ChangeMemberRole,
     CreateHousehold,
-    DeclineInvitation,
     DeleteHousehold,
     GetHousehold,
-    InviteMember,
-    ListHouseholdInvitations,
     ListHouseholds,
     ListMembers,
-    ListMyInvitations,
     RemoveMember,
     RenameHousehold,
+)
+from budget.domain.services.invitations import (
+    AcceptInvitation,
+    DeclineInvitation,
+    InviteMember,
+    ListHouseholdInvitations,
+    ListMyInvitations,
     RevokeInvitation,
 )
 from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
@@ -98,8 +100,8 @@ from budget.entrypoints.http.controllers.categories import CategoriesController
 from budget.entrypoints.http.controllers.health import HealthController
 from budget.entrypoints.http.controllers.households import (
     HouseholdsController,
-    InvitationsController,
 )
+from budget.entrypoints.http.controllers.invitations import InvitationsController
 from budget.entrypoints.http.controllers.reports import ReportController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController

@@ -1,5 +1,5 @@
-"""Use cases of households: create, read, rename and delete them, manage their members and
-invitations, and answer one's own invitations.
+"""Use cases of households: create, read, rename and delete them and manage their members
+(invitations: ``invitations.py``).
 
 Every permission goes through ``Caller`` (``household.py``). Changes of members and
 invitations lock the household's row first (``HouseholdRepository.get(for_update=True)``),
@@ -23,8 +23,6 @@ from budget.domain.model.household import (
     Caller,
     Household,
     HouseholdNotFoundError,
-    Invitation,
-    InvitationStatus,
     Member,
     Membership,
     Role,
@@ -32,9 +30,9 @@ from budget.domain.model.household import (
     clean_household_name,
     next_default,
 )
-from budget.domain.model.ids import HouseholdId, InvitationId, UserId
+from budget.domain.model.ids import HouseholdId, UserId
 from budget.domain.model.paging import Page, PageRequest, Sort
-from budget.domain.model.user import User, normalize_email
+from budget.domain.model.user import User
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
 
 HOUSEHOLD_SORTS = ("name", "created_at")
@@ -46,29 +44,10 @@ class MemberNotFoundError(NotFoundError):
     title = "Member not found"
 
 
-class InvitationNotFoundError(NotFoundError):
-    """No such invitation for the caller: missing, someone else's, answered, revoked or
-    expired."""
-
-    title = "Invitation not found"
-
-
 class LastOwnerError(ConflictError):
     """The change would leave a household with members but no owner."""
 
     title = "Last owner of the household"
-
-
-class AlreadyMemberError(ConflictError):
-    """The user (or the owner of the e-mail address) is a member of the household already."""
-
-    title = "Already a member"
-
-
-class InvitationPendingError(ConflictError):
-    """The e-mail address has a pending invitation to the household already."""
-
-    title = "Invitation already pending"
 
 
 LAST_OWNER = "The household needs another owner first: hand ownership over, then retry."
@@ -104,21 +83,21 @@ async def move_default(
     user.touch(now)
 
 
-async def _existing(uow: UnitOfWork, household_id: HouseholdId) -> Household:
+async def existing_household(uow: UnitOfWork, household_id: HouseholdId) -> Household:
     household = await uow.households.get(household_id)
     if household is None:
         raise HouseholdNotFoundError()
     return household
 
 
-async def _locked(uow: UnitOfWork, household_id: HouseholdId) -> Household:
+async def locked_household(uow: UnitOfWork, household_id: HouseholdId) -> Household:
     household = await uow.households.get(household_id, for_update=True)
     if household is None:
         raise HouseholdNotFoundError()
     return household
 
 
-def _membership(memberships: Sequence[Membership], user_id: UserId) -> Membership:
+def membership_of(memberships: Sequence[Membership], user_id: UserId) -> Membership:
     found = next((m for m in memberships if m.user_id == user_id), None)
     if found is None:
         raise MemberNotFoundError()
@@ -172,7 +151,7 @@ class GetHousehold:
     async def execute(self, caller: Caller, household_id: HouseholdId) -> tuple[Household, Role]:
         role = caller.require(household_id, Action.READ)
         async with self._uow as uow:
-            return await _existing(uow, household_id), role
+            return await existing_household(uow, household_id), role
 
 
 class RenameHousehold:
@@ -194,7 +173,7 @@ class RenameHousehold:
         clean_household_name(name)
         role = caller.require(household_id, Action.MANAGE)
         async with self._uow as uow:
-            household = await _existing(uow, household_id)
+            household = await existing_household(uow, household_id)
             household.rename(name, self._clock.now())
             await uow.commit()
         return household, role
@@ -220,7 +199,7 @@ class DeleteHousehold:
         caller.require(household_id, Action.MANAGE)
         now = self._clock.now()
         async with self._uow as uow:
-            household = await _locked(uow, household_id)
+            household = await locked_household(uow, household_id)
             for membership in await uow.households.memberships(household_id):
                 user = await uow.users.get(membership.user_id)
                 if user is not None:
@@ -242,7 +221,7 @@ class ListMembers:
     async def execute(self, caller: Caller, household_id: HouseholdId) -> Sequence[Member]:
         caller.require(household_id, Action.READ)
         async with self._uow as uow:
-            await _existing(uow, household_id)
+            await existing_household(uow, household_id)
             return await uow.households.members(household_id)
 
 
@@ -264,9 +243,9 @@ class ChangeMemberRole:
     ) -> Member:
         caller.require(household_id, Action.MANAGE)
         async with self._uow as uow:
-            await _locked(uow, household_id)
+            await locked_household(uow, household_id)
             memberships = await uow.households.memberships(household_id)
-            membership = _membership(memberships, user_id)
+            membership = membership_of(memberships, user_id)
             if not check_not_last_owner(memberships, user_id, role):
                 raise LastOwnerError(LAST_OWNER)
             members = await uow.households.members(household_id)
@@ -298,169 +277,13 @@ class RemoveMember:
     async def execute(self, caller: Caller, household_id: HouseholdId, user_id: UserId) -> None:
         caller.require_removal(household_id, user_id)
         async with self._uow as uow:
-            await _locked(uow, household_id)
+            await locked_household(uow, household_id)
             memberships = await uow.households.memberships(household_id)
-            membership = _membership(memberships, user_id)
+            membership = membership_of(memberships, user_id)
             if not check_not_last_owner(memberships, user_id, None):
                 raise LastOwnerError(LAST_OWNER)
             await uow.households.remove_membership(membership)
             user = await uow.users.get(user_id)
             if user is not None:
                 await move_default(uow, self._ids, user, household_id, self._clock.now())
-            await uow.commit()
-
-
-class InviteMember:
-    """Invite an e-mail address into a household with a role (owners); it expires after
-    seven days. The answer never depends on whether a user has the address.
-
-    Raises:
-        RuleViolationError: on ``email``, a malformed address.
-        HouseholdNotFoundError: no such household, or the caller is not a member.
-        PermissionDeniedError: the caller is not an owner.
-        AlreadyMemberError: the address is a current member's.
-        InvitationPendingError: the address has a pending invitation to the household.
-    """
-
-    def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdFactory) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._ids = ids
-
-    async def execute(
-        self, caller: Caller, household_id: HouseholdId, email: str, role: Role
-    ) -> Invitation:
-        address = normalize_email(email)
-        caller.require(household_id, Action.MANAGE)
-        now = self._clock.now()
-        async with self._uow as uow:
-            household = await _locked(uow, household_id)
-            if any(m.email == address for m in await uow.households.members(household_id)):
-                raise AlreadyMemberError(f"{address} is a member of the household already.")
-            pending = await uow.invitations.pending_for_household(household_id, now)
-            if any(invitation.is_for(address) for invitation in pending):
-                raise InvitationPendingError(f"{address} has a pending invitation already.")
-            invitation_id = InvitationId(self._ids.new_id())
-            invitation = Invitation.issue(invitation_id, household, address, role, caller.id, now)
-            uow.invitations.add(invitation)
-            await uow.commit()
-        return invitation
-
-
-class ListHouseholdInvitations:
-    """The pending (unexpired) invitations of a household, newest first (owners).
-
-    Raises:
-        HouseholdNotFoundError: no such household, or the caller is not a member.
-        PermissionDeniedError: the caller is not an owner.
-    """
-
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
-
-    async def execute(self, caller: Caller, household_id: HouseholdId) -> Sequence[Invitation]:
-        caller.require(household_id, Action.MANAGE)
-        async with self._uow as uow:
-            await _existing(uow, household_id)
-            return await uow.invitations.pending_for_household(household_id, self._clock.now())
-
-
-class RevokeInvitation:
-    """Revoke a pending invitation of a household (owners).
-
-    Raises:
-        HouseholdNotFoundError: no such household, or the caller is not a member.
-        PermissionDeniedError: the caller is not an owner.
-        InvitationNotFoundError: no pending invitation with this id in the household.
-    """
-
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
-
-    async def execute(
-        self, caller: Caller, household_id: HouseholdId, invitation_id: InvitationId
-    ) -> None:
-        caller.require(household_id, Action.MANAGE)
-        async with self._uow as uow:
-            await _locked(uow, household_id)
-            invitation = await uow.invitations.get(invitation_id)
-            if (
-                invitation is None
-                or invitation.household_id != household_id
-                or not invitation.is_pending(self._clock.now())
-            ):
-                raise InvitationNotFoundError()
-            invitation.settle(InvitationStatus.REVOKED)
-            await uow.commit()
-
-
-class ListMyInvitations:
-    """The pending, unexpired invitations addressed to the caller's e-mail, newest first."""
-
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
-
-    async def execute(self, caller: Caller) -> Sequence[Invitation]:
-        async with self._uow as uow:
-            return await uow.invitations.pending_for_email(caller.email, self._clock.now())
-
-
-async def _open_invitation(
-    uow: UnitOfWork, caller: Caller, invitation_id: InvitationId, now: datetime
-) -> tuple[Household, Invitation]:
-    """The invitation, when the caller may still answer it, with its household locked."""
-    found = await uow.invitations.get(invitation_id)
-    if found is None or not found.is_open_to(caller.email, now):
-        raise InvitationNotFoundError()
-    household = await uow.households.get(found.household_id, for_update=True)
-    # Read again under the lock: a concurrent revocation or answer has been written by now.
-    invitation = await uow.invitations.get(invitation_id)
-    if household is None or invitation is None or not invitation.is_open_to(caller.email, now):
-        raise InvitationNotFoundError()
-    return household, invitation
-
-
-class AcceptInvitation:
-    """Accept an invitation addressed to the caller: they join its household with its role.
-
-    Raises:
-        InvitationNotFoundError: missing, someone else's, answered, revoked or expired.
-        AlreadyMemberError: the caller is a member of the household already.
-    """
-
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
-
-    async def execute(self, caller: Caller, invitation_id: InvitationId) -> tuple[Household, Role]:
-        now = self._clock.now()
-        async with self._uow as uow:
-            household, invitation = await _open_invitation(uow, caller, invitation_id, now)
-            memberships = await uow.households.memberships(household.id)
-            if any(m.user_id == caller.id for m in memberships):
-                raise AlreadyMemberError("You are a member of the household already.")
-            uow.households.add_membership(Membership(household.id, caller.id, invitation.role, now))
-            invitation.settle(InvitationStatus.ACCEPTED)
-            await uow.commit()
-        return household, invitation.role
-
-
-class DeclineInvitation:
-    """Decline an invitation addressed to the caller.
-
-    Raises:
-        InvitationNotFoundError: missing, someone else's, answered, revoked or expired.
-    """
-
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
-
-    async def execute(self, caller: Caller, invitation_id: InvitationId) -> None:
-        async with self._uow as uow:
-            _, invitation = await _open_invitation(uow, caller, invitation_id, self._clock.now())
-            invitation.settle(InvitationStatus.DECLINED)
             await uow.commit()

@@ -1,9 +1,9 @@
 """Households: shared ledgers with roles, their members, and invitations into them.
 
-Two controllers: ``/api/v1/households`` (the households the caller belongs to, and what an
-owner manages in one) and ``/api/v1/invitations`` (the invitations addressed to the
-caller's e-mail). A household the caller is not a member of answers 404, exactly like a
-missing one; a member whose role does not allow a route gets 403.
+``/api/v1/households``: the households the caller belongs to, and what an owner manages in
+one (the caller's own invitations: ``invitations.py``). A household the caller is not a
+member of answers 404, exactly like a missing one; a member whose role does not allow a
+route gets 403.
 """
 
 from __future__ import annotations
@@ -14,26 +14,25 @@ from uuid import UUID
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_201_CREATED
 
 from budget.domain.model.household import Caller
 from budget.domain.model.ids import HouseholdId, InvitationId, UserId
 from budget.domain.model.paging import PageRequest, Sort
 from budget.domain.services.households import (
     HOUSEHOLD_SORTS,
-    AcceptInvitation,
     ChangeMemberRole,
     CreateHousehold,
-    DeclineInvitation,
     DeleteHousehold,
     GetHousehold,
-    InviteMember,
-    ListHouseholdInvitations,
     ListHouseholds,
     ListMembers,
-    ListMyInvitations,
     RemoveMember,
     RenameHousehold,
+)
+from budget.domain.services.invitations import (
+    InviteMember,
+    ListHouseholdInvitations,
     RevokeInvitation,
 )
 from budget.entrypoints.http.auth import SECURED
@@ -56,7 +55,6 @@ from budget.entrypoints.http.schemas.paging import Page
 from budget.entrypoints.http.sorts import HOUSEHOLDS_BY_DEFAULT, HouseholdSort
 
 BASE = "/api/v1/households"
-INVITATIONS = "/api/v1/invitations"
 ONE = "/{household_id:uuid}"
 MEMBER = f"{ONE}/members/{{user_id:uuid}}"
 
@@ -131,22 +129,6 @@ declined, revoked and expired invitations are not pending.
 REVOKE_DESCRIPTION = """\
 Revoke an invitation of the household (owners only); it can no longer be accepted. An
 invitation that is not pending (or of another household) answers 404.
-"""
-
-MY_INVITATIONS_DESCRIPTION = """\
-The pending, unexpired invitations addressed to your e-mail address, newest first, not
-paged.
-"""
-
-ACCEPT_DESCRIPTION = """\
-Accept an invitation addressed to your e-mail address: you join the household with the
-invitation's role. Answers the household with your new `role`. Someone else's invitation,
-and one that was revoked, declined, accepted or has expired, answers 404; if you are
-already a member, 409.
-"""
-
-DECLINE_DESCRIPTION = """\
-Decline an invitation addressed to your e-mail address. The same 404s as accepting.
 """
 
 LOCATION = location_header("household", f"{BASE}/{{id}}")
@@ -349,56 +331,3 @@ class HouseholdsController(Controller):
         await revoke_invitation.execute(
             caller, HouseholdId(household_id), InvitationId(invitation_id)
         )
-
-
-class InvitationsController(Controller):
-    path = INVITATIONS
-    tags = ["invitations"]
-    security = SECURED
-
-    @get(
-        operation_id="listMyInvitations",
-        summary="List the invitations addressed to you",
-        description=MY_INVITATIONS_DESCRIPTION,
-        responses=problems(401),
-    )
-    async def list_my_invitations(
-        self,
-        caller: NamedDependency[Caller],
-        list_my_invitations: NamedDependency[ListMyInvitations],
-    ) -> InvitationList:
-        pending = await list_my_invitations.execute(caller)
-        return InvitationList([InvitationRead.of(invitation) for invitation in pending])
-
-    @post(
-        "/{invitation_id:uuid}/accept",
-        operation_id="acceptInvitation",
-        summary="Accept an invitation and join its household",
-        description=ACCEPT_DESCRIPTION,
-        status_code=HTTP_200_OK,
-        responses=problems(401, 404, 409),
-    )
-    async def accept_invitation(
-        self,
-        invitation_id: FromPath[UUID],
-        caller: NamedDependency[Caller],
-        accept_invitation: NamedDependency[AcceptInvitation],
-    ) -> HouseholdRead:
-        joined = await accept_invitation.execute(caller, InvitationId(invitation_id))
-        return HouseholdRead.of(joined)
-
-    @post(
-        "/{invitation_id:uuid}/decline",
-        operation_id="declineInvitation",
-        summary="Decline an invitation",
-        description=DECLINE_DESCRIPTION,
-        status_code=HTTP_204_NO_CONTENT,
-        responses=problems(401, 404),
-    )
-    async def decline_invitation(
-        self,
-        invitation_id: FromPath[UUID],
-        caller: NamedDependency[Caller],
-        decline_invitation: NamedDependency[DeclineInvitation],
-    ) -> None:
-        await decline_invitation.execute(caller, InvitationId(invitation_id))
