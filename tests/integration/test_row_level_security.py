@@ -167,3 +167,20 @@ async def test_the_apps_connections_act_as_a_role_that_row_level_security_binds(
         ).one()
 
     assert tuple(role) == ("budget_app", False, False)
+
+
+@pytest.mark.parametrize("function", ["budget_households", "budget_all_households"])
+async def test_the_functions_the_policies_call_are_inlined_into_each_statement(
+    engine: AsyncEngine, function: str
+) -> None:
+    # A function PostgreSQL cannot inline runs through the SQL function executor once per
+    # policy and statement; an inlined one shows its body in the plan instead of its name.
+    async with engine.connect() as connection:
+        plan = (
+            (await connection.execute(text(f"EXPLAIN (VERBOSE) SELECT {function}()")))
+            .scalars()
+            .all()
+        )
+
+    assert function not in " ".join(plan)
+    assert "current_setting" in " ".join(plan)
