@@ -37,8 +37,15 @@ from budget.domain.model.ledger_queries import (
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.period import Period
+from budget.domain.model.reconciliation import cleared_as_of, to_reconcile
+from budget.domain.model.splits import shares
 from budget.domain.model.totals import Totals, TotalsKey, totals_effects
-from budget.domain.model.transaction import FOREIGN_ACCOUNT, Transaction, TransactionType
+from budget.domain.model.transaction import (
+    FOREIGN_ACCOUNT,
+    Transaction,
+    TransactionStatus,
+    TransactionType,
+)
 from budget.domain.model.user import User
 from tests.fakes_households import (
     FakeHouseholdRepository,
@@ -119,6 +126,7 @@ class _Store:
         self.categories: dict[UUID, Category] = {}
         self.accounts: dict[UUID, Account] = {}
         self.stored_balances: dict[UUID, int] = {}
+        self.stored_cleared: dict[UUID, int] = {}
         self.transactions: dict[UUID, Transaction] = {}
         self.budgets: dict[UUID, Budget] = {}
         self.totals: dict[TotalsKey, Totals] = {}
@@ -250,7 +258,7 @@ class FakeCategoryRepository:
 
     async def in_use(self, category_id: CategoryId) -> bool:
         store = self._store or _Store()
-        return any(t.category_id == category_id for t in store.transactions.values()) or any(
+        return any(category_id in t.categories for t in store.transactions.values()) or any(
             getattr(b, "category_id", None) == category_id for b in store.budgets.values()
         )
 
@@ -293,6 +301,7 @@ class FakeAccountRepository:
     def add(self, account: Account) -> None:
         self._store.accounts[account.id] = account
         self._store.stored_balances[account.id] = account.balance.minor
+        self._store.stored_cleared[account.id] = account.cleared.minor
 
     async def get(
         self,
@@ -311,6 +320,7 @@ class FakeAccountRepository:
     async def delete(self, account: Account) -> None:
         del self._store.accounts[account.id]
         del self._store.stored_balances[account.id]
+        del self._store.stored_cleared[account.id]
 
     async def name_taken(
         self, household_id: HouseholdId, name: str, exclude_id: AccountId | None = None
@@ -328,15 +338,25 @@ class FakeAccountRepository:
             account_id in (t.account_id, t.to_account_id) for t in self._store.transactions.values()
         )
 
-    async def record_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
+    async def record_balance_deltas(
+        self, deltas: Mapping[AccountId, int], cleared: Mapping[AccountId, int] | None = None
+    ) -> None:
         self.applied.append(dict(deltas))
-        for account_id in sorted(deltas):
-            if deltas[account_id] == 0:
+        cleared = cleared or {}
+        for account_id in sorted(set(deltas) | set(cleared)):
+            delta, cleared_delta = deltas.get(account_id, 0), cleared.get(account_id, 0)
+            if delta == 0 and cleared_delta == 0:
                 continue
             if account_id not in self._store.accounts:
                 raise RuleViolationError.on("account_id", FOREIGN_ACCOUNT)
-            self._store.stored_balances[account_id] += deltas[account_id]
-            self._store.accounts[account_id].shift_balance(deltas[account_id])
+            self._store.stored_balances[account_id] += delta
+            self._store.stored_cleared[account_id] += cleared_delta
+            self._store.accounts[account_id].shift_balance(delta, cleared_delta)
+
+    async def cleared_balance_as_of(self, account: Account, day: date) -> int:
+        return cleared_as_of(
+            account.opening_balance, account.id, self._store.transactions.values(), day
+        ).minor
 
     async def list(
         self,
@@ -381,10 +401,16 @@ class FakeTransactionRepository:
     async def delete(self, txn: Transaction) -> None:
         del self._store.transactions[txn.id]
 
+    async def reconcile(self, account_id: AccountId, day: date, now: datetime) -> int:
+        moving = to_reconcile(account_id, self._store.transactions.values(), day)
+        for txn in moving:
+            txn.mark(TransactionStatus.RECONCILED, now)
+        return len(moving)
+
     async def uncategorize(self, category_id: CategoryId) -> None:
         for txn in self._store.transactions.values():
-            if txn.category_id == category_id:
-                txn.uncategorize()
+            if category_id in txn.categories:
+                txn.uncategorize(category_id)
         # Like the SQL adapter: the category's cells merge into the uncategorised ones.
         moved = {k: v for k, v in self._store.totals.items() if k.category_id == category_id}
         kept = {k: v for k, v in self._store.totals.items() if k.category_id != category_id}
@@ -431,15 +457,20 @@ class FakeTransactionRepository:
         return sorted(found, key=position, reverse=sort.descending)[:limit]
 
 
+def _shares_of(txn: Transaction) -> dict[CategoryId | None, int]:
+    """What the transaction puts in each category: its amount, or each part's."""
+    return shares(txn.splits) if txn.splits else {txn.category_id: txn.amount.minor}
+
+
 def sum_totals(transactions: Iterable[Transaction]) -> dict[TotalsKey, Totals]:
     """The daily totals of a whole ledger recomputed from scratch, as the SQL GROUP BY does
     (what the maintained totals must always equal); cells without transactions are left out."""
-    sums: defaultdict[TotalsKey, list[int]] = defaultdict(lambda: [0, 0])
+    sums: defaultdict[TotalsKey, list[int]] = defaultdict(lambda: [0, 0, 0])
     for txn in transactions:
-        for key, (amount, count) in totals_effects(txn).items():
-            sums[key][0] += amount
-            sums[key][1] += count
-    return {key: (amount, count) for key, (amount, count) in sums.items() if count}
+        for key, totals in totals_effects(txn).items():
+            for position, value in enumerate(totals):
+                sums[key][position] += value
+    return {key: (a, c, e) for key, (a, c, e) in sums.items() if e}
 
 
 def merge_totals(
@@ -448,10 +479,10 @@ def merge_totals(
     """``totals`` with ``changes`` added cell by cell, as the SQL adapter's adding upserts
     do; cells left without transactions are dropped, as it deletes them."""
     merged = dict(totals)
-    for key, (amount, count) in changes.items():
-        old_amount, old_count = merged.get(key, (0, 0))
-        merged[key] = (old_amount + amount, old_count + count)
-        if merged[key][1] == 0:
+    for key, (amount, count, entries) in changes.items():
+        old_amount, old_count, old_entries = merged.get(key, (0, 0, 0))
+        merged[key] = (old_amount + amount, old_count + count, old_entries + entries)
+        if merged[key][2] == 0:
             del merged[key]
     return merged
 
@@ -523,13 +554,14 @@ class FakeBudgetSpendingReader:
     def _spent(self, query: SpendingQuery, span: Period) -> int:
         covered = self._covered(query.category_id)
         return sum(
-            t.amount.minor
+            amount
             for t in self._store.transactions.values()
             if t.household_id == query.household_id
             and t.type is TransactionType.EXPENSE
             and t.currency == query.currency
-            and (covered is None or t.category_id in covered)
             and span.contains(t.date)
+            for category_id, amount in _shares_of(t).items()
+            if covered is None or category_id in covered
         )
 
     def _covered(self, category_id: CategoryId | None) -> set[CategoryId | None] | None:
@@ -585,6 +617,7 @@ class FakeUnitOfWork:
         self._working.categories = {k: replace(v) for k, v in self.store.categories.items()}
         self._working.accounts = {k: replace(v) for k, v in self.store.accounts.items()}
         self._working.stored_balances = dict(self.store.stored_balances)
+        self._working.stored_cleared = dict(self.store.stored_cleared)
         self._working.transactions = {k: replace(v) for k, v in self.store.transactions.items()}
         self._working.budgets = {k: _copy(v) for k, v in self.store.budgets.items()}
         self._working.totals = dict(self.store.totals)
@@ -611,8 +644,11 @@ class FakeUnitOfWork:
             # The real adapter never writes a balance back: only the deltas count.
             stored = self._working.stored_balances[account.id]
             account.balance = Money(stored, account.currency)
+            cleared = self._working.stored_cleared[account.id]
+            account.cleared_balance = Money(cleared, account.currency)
         self.store.accounts = self._working.accounts
         self.store.stored_balances = self._working.stored_balances
+        self.store.stored_cleared = self._working.stored_cleared
         self.store.transactions = self._working.transactions
         self.store.budgets = self._working.budgets
         self.store.totals = self._working.totals

@@ -90,6 +90,8 @@ async def test_creating_an_account_answers_201_with_its_location_and_fields(
         "currency",
         "opening_balance",
         "balance",
+        "cleared_balance",
+        "last_reconciled_on",
         "archived",
         "created_at",
         "updated_at",
@@ -100,6 +102,7 @@ async def test_creating_an_account_answers_201_with_its_location_and_fields(
         "1000.00",
         False,
     )
+    assert (body["cleared_balance"], body["last_reconciled_on"]) == ("1000.00", None)
     assert body["created_at"].endswith("Z")
     assert body["created_at"] == body["updated_at"]
     assert uuid.UUID(body["id"])

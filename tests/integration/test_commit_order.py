@@ -1,5 +1,6 @@
-"""The one write path: what a unit of work records is written at commit, rows parents first,
-then the balances (in sorted account id order), then the totals; on SQLite and PostgreSQL."""
+"""The one write path: what a unit of work records is written at commit, rows parents first
+(a transaction's split parts after it), then the balances (in sorted account id order),
+then the totals; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from budget.domain.model.currency import Currency
 from budget.domain.model.household import Household, Membership, Role
 from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId, UserId
 from budget.domain.model.money import Money
+from budget.domain.model.splits import Split
 from budget.domain.model.totals import totals_change
 from budget.domain.model.transaction import Transaction, TransactionType
 from budget.domain.model.user import User
@@ -290,3 +292,29 @@ async def test_a_transaction_added_and_deleted_in_one_unit_of_work_is_never_writ
             await uow.commit()
 
     assert not [sql for sql, _ in statements if "transactions" in sql]
+
+
+async def test_the_parts_of_a_split_transaction_are_written_after_it_and_before_the_balances(
+    engine: AsyncEngine,
+) -> None:
+    user = _user()
+    home = HouseholdId(user.id)
+    account = _account(home, "Split")
+    async with _uow(engine) as uow:
+        _join(uow, user)
+        uow.accounts.add(account)
+        await uow.commit()
+    txn = _expense(home, account, None, 900)
+    txn.splits = (Split(None, Money(600, EUR)), Split(None, Money(300, EUR)))
+
+    with _statements(engine) as statements:
+        async with _uow(engine) as uow:
+            await _record(uow, txn)
+            await uow.commit()
+
+    order = [
+        _position(statements, "INSERT INTO transactions"),
+        _position(statements, "INSERT INTO transaction_splits"),
+        _position(statements, "UPDATE accounts SET balance"),
+    ]
+    assert order == sorted(order)

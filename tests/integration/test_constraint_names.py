@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from budget.adapters import errors
 from budget.adapters.database import ALL_HOUSEHOLDS
 from budget.adapters.uow import SqlAlchemyUnitOfWork
-from budget.domain.errors import ConflictError
+from budget.domain.errors import ConflictError, ImportIdTakenError
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import Currency
@@ -23,6 +23,7 @@ from budget.domain.model.household import Household
 from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, UserId
 from budget.domain.model.money import Money
 from budget.domain.model.user import User
+from tests.integration.test_splits_storage import a_ledger
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
@@ -36,6 +37,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     errors.FK_TRANSACTIONS_TO_ACCOUNT: ("transactions", "foreign key"),
     errors.FK_TRANSACTIONS_CATEGORY: ("transactions", "foreign key"),
     errors.FK_BUDGETS_CATEGORY: ("budgets", "foreign key"),
+    errors.UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID: ("transactions", "unique index"),
+    errors.FK_TRANSACTION_SPLITS_CATEGORY: ("transaction_splits", "foreign key"),
 }
 """Every constraint name of ``errors.py``: its table, and what kind of constraint it is."""
 
@@ -170,3 +173,41 @@ async def test_a_taken_category_name_becomes_a_conflict_at_either_level(
         "subcategory": errors.UQ_CATEGORIES_SUBCATEGORY_NAME,
     }[level]
     assert conflict.detail == errors.CONFLICTS[constraint]
+
+
+async def test_a_second_transaction_of_an_account_with_one_import_id_is_import_id_taken(
+    engine: AsyncEngine,
+) -> None:
+    ledger = await a_ledger(engine)
+    await ledger.record(amount="1.00", import_id="bank-0001")
+
+    with pytest.raises(ImportIdTakenError):
+        await ledger.record(amount="2.00", import_id="bank-0001")
+
+
+async def test_the_same_import_id_in_another_account_is_accepted(engine: AsyncEngine) -> None:
+    ledger = await a_ledger(engine)
+    await ledger.record(amount="1.00", import_id="bank-0001")
+
+    other = await ledger.record(amount="2.00", account_id=ledger.savings, import_id="bank-0001")
+
+    assert other.import_id == "bank-0001"
+
+
+async def test_transactions_without_an_import_id_never_clash(engine: AsyncEngine) -> None:
+    ledger = await a_ledger(engine)
+
+    first = await ledger.record(amount="1.00")
+    second = await ledger.record(amount="1.00")
+
+    assert (first.import_id, second.import_id) == (None, None)
+
+
+async def test_deleting_a_transaction_frees_its_import_id(engine: AsyncEngine) -> None:
+    ledger = await a_ledger(engine)
+    gone = await ledger.record(amount="1.00", import_id="bank-0001")
+    await ledger.delete(gone.id)
+
+    again = await ledger.record(amount="1.00", import_id="bank-0001")
+
+    assert (await ledger.get(again.id)).import_id == "bank-0001"

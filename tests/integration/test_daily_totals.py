@@ -75,18 +75,20 @@ async def drift_of(engine: AsyncEngine, household_id: str) -> list[TotalsDrift]:
 
 async def cells_of(
     engine: AsyncEngine, household_id: str
-) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """``(type, date, category_key, account_id) -> (amount, count)`` of the household's
-    cells."""
+) -> dict[tuple[Any, ...], tuple[int, int, int]]:
+    """``(type, date, category_key, account_id) -> (amount, count, entries)`` of the
+    household's cells."""
     cell = DailyTotalRow
-    columns = [cell.type, cell.date, cell.category_key, cell.account_id, cell.amount, cell.count]
+    keys = [cell.type, cell.date, cell.category_key, cell.account_id]
     async with connected(engine) as connection:
         rows = await connection.execute(
-            select(*columns).where(cell.household_id == uuid.UUID(household_id))
+            select(*keys, cell.amount, cell.count, cell.entries).where(
+                cell.household_id == uuid.UUID(household_id)
+            )
         )
         return {
-            (kind, day, key, account): (amount, count)
-            for kind, day, key, account, amount, count in rows
+            (kind, day, key, account): (amount, count, entries)
+            for kind, day, key, account, amount, count, entries in rows
         }
 
 
@@ -168,10 +170,10 @@ async def test_a_mix_of_writes_leaves_the_totals_equal_to_the_transactions(
     assert await cells_of(engine, household) == {
         # a (put in Food) and t (a transfer turned expense in Rent), both uncategorised
         # when their categories went; e became a transfer, then was deleted
-        ("expense", march_1, NO_CATEGORY, eur): (1150 + 500, 2),
-        ("expense", march_2, NO_CATEGORY, eur): (400, 1),  # b, in Food, a day later
-        ("expense", march_1, snacks, usd): (220, 1),  # c: Snacks outlived its parent
-        ("expense", march_1, NO_CATEGORY, usd): (10000, 1),  # d: income turned expense
+        ("expense", march_1, NO_CATEGORY, eur): (1150 + 500, 2, 2),
+        ("expense", march_2, NO_CATEGORY, eur): (400, 1, 1),  # b, in Food, a day later
+        ("expense", march_1, snacks, usd): (220, 1, 1),  # c: Snacks outlived its parent
+        ("expense", march_1, NO_CATEGORY, usd): (10000, 1, 1),  # d: income turned expense
     }
 
 
@@ -209,14 +211,14 @@ async def test_a_tampered_cell_is_reported_and_fixing_rebuilds_the_owners_totals
     await _tamper(engine, household, 7)
 
     [drift] = await drift_of(engine, household)
-    assert (drift.stored, drift.expected) == ((307, 2), (300, 1))
+    assert (drift.stored, drift.expected) == ((307, 2, 1), (300, 1, 1))
     assert str(drift.key.account_id) == account
     assert (drift.key.date, drift.key.category_id) == (date(2026, 1, 5), None)
 
     await VerifyDailyTotals(SqlAlchemyTotalsVerifier(engine)).execute(fix=True)
 
     assert await drift_of(engine, household) == []
-    assert list((await cells_of(engine, household)).values()) == [(300, 1)]
+    assert list((await cells_of(engine, household)).values()) == [(300, 1, 1)]
 
 
 async def test_a_missing_cell_is_reported_as_stored_zero(
@@ -235,7 +237,7 @@ async def test_a_missing_cell_is_reported_as_stored_zero(
         await connection.commit()
 
     [drift] = await drift_of(engine, household)
-    assert (drift.stored, drift.expected) == ((0, 0), (300, 1))
+    assert (drift.stored, drift.expected) == ((0, 0, 0), (300, 1, 1))
 
     await SqlAlchemyTotalsVerifier(engine).rebuild_totals([HouseholdId(uuid.UUID(household))])
     assert await drift_of(engine, household) == []
@@ -579,10 +581,12 @@ async def test_the_migration_backfills_the_totals_from_existing_transactions(
             )
             assert {(t, d, k, a): (amount, n) for t, d, k, a, amount, n in rows} == expected
         # The households migration keeps them: the user's personal household has the
-        # user's id, and the totals still match the transactions.
+        # user's id, and the totals still match the transactions; each transaction is one
+        # entry (migration 0007).
         await upgrade(url)
         assert await SqlAlchemyTotalsVerifier(engine).drifted_totals() == []
-        assert await cells_of(engine, str(ids["user"])) == expected
+        with_entries = {key: (amount, n, n) for key, (amount, n) in expected.items()}
+        assert await cells_of(engine, str(ids["user"])) == with_entries
         await downgrade(url, "0002")
         async with engine.connect() as connection:
             count = select(func.count()).select_from(TransactionRow)

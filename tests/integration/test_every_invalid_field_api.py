@@ -197,3 +197,37 @@ async def test_a_bad_sort_names_the_allowed_keys(client: Client, new_user: NewUs
     assert _errors(response) == {
         "sort": "must be one of name, -name, created_at, -created_at, balance, -balance"
     }
+
+
+async def test_a_part_missing_its_amount_is_named_inside_its_part(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    account_id = await _account(client, user)
+    body = {
+        "type": "expense",
+        "account_id": account_id,
+        "amount": "10",
+        "date": "2026-11-01",
+        "splits": [{"amount": "5"}, {"description": "no amount"}],
+    }
+
+    response = await client.post(TRANSACTIONS, json=body, headers=user.headers)
+
+    assert _errors(response) == {"#/splits/1/amount": "is required"}
+
+
+async def test_bad_fields_of_several_parts_are_all_named(client: Client, new_user: NewUser) -> None:
+    user = await new_user()
+    account_id = await _account(client, user)
+    body = {
+        "type": "expense",
+        "account_id": account_id,
+        "amount": "10",
+        "date": "2026-11-01",
+        "splits": [{"amount": 5}, {"amount": "5", "category_id": "nope", "id": MISSING_ID}],
+    }
+
+    response = await client.post(TRANSACTIONS, json=body, headers=user.headers)
+
+    assert _pointers(response) == ["#/splits/0/amount", "#/splits/1/category_id", "#/splits/1/id"]

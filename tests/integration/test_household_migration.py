@@ -39,6 +39,18 @@ OWNED_TABLES = (
 )
 LEDGER_TABLES = ("users", "refresh_tokens", *OWNED_TABLES)
 """Every table of revision 0003 but ``alembic_version``."""
+ADDED_LATER = frozenset(
+    {
+        "status",
+        "import_id",
+        "recurring_id",
+        "split_count",
+        "cleared_balance",
+        "last_reconciled_on",
+        "entries",
+    }
+)
+"""Columns of the owned tables that migrations after 0004 add (0007): not in a 0003 row."""
 
 NO_CATEGORY = uuid.UUID(int=0)
 ANA = uuid.UUID("00000000-0000-7000-8000-00000000a0a0")
@@ -329,7 +341,11 @@ def _snapshot(owner: str) -> Callable[[Connection], Snapshot]:
     def read(connection: Connection) -> Snapshot:
         owned = {}
         for table in OWNED_TABLES:
-            rest = [column for column in _columns(connection, table) if column != owner]
+            rest = [
+                column
+                for column in _columns(connection, table)
+                if column != owner and column not in ADDED_LATER
+            ]
             owned[table] = _rows(connection, table, [owner, *rest])
         accounts = _table("accounts", ["id", owner, "opening_balance", "balance"])
         balances = {
@@ -496,6 +512,7 @@ def _shared_household(members: dict[uuid.UUID, tuple[str, datetime]]) -> Callabl
                     "currency": "EUR",
                     "opening_balance": 0,
                     "balance": -900,
+                    "cleared_balance": 0,
                 }
             ],
         )
@@ -527,6 +544,7 @@ def _shared_household(members: dict[uuid.UUID, tuple[str, datetime]]) -> Callabl
                 "account_id": FLAT_ACCOUNT,
                 "amount": 900,
                 "count": 1,
+                "entries": 1,
             }
             _insert(connection, table, [cell])
 

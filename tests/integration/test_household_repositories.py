@@ -15,10 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.database import ALL_HOUSEHOLDS, create_engine, read_only_engine
+from budget.adapters.database import ALL_HOUSEHOLDS, create_engine, read_only_engine, restrict
 from budget.adapters.migrations import upgrade
+from budget.adapters.tables import TransactionSplitRow
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.currency import Currency
@@ -37,6 +39,7 @@ from budget.domain.model.paging import PageRequest, Sort
 from budget.domain.model.user import User
 from tests.integration.conftest import unique_email
 from tests.integration.databases import postgres_database, sqlite_database
+from tests.integration.test_splits_storage import a_ledger, parts
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 """Creation times are spread out from here, so every order in these tests is known."""
@@ -480,6 +483,23 @@ async def test_deleting_a_household_deletes_its_accounts(engine: AsyncEngine) ->
 
     async with _uow(engine, scope=ALL_HOUSEHOLDS) as uow:
         assert await uow.accounts.get([household.id], account.id) is None
+
+
+async def test_deleting_a_household_deletes_the_parts_of_its_split_transactions(
+    engine: AsyncEngine,
+) -> None:
+    ledger = await a_ledger(engine)
+    await ledger.record(amount="3.00", splits=parts(("1.00", None, ""), ("2.00", None, "")))
+    async with _uow(engine, scope=ALL_HOUSEHOLDS) as uow:
+        household = await uow.households.get(ledger.household)
+    assert household is not None
+
+    await _deleted(engine, household)
+
+    async with engine.connect() as connection:
+        await restrict(connection, ALL_HOUSEHOLDS)
+        left = select(func.count()).where(TransactionSplitRow.household_id == ledger.household)
+        assert (await connection.execute(left)).scalar() == 0
 
 
 async def test_deleting_a_household_deletes_its_memberships(engine: AsyncEngine) -> None:

@@ -22,6 +22,7 @@ from budget.domain.errors import AccountInUseError, RuleViolationError
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
 from budget.domain.model.money import Money
+from budget.domain.model.splits import Split
 from budget.domain.model.transaction import Transaction, TransactionType
 from tests.integration.conftest import SignedIn
 
@@ -98,7 +99,15 @@ async def test_moving_the_balance_of_an_account_that_is_gone_is_a_rule_violation
     assert [p.field for p in error.value.problems] == ["account_id"]
 
 
-@pytest.mark.parametrize("field", ["account_id", "to_account_id", "category_id"])
+def _split_with_a_part_in(
+    household: HouseholdId, account_id: AccountId, category_id: CategoryId
+) -> Transaction:
+    txn = _transaction(household, account_id)
+    txn.splits = (Split(None, Money(40, EUR)), Split(category_id, Money(60, EUR)))
+    return txn
+
+
+@pytest.mark.parametrize("field", ["account_id", "to_account_id", "category_id", "splits"])
 async def test_a_transaction_referring_to_a_deleted_row_is_a_rule_violation_on_that_field(
     database_url: str, engine: AsyncEngine, client: Client, new_user: NewUser, field: str
 ) -> None:
@@ -110,6 +119,7 @@ async def test_a_transaction_referring_to_a_deleted_row_is_a_rule_violation_on_t
         "account_id": _transaction(household, AccountId(_gone())),
         "to_account_id": _transaction(household, account, to_account_id=AccountId(_gone())),
         "category_id": _transaction(household, account, category_id=CategoryId(_gone())),
+        "splits": _split_with_a_part_in(household, account, CategoryId(_gone())),
     }[field]
 
     with pytest.raises(RuleViolationError) as error:

@@ -1,20 +1,26 @@
-"""Migrations: a stairway up, down and up again, and the models agree with the migrations."""
+"""Migrations: a stairway up, down and up again, the models agree with the migrations, and
+data migrations fill what they add."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from advanced_alchemy.types import GUID, DateTimeUTC
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from budget.adapters.migrations import alembic_config, downgrade, upgrade
-from budget.adapters.tables import metadata
+from budget.adapters.tables import AccountRow, TransactionRow, metadata
 from tests.integration.databases import postgres_database, sqlite_database
 
 
@@ -117,3 +123,114 @@ async def test_the_models_and_the_migrations_agree(fresh_database_url: str) -> N
     differences = await _inspect(fresh_database_url, _differences)
 
     assert differences == []
+
+
+def _plain_table(
+    name: str, guids: tuple[str, ...], others: tuple[str, ...], *typed: sa.ColumnClause[Any]
+) -> sa.TableClause:
+    """A table as plain SQL writes it: UUID columns, the audit stamps, ``others`` and the
+    ``typed`` columns."""
+    stamp = DateTimeUTC(timezone=True)
+    return sa.table(
+        name,
+        *(sa.column(column, GUID(length=16)) for column in guids),
+        *(sa.column(column) for column in others),
+        *typed,
+        sa.column("created_at", stamp),
+        sa.column("updated_at", stamp),
+    )
+
+
+async def _seed_at_0006(url: str) -> dict[str, uuid.UUID]:
+    """A household with an account (opening 50.00) and an expense of 10.00, written with
+    plain SQL at revision 0006."""
+    ids = {name: uuid.uuid4() for name in ("household", "account", "transaction")}
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    stamps = {"created_at": at, "updated_at": at}
+    rows = [
+        (
+            _plain_table("households", ("id",), ("name",)),
+            {"id": ids["household"], "name": "Personal"},
+        ),
+        (
+            _plain_table(
+                "accounts",
+                ("id", "household_id"),
+                ("name", "type", "currency", "opening_balance", "balance", "archived"),
+            ),
+            {
+                "id": ids["account"],
+                "household_id": ids["household"],
+                "name": "Bank",
+                "type": "checking",
+                "currency": "EUR",
+                "opening_balance": 5000,
+                "balance": 4000,
+                "archived": False,
+            },
+        ),
+        (
+            _plain_table(
+                "transactions",
+                ("id", "household_id", "account_id"),
+                ("type", "amount", "currency", "description", "payee", "search_text"),
+                sa.column("tags", sa.JSON().with_variant(JSONB(), "postgresql")),
+                sa.column("date", sa.Date()),
+            ),
+            {
+                "id": ids["transaction"],
+                "household_id": ids["household"],
+                "account_id": ids["account"],
+                "type": "expense",
+                "amount": 1000,
+                "currency": "EUR",
+                "description": "",
+                "payee": "",
+                "search_text": "",
+                "tags": [],
+                "date": date(2026, 1, 2),
+            },
+        ),
+    ]
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            for table, values in rows:
+                await connection.execute(table.insert(), [values | stamps])
+    finally:
+        await engine.dispose()
+    return ids
+
+
+def _after_0007(ids: dict[str, uuid.UUID]) -> Any:
+    def look(connection: Connection) -> tuple[Any, ...]:
+        account = connection.execute(
+            sa.select(AccountRow.cleared_balance, AccountRow.last_reconciled_on).where(
+                AccountRow.id == ids["account"]
+            )
+        ).one()
+        txn = connection.execute(
+            sa.select(
+                TransactionRow.status,
+                TransactionRow.split_count,
+                TransactionRow.import_id,
+                TransactionRow.recurring_id,
+            ).where(TransactionRow.id == ids["transaction"])
+        ).one()
+        return tuple(account), tuple(txn)
+
+    return look
+
+
+async def test_0007_starts_every_account_and_transaction_uncleared(
+    fresh_database_url: str,
+) -> None:
+    url = fresh_database_url
+    await upgrade(url, "0006")
+    ids = await _seed_at_0006(url)
+
+    await upgrade(url, "0007")
+
+    account, txn = await _inspect(url, _after_0007(ids))
+    assert account == (5000, None)
+    assert txn == ("uncleared", 0, None, None)

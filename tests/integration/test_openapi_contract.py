@@ -35,6 +35,9 @@ PUBLIC = {
 }
 # The contract's own body for "database unavailable" on the readiness probe.
 NOT_A_PROBLEM = {("GET", "/ready", "503")}
+# Problems with a member of their own (contract section 10: the statement's difference).
+RECONCILE = ("POST", "/api/v1/accounts/{account_id}/reconcile")
+EXTENDED_PROBLEMS = {(*RECONCILE, "409"): "StatementMismatchProblem"}
 MONEY = {
     "amount",
     "to_amount",
@@ -49,6 +52,9 @@ MONEY = {
     "expense",
     "net",
     "total",
+    "cleared_balance",
+    "statement_balance",
+    "difference",
 }
 MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 
@@ -86,10 +92,24 @@ def _component(document: Document, reference: dict[str, Any]) -> dict[str, Any]:
 
 
 def _request_bodies(document: Document) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every request body's object, and the objects inside it (a transaction's split parts)."""
     for method, path, operation in _operations(document):
         if "requestBody" in operation:
             schema = operation["requestBody"]["content"]["application/json"]["schema"]
-            yield f"{method} {path}", _component(document, schema)
+            yield from _objects(document, f"{method} {path}", schema)
+
+
+def _objects(
+    document: Document, where: str, schema: dict[str, Any]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    if "$ref" in schema:
+        component = _component(document, schema)
+        if component.get("type") == "object":
+            yield where, component
+            for name, prop in component["properties"].items():
+                yield from _objects(document, f"{where} {name}", prop)
+    for arm in [*([schema["items"]] if "items" in schema else []), *schema.get("oneOf", [])]:
+        yield from _objects(document, where, arm)
 
 
 def _property(document: Document, component: str, name: str) -> dict[str, Any]:
@@ -162,11 +182,25 @@ def test_every_error_answer_is_a_problem_document(document: Document) -> None:
         and (
             set(response.get("content", {})) != {PROBLEM_JSON}
             or response["content"][PROBLEM_JSON]["schema"]
-            != {"$ref": "#/components/schemas/Problem"}
+            != {
+                "$ref": "#/components/schemas/"
+                + EXTENDED_PROBLEMS.get((method, path, status), "Problem")
+            }
         )
     ]
 
     assert not_problems == []
+
+
+def test_an_extended_problem_is_a_problem_with_members_of_its_own(document: Document) -> None:
+    schemas = document["components"]["schemas"]
+    problem = schemas["Problem"]
+    mismatch = schemas["StatementMismatchProblem"]
+
+    assert mismatch["properties"].items() >= problem["properties"].items()
+    assert set(mismatch["properties"]) == {*problem["properties"], "difference"}
+    assert mismatch["required"] == problem["required"]
+    assert mismatch["properties"]["difference"]["pattern"] == MONEY_PATTERN
 
 
 def test_a_400_is_documented_exactly_where_a_json_body_is_read(document: Document) -> None:
@@ -527,3 +561,118 @@ def test_the_reports_describe_the_default_date_range(document: Document) -> None
     assert "Sending neither reports the current month" in flat
     assert "only `date_to` reports from the first day of `date_to`'s month" in flat
     assert "only `date_from` reports up to the last day of `date_from`'s month" in flat
+
+
+# --- section 10: splits, status, reconciliation, import ids ----------------------------------
+
+
+def test_the_reconcile_operation_is_documented_with_every_answer(document: Document) -> None:
+    operation = document["paths"][RECONCILE[1]]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert (operation["operationId"], operation["tags"]) == ("reconcileAccount", ["accounts"])
+    assert set(operation["responses"]) == {
+        "200", "400", "401", "403", "404", "409", "413", "422", "503"
+    }  # fmt: skip
+    assert set(_component(document, body)["required"]) == {"statement_date", "statement_balance"}
+    assert set(_component(document, body)["properties"]) == {
+        "statement_date",
+        "statement_balance",
+        "adjust",
+    }
+    assert set(_component(document, answer)["required"]) == {
+        "account_id",
+        "statement_date",
+        "statement_balance",
+        "cleared_balance",
+        "difference",
+        "reconciled_count",
+        "adjustment_transaction_id",
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/v1/transactions"),
+        ("PATCH", "/api/v1/transactions/{transaction_id}"),
+        ("DELETE", "/api/v1/transactions/{transaction_id}"),
+    ],
+)
+def test_the_conflicts_of_transactions_are_documented(
+    document: Document, method: str, path: str
+) -> None:
+    operation = document["paths"][path][method.lower()]
+
+    assert "409" in operation["responses"]
+    assert "reconciled" in operation["description"] or "import_id" in operation["description"]
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("AccountRead", "cleared_balance"),
+        ("AccountRead", "last_reconciled_on"),
+        ("TransactionRead", "recurring_id"),
+    ],
+)
+def test_read_only_fields_are_marked_and_absent_from_request_bodies(
+    document: Document, component: str, field: str
+) -> None:
+    bodies = {
+        "AccountRead": ("AccountCreate", "AccountUpdate"),
+        "TransactionRead": ("TransactionCreate", "TransactionUpdate"),
+    }[component]
+    schemas = document["components"]["schemas"]
+
+    assert _property(document, component, field)["readOnly"] is True
+    assert field in schemas[component]["required"]
+    assert [body for body in bodies if field in schemas[body]["properties"]] == []
+
+
+@pytest.mark.parametrize("component", ["TransactionCreate", "TransactionUpdate"])
+def test_splits_are_documented_as_none_or_2_to_50_parts(document: Document, component: str) -> None:
+    splits = _property(document, component, "splits")
+
+    assert _references(splits.get("items", {})) | {
+        ref for arm in splits.get("oneOf", []) for ref in _references(arm.get("items", {}))
+    } == {"SplitPart"}
+    assert splits["maxItems"] == 50
+    assert splits["not"] == {"type": "array", "minItems": 1, "maxItems": 1}
+
+
+def test_a_split_part_is_documented_as_the_contract_states_it(document: Document) -> None:
+    part = document["components"]["schemas"]["SplitPart"]
+
+    assert part["required"] == ["amount"]
+    assert set(part["properties"]) == {"category_id", "amount", "description"}
+    assert part["properties"]["description"]["maxLength"] == 500
+    assert part["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("component", ["TransactionCreate", "TransactionUpdate"])
+def test_import_id_is_documented_as_1_to_100_characters(document: Document, component: str) -> None:
+    import_id = _property(document, component, "import_id")
+
+    assert {k: import_id.get(k) for k in ("minLength", "maxLength")} == {
+        "minLength": 1,
+        "maxLength": 100,
+    }
+
+
+def test_a_transaction_answers_its_parts_status_and_ids(document: Document) -> None:
+    read = document["components"]["schemas"]["TransactionRead"]
+    statuses = document["components"]["schemas"]["TransactionStatus"]["enum"]
+
+    assert {"splits", "status", "import_id", "recurring_id"} <= set(read["required"])
+    assert _references(read["properties"]["splits"]["items"]) == {"SplitRead"}
+    assert statuses == ["uncleared", "cleared", "reconciled"]
+
+
+def test_the_category_report_says_what_it_counts(document: Document) -> None:
+    by_category = document["paths"]["/api/v1/reports/by-category"]["get"]["description"]
+    summary = document["paths"]["/api/v1/reports/summary"]["get"]["description"]
+
+    assert "whole transactions plus split parts" in " ".join(by_category.split())
+    assert "a split transaction counts once" in " ".join(summary.split())

@@ -1,5 +1,6 @@
-"""Accounts and transactions read as plain rows and written with Core come back field
-for field, through both kinds of unit of work, on SQLite and PostgreSQL."""
+"""Accounts and transactions (with their split parts) read as plain rows and written with
+Core come back field for field, through both kinds of unit of work, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from budget.domain.model.account import Account, AccountType
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import AccountId, HouseholdId, TransactionId
 from budget.domain.model.money import Money
-from budget.domain.model.transaction import Transaction, TransactionType
+from budget.domain.model.splits import Split
+from budget.domain.model.transaction import Transaction, TransactionStatus, TransactionType
 from tests.integration.conftest import SignedIn
 
 Client = AsyncTestClient[Litestar]
@@ -81,6 +83,30 @@ def _transfer(owner: HouseholdId, source: Account, target: Account) -> Transacti
     )
 
 
+def _split_expense(owner: HouseholdId, source: Account) -> Transaction:
+    """Reconciled, imported, posted by a recurring template, in two uncategorised parts."""
+    return Transaction(
+        TransactionId(uuid.uuid4()),
+        owner,
+        TransactionType.EXPENSE,
+        source.id,
+        None,
+        Money(1_000, EUR),
+        None,
+        None,
+        date(2026, 3, 1),
+        "Market",
+        "",
+        (),
+        NOW,
+        NOW,
+        (Split(None, Money(600, EUR), "fruit"), Split(None, Money(400, EUR))),
+        TransactionStatus.RECONCILED,
+        f"bank-{uuid.uuid4().hex}",
+        uuid.uuid4(),
+    )
+
+
 async def _stored(engine: AsyncEngine, owner: HouseholdId) -> tuple[Account, Account, Transaction]:
     source, target = _account(owner, EUR, "Source"), _account(owner, JPY, "Target")
     txn = _transfer(owner, source, target)
@@ -90,6 +116,15 @@ async def _stored(engine: AsyncEngine, owner: HouseholdId) -> tuple[Account, Acc
         uow.transactions.add(txn)
         await uow.commit()
     return source, target, txn
+
+
+async def _stored_split(engine: AsyncEngine, owner: HouseholdId) -> Transaction:
+    source, _, _ = await _stored(engine, owner)
+    txn = _split_expense(owner, source)
+    async with _writing(engine, owner) as uow:
+        uow.transactions.add(txn)
+        await uow.commit()
+    return txn
 
 
 async def _read_back(uow: SqlAlchemyUnitOfWork, owner: HouseholdId, stored: object) -> object:
@@ -117,6 +152,23 @@ async def test_a_stored_row_reads_back_field_for_field(
 
     assert found is not None
     assert _values(found) == _values(stored)
+
+
+@pytest.mark.parametrize("unit", [_reading, _writing])
+async def test_a_split_transaction_reads_back_field_for_field_with_its_parts(
+    engine: AsyncEngine,
+    client: Client,
+    new_user: NewUser,
+    unit: Callable[[AsyncEngine, HouseholdId], SqlAlchemyUnitOfWork],
+) -> None:
+    owner = await _owner(client, new_user)
+    txn = await _stored_split(engine, owner)
+
+    async with unit(engine, owner) as uow:
+        found = await uow.transactions.get((owner,), txn.id)
+
+    assert found is not None
+    assert _values(found) == _values(txn)
 
 
 async def _changed(
@@ -170,3 +222,34 @@ async def test_a_change_left_uncommitted_is_not_written(
     )
 
     assert (found.name, found.balance) == ("Source", source.balance)
+
+
+async def _reconcile_and_move_cleared_by_hand(uow: SqlAlchemyUnitOfWork, account: Account) -> None:
+    account.mark_reconciled(date(2026, 11, 20), LATER)
+    account.cleared_balance = Money(1, account.currency)
+
+
+async def test_a_reconciliation_date_is_written_back_but_never_a_cleared_balance(
+    engine: AsyncEngine, client: Client, new_user: NewUser
+) -> None:
+    source, found = await _changed(
+        engine, await _owner(client, new_user), _reconcile_and_move_cleared_by_hand, commit=True
+    )
+
+    assert found.last_reconciled_on == date(2026, 11, 20)
+    assert found.cleared == source.cleared
+
+
+async def _clear_by_delta(uow: SqlAlchemyUnitOfWork, account: Account) -> None:
+    await uow.accounts.record_balance_deltas({account.id: -300}, {account.id: -200})
+
+
+async def test_balance_and_cleared_deltas_are_written_on_commit(
+    engine: AsyncEngine, client: Client, new_user: NewUser
+) -> None:
+    source, found = await _changed(
+        engine, await _owner(client, new_user), _clear_by_delta, commit=True
+    )
+
+    assert found.balance.minor == source.balance.minor - 300
+    assert found.cleared.minor == source.cleared.minor - 200

@@ -12,6 +12,7 @@ Generation is derandomized and small, so the run is the same every time and stay
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -116,6 +117,24 @@ KNOWN_REFUSALS = (
     ),
     Refusal(BUDGETS, frozenset({"#/end_date"}), "end_date not before start_date"),
     Refusal(
+        TRANSACTIONS,
+        frozenset({"#/splits", "#/splits/*/amount", "#/splits/*/category_id"}),
+        "split parts: income and expenses only, adding up exactly to amount; each part's "
+        "amount positive money in the transaction's currency, its category one of the "
+        "household's of the transaction's kind",
+    ),
+    Refusal(
+        ("PATCH /api/v1/transactions/{transaction_id}",),
+        frozenset({"#/import_id"}),
+        "import_id is immutable: only the stored value is accepted",
+    ),
+    Refusal(
+        ("POST /api/v1/accounts/{account_id}/reconcile",),
+        frozenset({"#/statement_balance", "#/statement_date"}),
+        "statement_balance is money of the account's currency (decimals, at most 10^12); "
+        "statement_date not after today",
+    ),
+    Refusal(
         ("POST /api/v1/auth/register",),
         frozenset({"#/password"}),
         "a password equal to the e-mail address, or on the server's list of common ones",
@@ -199,7 +218,11 @@ def valid_data_is_accepted(ctx: CheckContext, response: Response, case: Case) ->
     try:
         return positive_data_acceptance(ctx, response, case)
     except RejectedPositiveData:
-        pointers = {error["pointer"] for error in response.json().get("errors", [])}
+        # A split part's pointer names its index: any index matches the refusal's ``*``.
+        pointers = {
+            re.sub(r"/[0-9]+(?=/|$)", "/*", error["pointer"])
+            for error in response.json().get("errors", [])
+        }
         allowed = {
             pointer
             for refusal in KNOWN_REFUSALS

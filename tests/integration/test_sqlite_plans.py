@@ -75,6 +75,7 @@ async def _a_year_of_cells(engine: AsyncEngine) -> HouseholdId:
                     "account_id": account,
                     "amount": 100,
                     "count": 1,
+                    "entries": 1,
                 }
                 for day in range(365)
                 for category in categories

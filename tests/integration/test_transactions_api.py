@@ -118,6 +118,10 @@ async def test_recording_an_expense_answers_201_with_its_location_and_fields(
         "description",
         "payee",
         "tags",
+        "splits",
+        "status",
+        "import_id",
+        "recurring_id",
         "created_at",
         "updated_at",
     }
@@ -130,6 +134,8 @@ async def test_recording_an_expense_answers_201_with_its_location_and_fields(
     assert (body["amount"], body["to_amount"], body["currency"]) == ("12.50", None, "EUR")
     assert (body["date"], body["description"], body["payee"]) == (DAY, "Weekly shop", "Market")
     assert body["tags"] == ["food", "weekly"]
+    assert (body["splits"], body["status"]) == ([], "uncleared")
+    assert (body["import_id"], body["recurring_id"]) == (None, None)
     assert body["household_id"] == await _default_household(client, user)
     assert body["created_at"].endswith("Z")
 

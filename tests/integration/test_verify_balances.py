@@ -1,4 +1,5 @@
-"""`budget verify-balances`: drift is found from the ledger, reported, and repaired."""
+"""`budget verify-balances`: drift of balances and cleared balances is found from the ledger,
+reported, and repaired."""
 
 from __future__ import annotations
 
@@ -37,14 +38,15 @@ async def _account_with_history(client: AsyncTestClient[Litestar], user: SignedI
     return account_id
 
 
-async def _corrupt(engine: AsyncEngine, account_id: str, by: int) -> None:
+async def _corrupt(engine: AsyncEngine, account_id: str, by: int, column: str = "balance") -> None:
     async with engine.connect() as connection:
         # Past PostgreSQL's row-level security, which would hide the row.
         await restrict(connection, ALL_HOUSEHOLDS)
+        stored = AccountRow.__table__.c[column]
         changed = await connection.execute(
             update(AccountRow)
             .where(AccountRow.id == uuid.UUID(account_id))
-            .values(balance=AccountRow.balance + by)
+            .values({column: stored + by})
         )
         assert changed.rowcount == 1
         await connection.commit()
@@ -91,6 +93,23 @@ async def test_the_command_exits_non_zero_when_it_finds_drift_and_zero_after_fix
     await _corrupt(engine, account_id, 1)
     monkeypatch.setenv("BUDGET_DATABASE_URL", database_url)
     monkeypatch.setenv("BUDGET_SECRET_KEY", "x" * 40)
+    assert await _run_cli("verify-balances") == 1
+    assert await _run_cli("verify-balances", "--fix") == 1
+    assert await _run_cli("verify-balances") == 0
+
+
+async def test_the_command_finds_and_fixes_a_drifted_cleared_balance(
+    engine: AsyncEngine,
+    client: AsyncTestClient[Litestar],
+    new_user: Any,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account_id = await _account_with_history(client, await new_user())
+    await _corrupt(engine, account_id, 3, column="cleared_balance")
+    monkeypatch.setenv("BUDGET_DATABASE_URL", database_url)
+    monkeypatch.setenv("BUDGET_SECRET_KEY", "x" * 40)
+
     assert await _run_cli("verify-balances") == 1
     assert await _run_cli("verify-balances", "--fix") == 1
     assert await _run_cli("verify-balances") == 0

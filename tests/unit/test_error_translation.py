@@ -21,7 +21,9 @@ from budget.adapters.uow import translate as translate_of_the_unit_of_work
 from budget.domain.errors import (
     ACCOUNT_IN_USE,
     AccountInUseError,
+    ConcurrentChangeError,
     ConflictError,
+    ImportIdTakenError,
     RuleViolationError,
     StorageUnavailableError,
 )
@@ -67,6 +69,7 @@ def _sqlite(schema: str, *statements: str) -> exc.IntegrityError:
         ("transactions", errors.FK_TRANSACTIONS_TO_ACCOUNT, "to_account_id", FOREIGN_ACCOUNT),
         ("transactions", errors.FK_TRANSACTIONS_CATEGORY, "category_id", FOREIGN_CATEGORY),
         ("budgets", errors.FK_BUDGETS_CATEGORY, "category_id", FOREIGN_BUDGET_CATEGORY),
+        ("transaction_splits", errors.FK_TRANSACTION_SPLITS_CATEGORY, "splits", FOREIGN_CATEGORY),
     ],
 )
 def test_a_reference_to_a_row_deleted_meanwhile_is_a_rule_violation_on_its_field(
@@ -187,6 +190,48 @@ def test_a_duplicate_category_name_on_sqlite_is_told_apart_by_its_partial_index(
 
     assert violation(error) == (errors.UNIQUE_VIOLATION, constraint)
     assert type(translate(error)) is ConflictError
+
+
+def test_a_taken_import_id_is_its_own_conflict_chosen_by_constraint_name() -> None:
+    error = _postgres(
+        errors.UNIQUE_VIOLATION, errors.UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID, "transactions"
+    )
+
+    assert type(translate(error)) is ImportIdTakenError
+
+
+def test_a_taken_import_id_on_sqlite_is_told_by_its_column_list() -> None:
+    error = _sqlite(
+        "CREATE TABLE transactions (id INTEGER PRIMARY KEY, account_id INTEGER, import_id TEXT);"
+        "CREATE UNIQUE INDEX uq ON transactions (account_id, import_id);",
+        "INSERT INTO transactions VALUES (1, 1, 'bank-1')",
+        "INSERT INTO transactions VALUES (2, 1, 'bank-1')",
+    )
+
+    assert violation(error) == (errors.UNIQUE_VIOLATION, errors.UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID)
+    assert type(translate(error)) is ImportIdTakenError
+
+
+def _postgres_failure(sqlstate: str) -> exc.DBAPIError:
+    """A failure that is not an integrity error, as SQLAlchemy's asyncpg dialect raises it."""
+    cause = asyncpg.PostgresError.new({"C": sqlstate, "M": "a message nobody reads"})
+    orig = AsyncAdapt_asyncpg_dbapi.Error(f"{type(cause)}: {cause}")
+    orig.pgcode = orig.sqlstate = sqlstate
+    orig.__cause__ = cause
+    return exc.DBAPIError(INSERT, {}, orig)
+
+
+@pytest.mark.parametrize(
+    "sqlstate", [errors.DEADLOCK_DETECTED, errors.SERIALIZATION_FAILURE], ids=["deadlock", "serial"]
+)
+def test_a_writer_the_database_made_give_way_is_a_concurrent_change(sqlstate: str) -> None:
+    assert isinstance(translate(_postgres_failure(sqlstate)), ConcurrentChangeError)
+
+
+def test_another_failure_of_a_statement_is_left_untranslated() -> None:
+    division_by_zero = "22012"
+
+    assert translate(_postgres_failure(division_by_zero)) is None
 
 
 def test_a_lost_connection_is_storage_unavailable() -> None:

@@ -1,13 +1,17 @@
 """The unit of work's pending writes run in one order, whatever the order of registration:
-rows parents first, then balances, then totals."""
+rows parents first (a transaction's parts after it), then balances, then totals."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 import pytest
 
+from budget.adapters.accounts import BalanceDeltas
+from budget.adapters.splits import PartsWrites
 from budget.adapters.tables import metadata
 from budget.adapters.writes import (
     BALANCES_RANK,
@@ -19,6 +23,11 @@ from budget.adapters.writes import (
     PendingWrites,
     rank_of,
 )
+from budget.domain.model.currency import Currency
+from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
+from budget.domain.model.money import Money
+from budget.domain.model.splits import Split
+from budget.domain.model.transaction import Transaction, TransactionType
 
 ONE = EffectShape("UPDATE one SET n = n + :{p}n RETURNING n AS v")
 TWO = EffectShape("UPDATE two SET n = n + :{p}n RETURNING n AS v")
@@ -31,9 +40,11 @@ class FakeConnection:
         self.dialect = SimpleNamespace(name=dialect)
         self.statements: list[tuple[str, dict[str, Any]]] = []
 
-    async def execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
+    async def execute(self, statement: Any, params: Any = None) -> Any:
         sql = str(statement)
-        self.statements.append((sql, dict(params or {})))
+        # Many rows (an executemany) are recorded under "rows".
+        recorded = {"rows": params} if isinstance(params, list) else dict(params or {})
+        self.statements.append((sql, recorded))
         if sql.startswith("WITH"):
             return SimpleNamespace(one=lambda: tuple([7] for _ in range(sql.count(" AS ("))))
         return [(7,)]
@@ -167,3 +178,97 @@ async def test_a_plain_writer_between_effect_writers_splits_their_statement() ->
         "WITH e0 AS (UPDATE t",
     ]
     assert log == ["rows"]
+
+
+def _split_expense(*amounts: int) -> Transaction:
+    eur, now = Currency.of("EUR"), datetime(2026, 11, 1, tzinfo=UTC)
+    parts = tuple(Split(CategoryId(UUID(int=n + 1)), Money(a, eur)) for n, a in enumerate(amounts))
+    return Transaction(
+        TransactionId(UUID(int=10)),
+        HouseholdId(UUID(int=11)),
+        TransactionType.EXPENSE,
+        AccountId(UUID(int=12)),
+        None,
+        Money(sum(amounts), eur),
+        None,
+        None,
+        date(2026, 11, 1),
+        "",
+        "",
+        (),
+        now,
+        now,
+        parts,
+    )
+
+
+def test_the_parts_of_a_transaction_write_after_its_row_and_before_the_balances() -> None:
+    assert rank_of(_table("transactions")) < PartsWrites().rank < BALANCES_RANK
+
+
+async def test_the_parts_of_an_added_transaction_are_inserted_in_one_statement() -> None:
+    connection = FakeConnection("postgresql")
+    parts = PartsWrites()
+    parts.add(_split_expense(100, 200, 300))
+
+    await parts.write(connection)  # type: ignore[arg-type]
+
+    [(sql, params)] = connection.statements
+    assert sql.startswith("INSERT INTO transaction_splits")
+    assert [(row["position"], row["amount"]) for row in params["rows"]] == [
+        (0, 100),
+        (1, 200),
+        (2, 300),
+    ]
+
+
+async def test_parts_that_did_not_change_write_nothing() -> None:
+    connection = FakeConnection("postgresql")
+    parts = PartsWrites()
+    parts.seen(_split_expense(100, 200))
+
+    await parts.write(connection)  # type: ignore[arg-type]
+
+    assert connection.statements == []
+
+
+async def test_changed_parts_are_all_deleted_then_inserted_again() -> None:
+    connection = FakeConnection("postgresql")
+    parts = PartsWrites()
+    txn = _split_expense(100, 200)
+    parts.seen(txn)
+    txn.splits = _split_expense(250, 50).splits
+
+    await parts.write(connection)  # type: ignore[arg-type]
+    await parts.write(connection)  # type: ignore[arg-type]
+
+    assert [sql.split(" ")[0] for sql, _ in connection.statements] == ["DELETE", "INSERT"]
+
+
+async def test_the_parts_of_a_deleted_transaction_are_never_written() -> None:
+    connection = FakeConnection("postgresql")
+    parts = PartsWrites()
+    txn = _split_expense(100, 200)
+    parts.add(txn)
+    parts.forget(txn)
+
+    await parts.write(connection)  # type: ignore[arg-type]
+
+    assert connection.statements == []
+
+
+def test_an_accounts_balance_and_cleared_deltas_move_together_in_sorted_account_order() -> None:
+    deltas = BalanceDeltas()
+    first, second, third = (AccountId(UUID(int=n)) for n in (1, 2, 3))
+    deltas.record(second, -500, 0)
+    deltas.record(first, 0, 300)
+    deltas.record(second, 200, 200)
+    deltas.record(third, 100, 100)
+    deltas.record(third, -100, -100)
+
+    effects = deltas.effects("postgresql")
+
+    assert [dict(effect.params) for effect in effects] == [
+        {"account_id": first, "delta": 0, "cleared": 300},
+        {"account_id": second, "delta": -300, "cleared": 200},
+    ]

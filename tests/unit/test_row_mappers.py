@@ -17,12 +17,14 @@ import pytest
 from budget.adapters.accounts import account_columns, account_from_row
 from budget.adapters.budgets import budget_columns, budget_from_row
 from budget.adapters.categories import category_columns, category_from_row
+from budget.adapters.splits import split_columns, split_from_row
 from budget.adapters.tables import (
     AccountRow,
     BudgetRow,
     CategoryRow,
     RefreshTokenRow,
     TransactionRow,
+    TransactionSplitRow,
     UserRow,
 )
 from budget.adapters.transactions import transaction_columns, transaction_from_row
@@ -44,7 +46,8 @@ from budget.domain.model.ids import (
 )
 from budget.domain.model.money import Money
 from budget.domain.model.period import PeriodKind
-from budget.domain.model.transaction import Transaction, TransactionType
+from budget.domain.model.splits import Split
+from budget.domain.model.transaction import Transaction, TransactionStatus, TransactionType
 from budget.domain.model.user import User
 
 CREATED = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
@@ -135,6 +138,8 @@ def _account() -> Account:
         True,
         CREATED,
         UPDATED,
+        Money(-2_000, JPY),
+        date(2026, 10, 31),
     )
 
 
@@ -171,6 +176,35 @@ def _transfer() -> Transaction:
     )
 
 
+def _split_income() -> Transaction:
+    """Reconciled, imported and posted by a recurring template, in three parts."""
+    parts = (
+        Split(CategoryId(UUID(int=20)), Money(1_000, EUR), "salary"),
+        Split(None, Money(250, EUR)),
+        Split(CategoryId(UUID(int=21)), Money(5, EUR), "bonus \u00e9t\u00e9"),
+    )
+    return Transaction(
+        TransactionId(UUID(int=12)),
+        HOUSEHOLD,
+        TransactionType.INCOME,
+        AccountId(UUID(int=2)),
+        None,
+        Money(1_255, EUR),
+        None,
+        None,
+        date(2026, 3, 1),
+        "",
+        "",
+        (),
+        CREATED,
+        UPDATED,
+        parts,
+        TransactionStatus.RECONCILED,
+        "bank-2026-03-01-7",
+        UUID(int=13),
+    )
+
+
 MAPPERS: list[tuple[str, Any, Any, Any, Any]] = [
     ("user", _user, user_columns, user_from_row, UserRow),
     ("refresh token", _token, token_columns, token_from_row, RefreshTokenRow),
@@ -203,3 +237,22 @@ def test_every_mapper_fills_exactly_the_columns_of_its_table(
     what: str, make: Any, columns: Any, from_row: Any, row_class: Any
 ) -> None:
     assert set(columns(make())) == _stored_columns(row_class), what
+
+
+def test_a_split_transaction_round_trips_through_its_row_and_the_rows_of_its_parts() -> None:
+    txn = _split_income()
+    part_rows = [split_columns(txn, n, part) for n, part in enumerate(txn.splits)]
+
+    back = transaction_from_row(
+        transaction_columns(txn), tuple(split_from_row(row, EUR) for row in part_rows)
+    )
+
+    assert asdict(back) == asdict(txn)
+    assert [row["position"] for row in part_rows] == [0, 1, 2]
+    assert transaction_columns(txn)["split_count"] == 3
+
+
+def test_the_part_mapper_fills_exactly_the_columns_of_its_table() -> None:
+    txn = _split_income()
+
+    assert set(split_columns(txn, 0, txn.splits[0])) == _stored_columns(TransactionSplitRow)

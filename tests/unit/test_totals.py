@@ -74,13 +74,13 @@ def _key(
 def test_income_counts_its_amount_once_in_its_cell() -> None:
     txn = _txn(INCOME, A, Money(1250, EUR), category=FOOD)
 
-    assert totals_effects(txn) == {_key(INCOME, A, FOOD): (1250, 1)}
+    assert totals_effects(txn) == {_key(INCOME, A, FOOD): (1250, 1, 1)}
 
 
 def test_an_expense_counts_its_amount_as_a_positive_sum() -> None:
     txn = _txn(EXPENSE, B, Money(300, USD))
 
-    assert totals_effects(txn) == {_key(EXPENSE, B, None, USD): (300, 1)}
+    assert totals_effects(txn) == {_key(EXPENSE, B, None, USD): (300, 1, 1)}
 
 
 def test_a_transfer_counts_in_no_cell() -> None:
@@ -118,13 +118,13 @@ def test_keys_sort_by_household_type_day_currency_category_then_account() -> Non
 def test_creating_adds_one_transaction_and_its_amount() -> None:
     txn = _txn(EXPENSE, A, Money(300, EUR), category=FOOD)
 
-    assert totals_change(None, txn) == {_key(EXPENSE, A, FOOD): (300, 1)}
+    assert totals_change(None, txn) == {_key(EXPENSE, A, FOOD): (300, 1, 1)}
 
 
 def test_deleting_takes_one_transaction_and_its_amount_off() -> None:
     txn = _txn(INCOME, A, Money(300, EUR))
 
-    assert totals_change(txn, None) == {_key(INCOME): (-300, -1)}
+    assert totals_change(txn, None) == {_key(INCOME): (-300, -1, -1)}
 
 
 def test_nothing_before_and_after_changes_nothing() -> None:
@@ -135,21 +135,24 @@ def test_changing_the_amount_moves_the_sum_but_not_the_count() -> None:
     old = _txn(EXPENSE, A, Money(300, EUR), category=FOOD)
     new = replace(old, amount=Money(450, EUR))
 
-    assert totals_change(old, new) == {_key(EXPENSE, A, FOOD): (150, 0)}
+    assert totals_change(old, new) == {_key(EXPENSE, A, FOOD): (150, 0, 0)}
 
 
 def test_changing_the_type_moves_the_transaction_from_expense_to_income() -> None:
     old = _txn(EXPENSE, A, Money(300, EUR))
     new = replace(old, type=INCOME)
 
-    assert totals_change(old, new) == {_key(EXPENSE): (-300, -1), _key(INCOME): (300, 1)}
+    assert totals_change(old, new) == {_key(EXPENSE): (-300, -1, -1), _key(INCOME): (300, 1, 1)}
 
 
 def test_moving_to_another_account_moves_the_cell() -> None:
     old = _txn(INCOME, A, Money(300, EUR))
     new = replace(old, account_id=B)
 
-    assert totals_change(old, new) == {_key(INCOME, A): (-300, -1), _key(INCOME, B): (300, 1)}
+    assert totals_change(old, new) == {
+        _key(INCOME, A): (-300, -1, -1),
+        _key(INCOME, B): (300, 1, 1),
+    }
 
 
 def test_moving_to_an_account_in_another_currency_moves_the_cell_and_the_amount() -> None:
@@ -157,8 +160,8 @@ def test_moving_to_an_account_in_another_currency_moves_the_cell_and_the_amount(
     new = replace(old, account_id=C, amount=Money(330, USD))
 
     assert totals_change(old, new) == {
-        _key(EXPENSE, A): (-300, -1),
-        _key(EXPENSE, C, None, USD): (330, 1),
+        _key(EXPENSE, A): (-300, -1, -1),
+        _key(EXPENSE, C, None, USD): (330, 1, 1),
     }
 
 
@@ -174,8 +177,8 @@ def test_changing_the_category_moves_the_cell(
     new = replace(old, category_id=after)
 
     assert totals_change(old, new) == {
-        _key(EXPENSE, A, before): (-300, -1),
-        _key(EXPENSE, A, after): (300, 1),
+        _key(EXPENSE, A, before): (-300, -1, -1),
+        _key(EXPENSE, A, after): (300, 1, 1),
     }
 
 
@@ -184,8 +187,8 @@ def test_changing_the_date_moves_the_cell_to_the_new_day() -> None:
     new = replace(old, date=date(2026, 1, 1), amount=Money(310, EUR))
 
     assert totals_change(old, new) == {
-        _key(INCOME): (-300, -1),
-        _key(INCOME, day=date(2026, 1, 1)): (310, 1),
+        _key(INCOME): (-300, -1, -1),
+        _key(INCOME, day=date(2026, 1, 1)): (310, 1, 1),
     }
 
 
@@ -193,14 +196,14 @@ def test_turning_a_transfer_into_an_expense_adds_the_expense() -> None:
     old = _txn(TRANSFER, A, Money(500, EUR), to_account=B, to_amount=Money(500, EUR))
     new = replace(old, type=EXPENSE, to_account_id=None, to_amount=None, category_id=FOOD)
 
-    assert totals_change(old, new) == {_key(EXPENSE, A, FOOD): (500, 1)}
+    assert totals_change(old, new) == {_key(EXPENSE, A, FOOD): (500, 1, 1)}
 
 
 def test_turning_an_expense_into_a_transfer_takes_the_expense_off() -> None:
     old = _txn(EXPENSE, A, Money(500, EUR), category=FOOD)
     new = replace(old, type=TRANSFER, category_id=None, to_account_id=B, to_amount=Money(500, EUR))
 
-    assert totals_change(old, new) == {_key(EXPENSE, A, FOOD): (-500, -1)}
+    assert totals_change(old, new) == {_key(EXPENSE, A, FOOD): (-500, -1, -1)}
 
 
 def test_changing_a_transfer_changes_no_totals() -> None:
@@ -228,30 +231,30 @@ def test_recording_a_ledger_groups_income_and_expenses_per_cell_and_skips_transf
         _txn(INCOME, B, Money(1000, EUR), number=4),
         _txn(TRANSFER, A, Money(70, EUR), to_account=B, to_amount=Money(70, EUR), number=5),
     ]
-    totals: dict[TotalsKey, tuple[int, int]] = {}
+    totals: dict[TotalsKey, tuple[int, int, int]] = {}
     for txn in ledger:
         totals = merge_totals(totals, totals_change(None, txn))
 
     assert totals == {
-        _key(EXPENSE, A, FOOD): (500, 2),
-        _key(EXPENSE, A): (50, 1),
-        _key(INCOME, B): (1000, 1),
+        _key(EXPENSE, A, FOOD): (500, 2, 2),
+        _key(EXPENSE, A): (50, 1, 1),
+        _key(INCOME, B): (1000, 1, 1),
     }
     assert sum_totals(ledger) == totals
 
 
 def test_merging_adds_cell_by_cell_and_drops_cells_left_without_transactions() -> None:
-    totals = {_key(EXPENSE): (300, 1), _key(INCOME): (100, 2)}
-    changes = {_key(EXPENSE): (-300, -1), _key(INCOME): (50, 1), _key(INCOME, B): (7, 1)}
+    totals = {_key(EXPENSE): (300, 1, 1), _key(INCOME): (100, 2, 2)}
+    changes = {_key(EXPENSE): (-300, -1, -1), _key(INCOME): (50, 1, 1), _key(INCOME, B): (7, 1, 1)}
 
-    assert merge_totals(totals, changes) == {_key(INCOME): (150, 3), _key(INCOME, B): (7, 1)}
+    assert merge_totals(totals, changes) == {_key(INCOME): (150, 3, 3), _key(INCOME, B): (7, 1, 1)}
 
 
 def test_replaying_every_change_equals_summing_what_remains() -> None:
     first = _txn(EXPENSE, A, Money(300, EUR), category=FOOD, number=1)
     second = _txn(INCOME, B, Money(900, EUR), number=2)
     moved = replace(first, account_id=C, amount=Money(330, USD), category_id=None)
-    totals: dict[TotalsKey, tuple[int, int]] = {}
+    totals: dict[TotalsKey, tuple[int, int, int]] = {}
     for old, new in [(None, first), (None, second), (first, moved), (second, None)]:
         totals = merge_totals(totals, totals_change(old, new))
 

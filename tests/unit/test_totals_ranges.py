@@ -110,10 +110,20 @@ def test_the_monthly_rollup_dates_changes_on_their_months_first_day() -> None:
         return TotalsKey(household, TransactionType.EXPENSE, day, Currency.of("EUR"), None, account)
 
     changes = {
-        key(date(2026, 3, 5)): (-300, -1),
-        key(date(2026, 3, 9)): (300, 1),
-        key(date(2026, 4, 2)): (50, 1),
-        key(date(2026, 4, 3)): (20, 0),
+        key(date(2026, 3, 5)): (-300, -1, -1),
+        key(date(2026, 3, 9)): (300, 1, 1),
+        key(date(2026, 4, 2)): (50, 1, 1),
+        key(date(2026, 4, 3)): (20, 0, 1),
     }
 
-    assert roll_up(changes) == {key(date(2026, 4, 1)): (70, 1)}
+    assert roll_up(changes) == {key(date(2026, 4, 1)): (70, 1, 2)}
+
+
+def test_a_monthly_cell_whose_entries_alone_move_is_kept_in_the_rollup() -> None:
+    # Two parts of one category replaced by one part of their sum: the same amount and
+    # transaction, one entry fewer.
+    def key(day: date) -> TotalsKey:
+        household, account = HouseholdId(UUID(int=1)), AccountId(UUID(int=2))
+        return TotalsKey(household, TransactionType.EXPENSE, day, Currency.of("EUR"), None, account)
+
+    assert roll_up({key(date(2026, 5, 3)): (0, 0, -1)}) == {key(date(2026, 5, 1)): (0, 0, -1)}

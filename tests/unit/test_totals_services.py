@@ -86,7 +86,7 @@ async def test_recording_an_expense_adds_it_to_its_cell(books: Books) -> None:
     await books.record(EXPENSE, "12.50", books.food.id)
     await books.record(EXPENSE, "1.25", books.food.id)
 
-    assert books.uow.store.totals == {books.key(category=books.food.id): (1375, 2)}
+    assert books.uow.store.totals == {books.key(category=books.food.id): (1375, 2, 2)}
 
 
 async def test_recording_a_transfer_leaves_the_totals_alone(books: Books) -> None:
@@ -105,7 +105,7 @@ async def test_updating_moves_the_transaction_between_cells(books: Books) -> Non
     await UpdateTransaction(books.uow, books.clock).execute(ALICE, txn.id, changes)
 
     key = books.key(INCOME, account=books.savings.id, day=date(2026, 11, 21))
-    assert books.uow.store.totals == {key: (1000, 1)}
+    assert books.uow.store.totals == {key: (1000, 1, 1)}
 
 
 async def test_turning_an_expense_into_a_transfer_takes_it_off_the_totals(books: Books) -> None:
@@ -127,7 +127,7 @@ async def test_a_rejected_update_publishes_no_totals(books: Books) -> None:
         )
 
     assert books.uow.commits == commits
-    assert books.uow.store.totals == {books.key(): (1000, 1)}
+    assert books.uow.store.totals == {books.key(): (1000, 1, 1)}
 
 
 async def test_deleting_the_last_transaction_of_a_cell_removes_the_cell(books: Books) -> None:
@@ -136,7 +136,7 @@ async def test_deleting_the_last_transaction_of_a_cell_removes_the_cell(books: B
 
     await DeleteTransaction(books.uow).execute(ALICE, gone.id)
 
-    assert books.uow.store.totals == {books.key(INCOME): (300, 1)}
+    assert books.uow.store.totals == {books.key(INCOME): (300, 1, 1)}
     assert kept.id in books.uow.store.transactions
 
 
@@ -151,6 +151,6 @@ async def test_deleting_a_category_merges_its_cells_into_the_uncategorised_ones(
 
     assert books.uow.committed
     assert books.uow.store.totals == {
-        books.key(): (1500, 2),
-        books.key(category=books.snacks.id): (200, 1),
+        books.key(): (1500, 2, 2),
+        books.key(category=books.snacks.id): (200, 1, 1),
     }

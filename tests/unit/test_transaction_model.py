@@ -339,6 +339,6 @@ def test_revising_replaces_every_changeable_field() -> None:
 
 def test_uncategorizing_drops_the_category() -> None:
     txn = _recorded()
-    txn.uncategorize()
+    txn.uncategorize(txn.category_id)
 
     assert txn.category_id is None

@@ -1,14 +1,17 @@
 """The account repository: plain-row reads, Core writes at commit, balances by increments.
 
 An account's row is written from ``account_columns`` (inserted when added, its changed
-columns updated when handed out), except ``balance``: stored as the account's balance when
-added, then moved only by the recorded deltas, summed and applied at commit as atomic
-``balance = balance + :delta`` increments in sorted id order (``BalanceDeltas``).
+columns updated when handed out), except ``balance`` and ``cleared_balance``: stored as the
+account's when added, then moved only by the recorded deltas, summed and applied at commit
+as one atomic ``balance = balance + :delta, cleared_balance = cleared_balance + :cleared``
+per account in sorted id order (``BalanceDeltas``). ``last_reconciled_on`` is an ordinary
+column.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -26,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_value
 from budget.adapters.paging import ordered, page_of
+from budget.adapters.reconciliation import cleared_balance_as_of
 from budget.adapters.scoping import in_households
 from budget.adapters.tables import AccountRow, TransactionRow
 from budget.adapters.writes import (
@@ -64,11 +68,13 @@ def account_from_row(row: RowValues) -> Account:
         row["archived"],
         row["created_at"],
         row["updated_at"],
+        Money(row["cleared_balance"], currency),
+        row["last_reconciled_on"],
     )
 
 
 def account_columns(account: Account) -> dict[str, Any]:
-    """Every column of an account's row (``balance``: see the module)."""
+    """Every column of an account's row (``balance``, ``cleared_balance``: see the module)."""
     return {
         "id": account.id,
         "household_id": account.household_id,
@@ -80,12 +86,16 @@ def account_columns(account: Account) -> dict[str, Any]:
         "archived": account.archived,
         "created_at": account.created_at,
         "updated_at": account.updated_at,
+        "cleared_balance": account.cleared.minor,
+        "last_reconciled_on": account.last_reconciled_on,
     }
 
 
 _ADD_TO_BALANCE = EffectShape(
-    "UPDATE accounts SET balance = balance + :{p}delta WHERE id = :{p}account_id RETURNING 1 AS v",
-    {"account_id": ACCOUNTS.c.id.type, "delta": BigInteger()},
+    "UPDATE accounts SET balance = balance + :{p}delta,"
+    " cleared_balance = cleared_balance + :{p}cleared"
+    " WHERE id = :{p}account_id RETURNING 1 AS v",
+    {"account_id": ACCOUNTS.c.id.type, "delta": BigInteger(), "cleared": BigInteger()},
 )
 _ACCOUNT = select(ACCOUNTS).where(
     _accounts.household_id.in_(bindparam("scope", expanding=True)), _accounts.id == bindparam("id")
@@ -99,26 +109,32 @@ _SORTS: dict[str, Any] = {
 
 
 class BalanceDeltas(EffectWriter):
-    """The balance deltas recorded in a unit of work, summed per account and written at
-    commit after every row (``BALANCES_RANK``): one atomic increment per account in sorted
-    id order, so concurrent writers queue on the row locks instead of overwriting each
-    other, never deadlock, and hold the locks only until the commit right after (written
-    in one statement with the totals where the database can, see ``writes.py``)."""
+    """The balance and cleared-balance deltas recorded in a unit of work, summed per account
+    and written at commit after every row (``BALANCES_RANK``): one atomic increment of both
+    per account in sorted id order, so concurrent writers queue on the row locks instead of
+    overwriting each other, never deadlock, and hold the locks only until the commit right
+    after (written in one statement with the totals where the database can, see
+    ``writes.py``)."""
 
     rank = BALANCES_RANK
 
     def __init__(self) -> None:
-        self._deltas: dict[AccountId, int] = {}
+        self._deltas: dict[AccountId, tuple[int, int]] = {}
 
-    def record(self, account_id: AccountId, delta: int) -> None:
-        self._deltas[account_id] = self._deltas.get(account_id, 0) + delta
+    def record(self, account_id: AccountId, delta: int, cleared: int = 0) -> None:
+        held, held_cleared = self._deltas.get(account_id, (0, 0))
+        self._deltas[account_id] = (held + delta, held_cleared + cleared)
 
     def effects(self, dialect: str) -> list[Effect]:
         pending, self._deltas = self._deltas, {}
         return [
-            Effect(_ADD_TO_BALANCE, {"account_id": account_id, "delta": delta}, _still_there)
-            for account_id, delta in sorted(pending.items())
-            if delta != 0
+            Effect(
+                _ADD_TO_BALANCE,
+                {"account_id": account_id, "delta": delta, "cleared": cleared},
+                _still_there,
+            )
+            for account_id, (delta, cleared) in sorted(pending.items())
+            if delta or cleared
         ]
 
 
@@ -136,7 +152,9 @@ class SqlAlchemyAccountRepository:
     ) -> None:
         self._session = session
         self._read_only = read_only
-        self._rows = writes.register(TableWrites(ACCOUNTS, account_columns, kept=("balance",)))
+        self._rows = writes.register(
+            TableWrites(ACCOUNTS, account_columns, kept=("balance", "cleared_balance"))
+        )
         self._deltas = writes.register(BalanceDeltas())
         self._handed_out: dict[AccountId, Account] = {}
 
@@ -188,13 +206,21 @@ class SqlAlchemyAccountRepository:
         )
         return bool(await plain_value(self._session, select(exists().where(touching))))
 
-    async def record_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
-        for account_id, delta in deltas.items():
-            if delta == 0:
+    async def record_balance_deltas(
+        self, deltas: Mapping[AccountId, int], cleared: Mapping[AccountId, int] | None = None
+    ) -> None:
+        cleared = cleared or {}
+        for account_id in deltas.keys() | cleared.keys():
+            delta, cleared_delta = deltas.get(account_id, 0), cleared.get(account_id, 0)
+            if delta == 0 and cleared_delta == 0:
                 continue
-            self._deltas.record(account_id, delta)
+            self._deltas.record(account_id, delta, cleared_delta)
             if account_id in self._handed_out:
-                self._handed_out[account_id].shift_balance(delta)
+                self._handed_out[account_id].shift_balance(delta, cleared_delta)
+
+    async def cleared_balance_as_of(self, account: Account, day: date) -> int:
+        locking = not self._read_only
+        return await cleared_balance_as_of(self._session, account, day, locking=locking)
 
     async def list(
         self,

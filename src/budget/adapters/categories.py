@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Table, and_, delete, exists, or_, select
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows, plain_value
 from budget.adapters.paging import ordered, page_of
 from budget.adapters.scoping import in_households
-from budget.adapters.tables import BudgetRow, CategoryRow, TransactionRow
+from budget.adapters.tables import BudgetRow, CategoryRow, TransactionRow, TransactionSplitRow
 from budget.adapters.writes import PendingWrites, TableWrites
 from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.ids import CategoryId, HouseholdId
@@ -111,8 +111,13 @@ class SqlAlchemyCategoryRepository:
 
     async def in_use(self, category_id: CategoryId) -> bool:
         used = exists().where(TransactionRow.category_id == category_id)
+        household = select(_categories.household_id).where(_categories.id == category_id)
+        in_a_part = exists().where(
+            TransactionSplitRow.household_id == household.scalar_subquery(),
+            TransactionSplitRow.category_id == category_id,
+        )
         budgeted = exists().where(BudgetRow.category_id == category_id)
-        return bool(await plain_value(self._session, select(or_(used, budgeted))))
+        return bool(await plain_value(self._session, select(or_(used, in_a_part, budgeted))))
 
     async def children(self, category_id: CategoryId) -> Sequence[Category]:
         statement = select(CATEGORIES).where(_categories.parent_id == category_id)

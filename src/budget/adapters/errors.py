@@ -10,7 +10,9 @@ Integrity errors are chosen by SQLSTATE and constraint name, as PostgreSQL (asyn
 reports them. SQLite names no constraint: its unique violations are recognised by the
 column list of its message (the one place a message is read), and its foreign keys are
 left untranslated (it serialises writers, so a concurrent delete cannot race them).
-A lost connection or a timeout becomes ``StorageUnavailableError``.
+A lost connection or a timeout becomes ``StorageUnavailableError``; a deadlock or a
+serialisation failure (PostgreSQL chose this writer to give way to a concurrent one; nothing
+was written) becomes ``ConcurrentChangeError``, which use cases may run again.
 
 The unit of work translates on leaving its block; readers wrap their reads in
 ``async with translating():``.
@@ -28,7 +30,9 @@ from budget.adapters.database import is_unavailable
 from budget.domain.errors import (
     ACCOUNT_IN_USE,
     AccountInUseError,
+    ConcurrentChangeError,
     ConflictError,
+    ImportIdTakenError,
     RuleViolationError,
     StorageUnavailableError,
 )
@@ -46,11 +50,16 @@ FK_TRANSACTIONS_ACCOUNT = "fk_transactions_account"
 FK_TRANSACTIONS_TO_ACCOUNT = "fk_transactions_to_account"
 FK_TRANSACTIONS_CATEGORY = "fk_transactions_category_id_categories"
 FK_BUDGETS_CATEGORY = "fk_budgets_category_id_categories"
+UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID = "uq_transactions_account_import_id"
+FK_TRANSACTION_SPLITS_CATEGORY = "fk_transaction_splits_category_id_categories"
 
 # ---------------------------------------------------------------- SQLSTATEs
 
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATION = "23503"
+SERIALIZATION_FAILURE = "40001"
+DEADLOCK_DETECTED = "40P01"
+CONCURRENCY_FAILURES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
 _SQLITE_ERRORS = {
     "SQLITE_CONSTRAINT_UNIQUE": UNIQUE_VIOLATION,
     "SQLITE_CONSTRAINT_FOREIGNKEY": FOREIGN_KEY_VIOLATION,
@@ -68,6 +77,12 @@ CONFLICTS: dict[str, str] = {
 }
 """Unique constraints whose violation is an expected conflict, with its detail."""
 
+CONFLICT_ERRORS: dict[str, Callable[[], Exception]] = {
+    UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID: ImportIdTakenError,
+}
+"""Unique constraints whose violation is a conflict of its own type (checked before
+``CONFLICTS``)."""
+
 SQLITE_UNIQUE_COLUMNS: dict[str, str] = {
     "users.email": UQ_USERS_EMAIL,
     "accounts.household_id, accounts.name": UQ_ACCOUNTS_HOUSEHOLD_NAME_ACTIVE,
@@ -75,6 +90,7 @@ SQLITE_UNIQUE_COLUMNS: dict[str, str] = {
     "categories.household_id, categories.kind, categories.parent_id, categories.name": (
         UQ_CATEGORIES_SUBCATEGORY_NAME
     ),
+    "transactions.account_id, transactions.import_id": UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID,
 }
 """The constraint behind each column list SQLite reports ("UNIQUE constraint failed: ...")."""
 
@@ -83,6 +99,7 @@ LOST_REFERENCES: dict[str, tuple[str, str]] = {
     FK_TRANSACTIONS_TO_ACCOUNT: ("to_account_id", FOREIGN_ACCOUNT),
     FK_TRANSACTIONS_CATEGORY: ("category_id", FOREIGN_CATEGORY),
     FK_BUDGETS_CATEGORY: ("category_id", FOREIGN_BUDGET_CATEGORY),
+    FK_TRANSACTION_SPLITS_CATEGORY: ("splits", FOREIGN_CATEGORY),
 }
 """Foreign keys an inserted or updated row may lose to a concurrent delete: the field that
 referred to the vanished row, and why."""
@@ -107,6 +124,8 @@ def translate(error: BaseException) -> Exception | None:
     """The domain error a persistence failure stands for; None for any other error."""
     if isinstance(error, exc.IntegrityError):
         return _integrity(error)
+    if isinstance(error, exc.DBAPIError) and _sqlstate(error) in CONCURRENCY_FAILURES:
+        return ConcurrentChangeError()
     if is_unavailable(error):
         return StorageUnavailableError()
     return None
@@ -117,6 +136,9 @@ def _integrity(error: exc.IntegrityError) -> Exception | None:
     if constraint is None:
         return None
     if sqlstate == UNIQUE_VIOLATION:
+        conflict = CONFLICT_ERRORS.get(constraint)
+        if conflict is not None:
+            return conflict()
         detail = CONFLICTS.get(constraint)
         return None if detail is None else ConflictError(detail)
     if sqlstate != FOREIGN_KEY_VIOLATION:
@@ -142,6 +164,13 @@ def violation(error: exc.IntegrityError) -> tuple[str | None, str | None]:
         columns = str(orig).partition(": ")[2]
         return sqlstate, SQLITE_UNIQUE_COLUMNS.get(columns)
     return sqlstate, None
+
+
+def _sqlstate(error: exc.DBAPIError) -> str | None:
+    """The SQLSTATE of a driver error (asyncpg's, as SQLAlchemy adapts it); None for
+    SQLite's, which have none."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) else None
 
 
 def _is_delete(statement: str | None) -> bool:

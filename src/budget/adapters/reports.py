@@ -83,18 +83,26 @@ def _bounds(ranges: SplitRange) -> tuple[_Shape, dict[str, date]]:
 
 @lru_cache(maxsize=128)
 def _cells(types: tuple[str, ...], shape: _Shape, by_account: bool) -> Subquery:
-    """``(type, currency, category_key, day, amount, count)`` of the cells of ``types`` of
-    the ``household`` parameter (and ``account``, if ``by_account``) over ranges of the given
-    shape: whole months from ``monthly_totals`` (dated on their first day), the other days
-    from ``daily_totals``. Built once per shape, so that repeated reports reuse the
-    statement and its compiled SQL."""
+    """``(type, currency, category_key, day, amount, count, entries)`` of the cells of
+    ``types`` of the ``household`` parameter (and ``account``, if ``by_account``) over ranges
+    of the given shape: whole months from ``monthly_totals`` (dated on their first day), the
+    other days from ``daily_totals``. Built once per shape, so that repeated reports reuse
+    the statement and its compiled SQL."""
     guid = DailyTotalRow.household_id.type
     household, account = bindparam("household", type_=guid), bindparam("account", type_=guid)
 
     def columns(level: Level) -> list[ColumnElement[Any]]:
         cells = level.table.c
         day = level.day.label("day")
-        return [cells.type, cells.currency, cells.category_key, day, cells.amount, cells["count"]]
+        return [
+            cells.type,
+            cells.currency,
+            cells.category_key,
+            day,
+            cells.amount,
+            cells["count"],
+            cells.entries,
+        ]
 
     def where(level: Level) -> list[ColumnElement[bool]]:
         cells = level.table.c
@@ -119,6 +127,8 @@ def _summary_statement(shape: _Shape, by_account: bool) -> Select[Any]:
 
 @lru_cache(maxsize=64)
 def _category_statement(kind: str, shape: _Shape) -> Select[Any]:
+    # Per category, whole transactions and split parts count alike: ``entries``, not the
+    # transactions' ``count`` (which a split puts in its first part's category alone).
     cells = _cells((kind,), shape, False)
     return (
         select(
@@ -126,7 +136,7 @@ def _category_statement(kind: str, shape: _Shape) -> Select[Any]:
             cells.c.category_key,
             _category.name,
             _sum_of(cells.c.amount),
-            _sum_of(cells.c["count"]),
+            _sum_of(cells.c.entries),
         )
         .select_from(cells.outerjoin(CategoryRow.__table__, _category.id == cells.c.category_key))
         .group_by(cells.c.currency, cells.c.category_key, _category.name)

@@ -5,7 +5,9 @@ its lists and aggregates read, so each of them is an index range scan and the da
 distributed per household (e.g. Citus, with ``household_id`` as the distribution column:
 see ``docs/scaling.md``); the only exceptions are the indexes behind the foreign keys to a
 category (``ix_categories_parent_id``, ``ix_budgets_category_id``), which serve the
-deletion of one category. The
+deletion of one category, and the keys of globally unique ids: a split part's primary key
+``(transaction_id, position)`` and the unique ``import_id`` per account (an account, and a
+transaction, belong to one household, so these never span two). The
 constraints that errors are translated by take their names from ``errors.py``; the ``*Row``
 classes define the tables (and the migrations' target), rows are read and written with
 Core (see ``uow.py``).
@@ -28,6 +30,7 @@ from sqlalchemy import (
     Index,
     Integer,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     UniqueConstraint,
     text,
@@ -37,6 +40,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from budget.adapters.errors import (
     FK_BUDGETS_CATEGORY,
+    FK_TRANSACTION_SPLITS_CATEGORY,
     FK_TRANSACTIONS_ACCOUNT,
     FK_TRANSACTIONS_CATEGORY,
     FK_TRANSACTIONS_TO_ACCOUNT,
@@ -44,6 +48,7 @@ from budget.adapters.errors import (
     UQ_ACCOUNTS_HOUSEHOLD_NAME_ACTIVE,
     UQ_CATEGORIES_SUBCATEGORY_NAME,
     UQ_CATEGORIES_TOP_LEVEL_NAME,
+    UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID,
     UQ_USERS_EMAIL,
 )
 
@@ -120,6 +125,9 @@ class RefreshTokenRow(UUIDv7Base):
 
 
 class AccountRow(UUIDv7AuditBase):
+    """An account; ``balance`` and ``cleared_balance`` (opening balance plus the effects of
+    its cleared and reconciled transactions) move only by increments (``accounts.py``)."""
+
     __tablename__ = "accounts"
     __table_args__ = (
         UniqueConstraint("household_id", "id", name=UQ_ACCOUNTS_HOUSEHOLD_ID_ID),
@@ -143,6 +151,8 @@ class AccountRow(UUIDv7AuditBase):
     opening_balance: Mapped[int] = mapped_column(BigInteger)
     balance: Mapped[int] = mapped_column(BigInteger)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    cleared_balance: Mapped[int] = mapped_column(BigInteger)
+    last_reconciled_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CategoryRow(UUIDv7AuditBase):
@@ -186,6 +196,10 @@ class TransactionRow(UUIDv7AuditBase):
     """A ledger entry; ``currency`` (``to_currency``) is the (destination) account's currency.
 
     ``search_text`` holds the lower-cased description and payee for ``q`` look-ups.
+    ``split_count`` is how many parts the transaction has in ``transaction_splits`` (0: not
+    split), so that a list reads the parts only when a row of its page has some.
+    ``import_id`` is unique per (source) account; NULLs never clash, on either database.
+    ``recurring_id`` names the recurring template that posted it (no foreign key yet).
     """
 
     __tablename__ = "transactions"
@@ -213,6 +227,7 @@ class TransactionRow(UUIDv7AuditBase):
         ),
         Index("ix_transactions_household_amount_id", "household_id", "amount", "id"),
         Index("ix_transactions_household_created_id", "household_id", "created_at", "id"),
+        Index(UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID, "account_id", "import_id", unique=True),
     )
 
     household_id: Mapped[UUID] = mapped_column(
@@ -233,6 +248,43 @@ class TransactionRow(UUIDv7AuditBase):
     payee: Mapped[str] = mapped_column(String(200), default="")
     tags: Mapped[list[str]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     search_text: Mapped[str] = mapped_column(String(701), default="")
+    status: Mapped[str] = mapped_column(String(10), default="uncleared", server_default="uncleared")
+    import_id: Mapped[str | None] = mapped_column(String(100))
+    recurring_id: Mapped[UUID | None] = mapped_column(GUID)
+    split_count: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+
+
+class TransactionSplitRow(DefaultBase):
+    """One part of a split transaction (``position`` 0, 1, ... in the order sent), in the
+    transaction's currency; deleted with it. The transaction's own ``category_id`` is NULL
+    then. ``household_id`` is the transaction's, for row-level security and for the index
+    that finds the parts of one category (the ``category_id`` filter and a category's
+    deletion)."""
+
+    __tablename__ = "transaction_splits"
+    __table_args__ = (
+        PrimaryKeyConstraint("transaction_id", "position"),
+        Index(
+            "ix_transaction_splits_household_category",
+            "household_id",
+            "category_id",
+            "transaction_id",
+        ),
+    )
+
+    transaction_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("transactions.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    household_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("households.id", ondelete="CASCADE")
+    )
+    category_id: Mapped[UUID | None] = mapped_column(
+        GUID,
+        ForeignKey("categories.id", ondelete="SET NULL", name=FK_TRANSACTION_SPLITS_CATEGORY),
+    )
+    amount: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str] = mapped_column(String(500), default="")
 
 
 class BudgetRow(UUIDv7AuditBase):
@@ -277,10 +329,13 @@ key and ``ON CONFLICT`` treat the uncategorised cell like any other on both dial
 
 class DailyTotalRow(DefaultBase):
     """The read model of reports and budgets: per household, type (income or expense), day,
-    currency, category and account, the sum of the amounts and how many transactions.
+    currency, category and account, the sum of the amounts, how many transactions
+    (``count``: a split transaction counts once, in its first part's cell) and how many
+    entries (``entries``: whole transactions and split parts; see
+    ``budget.domain.model.totals``).
 
     Kept in step with ``transactions`` in the writer's database transaction (see
-    ``budget.domain.model.totals``); cells without transactions are deleted. The primary
+    ``budget.domain.model.totals``); cells without entries are deleted. The primary
     key leads with ``(household_id, type, date)`` for the range reads of reports and budgets
     that cover every category; the second index serves budgets of one category. Long
     ranges read their whole months from ``monthly_totals`` and only their ragged ends here.
@@ -311,6 +366,7 @@ class DailyTotalRow(DefaultBase):
     account_id: Mapped[UUID] = mapped_column(GUID)
     amount: Mapped[int] = mapped_column(BigInteger)
     count: Mapped[int] = mapped_column(Integer)
+    entries: Mapped[int] = mapped_column(Integer)
 
 
 class MonthlyTotalRow(DefaultBase):
@@ -335,3 +391,4 @@ class MonthlyTotalRow(DefaultBase):
     account_id: Mapped[UUID] = mapped_column(GUID)
     amount: Mapped[int] = mapped_column(BigInteger)
     count: Mapped[int] = mapped_column(Integer)
+    entries: Mapped[int] = mapped_column(Integer)

@@ -1,11 +1,13 @@
 """The daily totals in SQL: atomic upserts on every ledger write, and rebuilds.
 
 ``daily_totals`` (``DailyTotalRow``) holds, per household, type, day, currency, category and
-account, the sum of the amounts and the number of income and expense transactions (the
+account, the sum of the amounts, the number of income and expense transactions and the
+number of entries (whole transactions and split parts, each in its own category's cell: the
 read model of reports and budgets; see ``budget.domain.model.totals``); ``monthly_totals``
 (``MonthlyTotalRow``) holds the same rolled up to calendar months, so that a long range
 reads its whole months there and only its ragged ends day by day (``totals_ranges.py``).
-Uncategorised cells use ``NO_CATEGORY`` as their ``category_key``.
+Uncategorised cells use ``NO_CATEGORY`` as their ``category_key``. A cell is deleted when
+its entries reach zero.
 
 Lock order on PostgreSQL: a writer locks its accounts (``BalanceDeltas``), then the
 categories of its cells (``FOR KEY SHARE``), then its daily cells, then its monthly cells,
@@ -29,6 +31,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    case,
     delete,
     func,
     literal,
@@ -44,6 +47,7 @@ from budget.adapters.tables import (
     DailyTotalRow,
     MonthlyTotalRow,
     TransactionRow,
+    TransactionSplitRow,
 )
 from budget.adapters.writes import TOTALS_RANK, Effect, EffectShape, EffectWriter
 from budget.domain.model.ids import CategoryId, HouseholdId
@@ -52,7 +56,10 @@ from budget.domain.model.totals import Totals, TotalsKey
 DAILY = cast("Table", DailyTotalRow.__table__)
 MONTHLY = cast("Table", MonthlyTotalRow.__table__)
 _txn = TransactionRow.__table__.c
+_parts = TransactionSplitRow.__table__.c
 INCOME_AND_EXPENSE = ("income", "expense")
+SUMS = ("amount", "count", "entries")
+"""The columns of a cell that add up (``Totals``, in order)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +80,7 @@ class Level:
 
     @property
     def columns(self) -> list[str]:
-        return [*self.key_columns, "amount", "count"]
+        return [*self.key_columns, *SUMS]
 
 
 DAYS = Level(DAILY, "date")
@@ -93,12 +100,12 @@ def first_of_month(day: dt.date) -> dt.date:
 def roll_up(changes: Mapping[TotalsKey, Totals]) -> dict[TotalsKey, Totals]:
     """The changes of the monthly cells (keys dated on the first of their month) that the
     changes of daily cells make; cells that do not move are left out."""
-    sums: defaultdict[TotalsKey, list[int]] = defaultdict(lambda: [0, 0])
-    for key, (amount, count) in changes.items():
-        month = replace(key, date=first_of_month(key.date))
-        sums[month][0] += amount
-        sums[month][1] += count
-    return {key: (amount, count) for key, (amount, count) in sums.items() if amount or count}
+    sums: defaultdict[TotalsKey, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for key, totals in changes.items():
+        month = sums[replace(key, date=first_of_month(key.date))]
+        for position, value in enumerate(totals):
+            month[position] += value
+    return {key: (a, c, e) for key, (a, c, e) in sums.items() if a or c or e}
 
 
 def _values(level: Level, key: TotalsKey, totals: Totals) -> dict[str, Any]:
@@ -111,13 +118,14 @@ def _values(level: Level, key: TotalsKey, totals: Totals) -> dict[str, Any]:
         "account_id": key.account_id,
         "amount": totals[0],
         "count": totals[1],
+        "entries": totals[2],
     }
 
 
 class SqlAlchemyLedgerTotals(EffectWriter):
     """``LedgerTotals``: changes are summed as they are recorded and written at commit,
     last of all (``TOTALS_RANK``): one atomic upsert per daily cell, then one per monthly
-    cell, each in sorted key order; a cell left without transactions is deleted."""
+    cell, each in sorted key order; a cell left without entries is deleted."""
 
     rank = TOTALS_RANK
 
@@ -125,13 +133,13 @@ class SqlAlchemyLedgerTotals(EffectWriter):
         self._pending: dict[TotalsKey, Totals] = {}
 
     async def record(self, changes: Mapping[TotalsKey, Totals]) -> None:
-        for key, (amount, count) in changes.items():
-            held = self._pending.get(key, (0, 0))
-            self._pending[key] = (held[0] + amount, held[1] + count)
+        for key, (amount, count, entries) in changes.items():
+            held = self._pending.get(key, (0, 0, 0))
+            self._pending[key] = (held[0] + amount, held[1] + count, held[2] + entries)
 
     def effects(self, dialect: str) -> list[Effect]:
         pending, self._pending = self._pending, {}
-        daily = {key: totals for key, totals in pending.items() if totals != (0, 0)}
+        daily = {key: totals for key, totals in pending.items() if totals != (0, 0, 0)}
         if not daily:
             return []
         effects = _holding_categories(daily) if locks_rows(dialect) else []
@@ -163,18 +171,18 @@ _HOLD_CATEGORIES = EffectShape(
 def _emptied(
     level: Level, values: Mapping[str, Any]
 ) -> Callable[[AsyncConnection, list[int]], Awaitable[None]]:
-    async def delete_if_empty(connection: AsyncConnection, counts: list[int]) -> None:
-        if counts == [0]:
+    async def delete_if_empty(connection: AsyncConnection, entries: list[int]) -> None:
+        if entries == [0]:
             stored = level.table.c
             cell = [stored[name] == values[name] for name in level.key_columns]
-            await connection.execute(delete(level.table).where(*cell, stored["count"] == 0))
+            await connection.execute(delete(level.table).where(*cell, stored.entries == 0))
 
     return delete_if_empty
 
 
 @cache
 def _cell_upsert(level: Level) -> EffectShape:
-    """The adding upsert of one cell, returning its count.
+    """The adding upsert of one cell, returning its entries.
 
     Written as text (the same on both dialects) because SQLAlchemy cannot cache a
     statement with ``ON CONFLICT``: compiling it again on every write cost as much as
@@ -182,12 +190,12 @@ def _cell_upsert(level: Level) -> EffectShape:
     """
     table, columns = level.table.name, level.columns
     names, values = ", ".join(columns), ", ".join(f":{{p}}{name}" for name in columns)
-    adding = f"amount = {table}.amount + excluded.amount, count = {table}.count + excluded.count"
+    adding = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in SUMS)
     sql = " ".join(
         [
             f"INSERT INTO {table} ({names}) VALUES ({values})",  # noqa: S608 - our own names
             f"ON CONFLICT ({', '.join(level.key_columns)}) DO UPDATE SET {adding}",
-            "RETURNING count AS v",
+            "RETURNING entries AS v",
         ]
     )
     return EffectShape(sql, {name: level.table.c[name].type for name in columns})
@@ -210,7 +218,7 @@ async def move_to_uncategorised(connection: AsyncConnection, category_id: Catego
         household, kind, day, currency, account = others
         moved = (
             select(household, kind, day, currency, _no_category(), account)
-            .add_columns(stored.amount, stored["count"])
+            .add_columns(*(stored[name] for name in SUMS))
             .where(*cells)
             .order_by(*others)  # the writers' key order, so that the upsert locks in it too
         )
@@ -220,7 +228,7 @@ async def move_to_uncategorised(connection: AsyncConnection, category_id: Catego
                 level.table,
                 moved,
                 key=level.key_columns,
-                add=("amount", "count"),
+                add=SUMS,
                 columns=level.columns,
             )
         )
@@ -234,10 +242,19 @@ def _no_category() -> ColumnElement[UUID]:
 def totals_of_transactions(
     dialect: str, level: Level, household_id: HouseholdId | None = None
 ) -> Select[Any]:
-    """What ``level``'s table must hold, recomputed from ``transactions`` with a GROUP BY:
-    its eight columns, named as in the table."""
+    """What ``level``'s table must hold, recomputed from ``transactions`` and
+    ``transaction_splits`` with a GROUP BY: its nine columns, named as in the table.
+
+    Each whole transaction is one entry in its cell; each part of a split one is one entry
+    in its part's category's cell, and the transaction counts once, in its first part's.
+    """
     day = _txn.date if level is DAYS else month_of(dialect, _txn.date)
-    category = func.coalesce(_txn.category_id, _no_category())
+    split = _parts.transaction_id.is_not(None)
+    category = func.coalesce(
+        case((split, _parts.category_id), else_=_txn.category_id), _no_category()
+    )
+    amount = case((split, _parts.amount), else_=_txn.amount)
+    counted = case((split & (_parts.position != 0), 0), else_=1)
     keys = [_txn.household_id, _txn.type, day, _txn.currency, category, _txn.account_id]
     statement = (
         select(
@@ -247,8 +264,14 @@ def totals_of_transactions(
             _txn.currency,
             category.label("category_key"),
             _txn.account_id,
-            func.sum(_txn.amount).label("amount"),
-            func.count().label("count"),
+            func.sum(amount).label("amount"),
+            func.sum(counted).label("count"),
+            func.count().label("entries"),
+        )
+        .select_from(
+            TransactionRow.__table__.outerjoin(
+                TransactionSplitRow.__table__, _parts.transaction_id == _txn.id
+            )
         )
         .where(_txn.type.in_(INCOME_AND_EXPENSE))
         .group_by(*keys)
@@ -282,7 +305,7 @@ async def rebuild_daily_totals(
                 level.table,
                 stored_in_key_order,
                 key=level.key_columns,
-                replace=("amount", "count"),
+                replace=SUMS,
                 columns=level.columns,
             )
         )

@@ -1,9 +1,17 @@
 """The transaction repository: plain-row reads, Core writes at commit (``TableWrites``: one
-``INSERT`` for every transaction a unit of work adds), filters compiled to SQL."""
+``INSERT`` for every transaction a unit of work adds; ``splits.PartsWrites`` for their
+parts), filters compiled to SQL.
+
+A transaction is read with its parts: a page queries ``transaction_splits`` once, and only
+when one of its rows is split (``splits.parts_of``). The ``category_id`` filter matches the
+transaction's category or, for a split row, a part's; ``uncategorized`` matches income and
+expenses without a category and without parts, or with an uncategorised part.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -22,7 +30,15 @@ from sqlalchemy import (
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows
 from budget.adapters.dialects import tag_contains
 from budget.adapters.paging import ordered, page_of
+from budget.adapters.reconciliation import reconcile
 from budget.adapters.scoping import in_households
+from budget.adapters.splits import (
+    PartsWrites,
+    has_part_in,
+    has_uncategorised_part,
+    parts_of,
+    uncategorize_parts,
+)
 from budget.adapters.tables import MonthlyTotalRow, TransactionRow
 from budget.adapters.totals import move_to_uncategorised
 from budget.adapters.writes import PendingWrites, TableWrites
@@ -31,7 +47,8 @@ from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, Transact
 from budget.domain.model.ledger_queries import Keyset, TransactionFilters
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
-from budget.domain.model.transaction import Transaction, TransactionType
+from budget.domain.model.splits import Split
+from budget.domain.model.transaction import Transaction, TransactionStatus, TransactionType
 
 TRANSACTIONS = cast("Table", TransactionRow.__table__)
 _txn = TRANSACTIONS.c
@@ -47,10 +64,12 @@ _UNCOMMON_CURRENCIES = [
     for code in codes
 ]
 UNFILTERED = TransactionFilters()
+_STATUSES = {status.value: status for status in TransactionStatus}
 
 
-def transaction_from_row(row: RowValues) -> Transaction:
-    """A transaction from a row of ``transactions`` (a plain row's ``_mapping``)."""
+def transaction_from_row(row: RowValues, splits: tuple[Split, ...] = ()) -> Transaction:
+    """A transaction from a row of ``transactions`` (a plain row's ``_mapping``) and its
+    parts (``splits.parts_of``)."""
     currency = Currency.of(row["currency"])
     to_amount = None
     if row["to_amount"] is not None:
@@ -70,6 +89,10 @@ def transaction_from_row(row: RowValues) -> Transaction:
         tuple(row["tags"]),
         row["created_at"],
         row["updated_at"],
+        splits,
+        _STATUSES[row["status"]],
+        row["import_id"],
+        row["recurring_id"],
     )
 
 
@@ -98,6 +121,10 @@ def transaction_columns(txn: Transaction) -> dict[str, Any]:
         "search_text": search_text(txn.description, txn.payee),
         "created_at": txn.created_at,
         "updated_at": txn.updated_at,
+        "status": txn.status.value,
+        "import_id": txn.import_id,
+        "recurring_id": txn.recurring_id,
+        "split_count": len(txn.splits),
     }
 
 
@@ -155,9 +182,15 @@ def matching(dialect: str, scope: Sequence[HouseholdId], filters: TransactionFil
             or_(_txn.account_id == filters.account_id, _txn.to_account_id == filters.account_id)
         )
     if filters.category_id is not None:
-        conditions.append(_txn.category_id == filters.category_id)
+        conditions.append(
+            or_(_txn.category_id == filters.category_id, has_part_in(filters.category_id))
+        )
     if filters.uncategorized:
-        conditions += [_txn.category_id.is_(None), _txn.type != TransactionType.TRANSFER.value]
+        whole = and_(_txn.category_id.is_(None), _txn.split_count == 0)
+        conditions += [
+            or_(whole, has_uncategorised_part()),
+            _txn.type != TransactionType.TRANSFER.value,
+        ]
     if filters.type is not None:
         conditions.append(_txn.type == filters.type.value)
     if filters.date_from is not None:
@@ -193,12 +226,25 @@ class SqlAlchemyTransactionRepository:
         self._session = session
         self._read_only = read_only
         self._rows = writes.register(TableWrites(TRANSACTIONS, transaction_columns))
+        self._parts = writes.register(PartsWrites())
 
     def _dialect(self) -> str:
         return self._session.dialect_name
 
     def add(self, txn: Transaction) -> None:
         self._rows.add(txn)
+        self._parts.add(txn)
+
+    async def _with_parts(
+        self, scope: Sequence[HouseholdId], rows: Sequence[Any]
+    ) -> list[Transaction]:
+        """The transactions of ``rows``, each with its parts (read after the rows: after
+        their locks, when they were read for update)."""
+        values = [row._mapping for row in rows]
+        parts = await parts_of(self._session, scope, values)
+        if not parts:
+            return [transaction_from_row(value) for value in values]
+        return [transaction_from_row(value, parts.get(value["id"], ())) for value in values]
 
     async def get(
         self,
@@ -215,10 +261,14 @@ class SqlAlchemyTransactionRepository:
         found = await plain_row(self._session, statement)
         if found is None:
             return None
-        txn = transaction_from_row(found._mapping)
-        return txn if self._read_only else self._rows.seen(txn)
+        [txn] = await self._with_parts(scope, [found])
+        if self._read_only:
+            return txn
+        self._parts.seen(txn)
+        return self._rows.seen(txn)
 
     async def delete(self, txn: Transaction) -> None:
+        self._parts.forget(txn)
         if self._rows.forget(txn):
             return
         connection = await self._session.connection()
@@ -229,7 +279,11 @@ class SqlAlchemyTransactionRepository:
         await connection.execute(
             update(TRANSACTIONS).where(_txn.category_id == category_id).values(category_id=None)
         )
+        await uncategorize_parts(connection, category_id)
         await move_to_uncategorised(connection, category_id)
+
+    async def reconcile(self, account_id: AccountId, day: date, now: datetime) -> int:
+        return await reconcile(self._session, account_id, day, now)
 
     async def list(
         self,
@@ -250,8 +304,7 @@ class SqlAlchemyTransactionRepository:
         rows, total = await page_of(
             self._session, TRANSACTIONS, statement, conditions, page, counted
         )
-        found = [transaction_from_row(r._mapping) for r in rows]
-        return Page(found, total, page.limit, page.offset)
+        return Page(await self._with_parts(scope, rows), total, page.limit, page.offset)
 
     async def list_after(
         self,
@@ -265,4 +318,4 @@ class SqlAlchemyTransactionRepository:
         conditions = [*matching(self._dialect(), scope, filters), _beyond(column, sort, after)]
         statement = ordered(select(TRANSACTIONS).where(*conditions), column, _txn.id, sort)
         rows = await plain_rows(self._session, statement.limit(limit))
-        return [transaction_from_row(r._mapping) for r in rows]
+        return await self._with_parts(scope, rows)

@@ -6,10 +6,11 @@ happens: each registers its writers with the unit of work's ``PendingWrites``
 repository; the order comes from each writer's ``rank``:
 
 1. rows, parents before children (``metadata.sorted_tables``: users, refresh tokens,
-   accounts, categories, transactions, budgets): per table, the changed columns of the
-   rows handed out, then one ``INSERT`` of every new row;
-2. balances: the recorded deltas, one atomic ``balance = balance + :delta`` per account in
-   sorted id order (``accounts.BalanceDeltas``);
+   accounts, categories, transactions, their split parts, budgets): per table, the changed
+   columns of the rows handed out, then one ``INSERT`` of every new row (a transaction's
+   changed parts are replaced, ``splits.PartsWrites``);
+2. balances: the recorded deltas, one atomic ``balance = balance + :delta, cleared_balance
+   = cleared_balance + :cleared`` per account in sorted id order (``accounts.BalanceDeltas``);
 3. the daily and monthly totals, last: one atomic upsert per cell in sorted key order
    (``totals.SqlAlchemyLedgerTotals``).
 
@@ -28,7 +29,8 @@ first writes its table's pending changes), and set-based updates (``mark_used``,
 
 **One error translation.** Leaving the block with a persistence failure raises its
 domain error (``errors.translate``): lost connections and timeouts become
-``StorageUnavailableError``, known unique constraints ``ConflictError``, foreign keys
+``StorageUnavailableError``, known unique constraints ``ConflictError`` (an import id taken:
+``ImportIdTakenError``), a deadlock or serialisation failure ``ConcurrentChangeError``, foreign keys
 broken by a concurrent delete a ``RuleViolationError`` on the field that referred to the
 deleted row (or ``AccountInUseError`` when a deleted account gained a transaction).
 """

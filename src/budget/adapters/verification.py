@@ -1,6 +1,9 @@
 """Balance and daily totals verification in SQL: grouped queries over all transactions.
 
-Run by the CLI on connections of their own; failures are translated like everywhere else."""
+Balances and cleared balances are recomputed together (the cleared balance counts only
+``cleared`` and ``reconciled`` transactions); the totals from the transactions and their
+split parts (``totals.totals_of_transactions``). Run by the CLI on connections of their own;
+failures are translated like everywhere else."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Row,
     Select,
     case,
@@ -27,6 +31,7 @@ from budget.adapters.tables import NO_CATEGORY, AccountRow, TransactionRow
 from budget.adapters.totals import (
     LEVELS,
     MONTHS,
+    SUMS,
     Level,
     rebuild_daily_totals,
     totals_of_transactions,
@@ -34,28 +39,41 @@ from budget.adapters.totals import (
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import AccountId, CategoryId, HouseholdId
 from budget.domain.model.totals import TotalsKey
-from budget.domain.model.transaction import TransactionType
+from budget.domain.model.transaction import TransactionStatus, TransactionType
 from budget.domain.model.verification import BalanceDrift, TotalsDrift
+
+CLEARED_STATUSES = (TransactionStatus.CLEARED.value, TransactionStatus.RECONCILED.value)
 
 
 def _drifted_query() -> Select[Any]:
     t = TransactionRow
+    source_effect = case((t.type == "income", t.amount), else_=-t.amount)
     source_side = select(
         t.account_id.label("account_id"),
-        func.sum(case((t.type == "income", t.amount), else_=-t.amount)).label("effect"),
+        func.sum(source_effect).label("effect"),
+        func.sum(_if_cleared(source_effect)).label("cleared"),
     ).group_by(t.account_id)
     destination_side = (
-        select(t.to_account_id.label("account_id"), func.sum(t.to_amount).label("effect"))
+        select(
+            t.to_account_id.label("account_id"),
+            func.sum(t.to_amount).label("effect"),
+            func.sum(_if_cleared(t.to_amount)).label("cleared"),
+        )
         .where(t.to_account_id.is_not(None))
         .group_by(t.to_account_id)
     )
-    parts = union_all(source_side, destination_side).subquery("parts")
+    sides = union_all(source_side, destination_side).subquery("sides")
     effects = (
-        select(parts.c.account_id, func.sum(parts.c.effect).label("total"))
-        .group_by(parts.c.account_id)
+        select(
+            sides.c.account_id,
+            func.sum(sides.c.effect).label("total"),
+            func.sum(sides.c.cleared).label("cleared"),
+        )
+        .group_by(sides.c.account_id)
         .subquery("effects")
     )
     expected = AccountRow.opening_balance + func.coalesce(effects.c.total, 0)
+    expected_cleared = AccountRow.opening_balance + func.coalesce(effects.c.cleared, 0)
     return (
         select(
             AccountRow.id,
@@ -63,11 +81,18 @@ def _drifted_query() -> Select[Any]:
             AccountRow.currency,
             AccountRow.balance,
             expected.label("expected"),
+            AccountRow.cleared_balance,
+            expected_cleared.label("expected_cleared"),
         )
         .outerjoin(effects, effects.c.account_id == AccountRow.id)
-        .where(AccountRow.balance != expected)
+        .where(or_(AccountRow.balance != expected, AccountRow.cleared_balance != expected_cleared))
         .order_by(AccountRow.household_id, AccountRow.id)
     )
+
+
+def _if_cleared(effect: Any) -> ColumnElement[Any]:
+    counted = TransactionRow.status.in_(CLEARED_STATUSES)
+    return case((counted, effect), else_=literal(0, BigInteger))
 
 
 class SqlAlchemyBalanceVerifier:
@@ -87,6 +112,8 @@ class SqlAlchemyBalanceVerifier:
                 r.currency,
                 int(r.balance),
                 int(r.expected),
+                int(r.cleared_balance),
+                int(r.expected_cleared),
             )
             for r in rows
         ]
@@ -98,7 +125,10 @@ class SqlAlchemyBalanceVerifier:
                 await connection.execute(
                     update(AccountRow)
                     .where(AccountRow.id == drift.account_id)
-                    .values(balance=AccountRow.balance - drift.drift)
+                    .values(
+                        balance=AccountRow.balance - drift.drift,
+                        cleared_balance=AccountRow.cleared_balance - drift.cleared_drift,
+                    )
                 )
 
 
@@ -111,29 +141,29 @@ def _drifted_totals_query(dialect: str, level: Level) -> Select[Any]:
     both = union_all(
         select(
             *(expected.c[name] for name in level.key_columns),
-            expected.c.amount.label("expected_amount"),
-            expected.c["count"].label("expected_count"),
-            zero.label("stored_amount"),
-            zero.label("stored_count"),
+            *(expected.c[name].label(f"expected_{name}") for name in SUMS),
+            *(zero.label(f"stored_{name}") for name in SUMS),
         ),
-        select(*(stored[name] for name in level.key_columns), zero, zero).add_columns(
-            stored.amount, stored["count"]
+        select(
+            *(stored[name] for name in level.key_columns),
+            *(zero for _ in SUMS),
+            *(stored[name] for name in SUMS),
         ),
     ).subquery("both")
     keys = [both.c[name] for name in level.key_columns]
-    sums = [func.sum(both.c[name]) for name in ("expected_amount", "expected_count")]
-    stored_sums = [func.sum(both.c[name]) for name in ("stored_amount", "stored_count")]
-    return (
-        select(*keys, *sums, *stored_sums)
-        .group_by(*keys)
-        .having(or_(sums[0] != stored_sums[0], sums[1] != stored_sums[1]))
-        .order_by(*keys)
-    )
+    sums = [func.sum(both.c[f"expected_{name}"]) for name in SUMS]
+    stored_sums = [func.sum(both.c[f"stored_{name}"]) for name in SUMS]
+    differ = [
+        expected_sum != stored_sum
+        for expected_sum, stored_sum in zip(sums, stored_sums, strict=True)
+    ]
+    return select(*keys, *sums, *stored_sums).group_by(*keys).having(or_(*differ)).order_by(*keys)
 
 
 def _drift(row: Row[Any], *, monthly: bool) -> TotalsDrift:
     household_id, kind, day, currency, category, account_id, *sums = row
-    expected_amount, expected_count, stored_amount, stored_count = (int(n) for n in sums)
+    expected_amount, expected_count, expected_entries, *stored = (int(n) for n in sums)
+    stored_amount, stored_count, stored_entries = stored
     key = TotalsKey(
         HouseholdId(household_id),
         TransactionType(kind),
@@ -143,7 +173,10 @@ def _drift(row: Row[Any], *, monthly: bool) -> TotalsDrift:
         AccountId(account_id),
     )
     return TotalsDrift(
-        key, (stored_amount, stored_count), (expected_amount, expected_count), monthly
+        key,
+        (stored_amount, stored_count, stored_entries),
+        (expected_amount, expected_count, expected_entries),
+        monthly,
     )
 
 

@@ -98,3 +98,23 @@ class AccountInUseError(ConflictError):
     """Transactions refer to the account, so it cannot be deleted."""
 
     title = "Account has transactions"
+
+
+class ConcurrentChangeError(ConflictError):
+    """Two writers needed each other's rows at once and the database chose this one to
+    give way (a deadlock or a serialisation failure): nothing was written; the use case may
+    run again."""
+
+    title = "Concurrent change"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or "Another change got in the way; retry the request.")
+
+
+class ImportIdTakenError(ConflictError):
+    """Another live transaction of the account already has this ``import_id``."""
+
+    title = "Import id already in use"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or "Another transaction of the account has this import_id.")

@@ -76,6 +76,7 @@ from budget.domain.services.invitations import (
     ListMyInvitations,
     RevokeInvitation,
 )
+from budget.domain.services.reconciliation import ReconcileAccount
 from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
 from budget.domain.services.transactions import (
     DeleteTransaction,
@@ -251,6 +252,7 @@ def ledger_cases(c: Container) -> dict[str, Provide]:
         "list_accounts": scoped(lambda scope: ListAccounts(c.read_uow(scope))),
         "update_account": scoped(lambda scope: UpdateAccount(c.uow(scope), c.clock)),
         "delete_account": scoped(lambda scope: DeleteAccount(c.uow(scope))),
+        "reconcile_account": scoped(lambda scope: ReconcileAccount(c.uow(scope), c.clock, c.ids)),
         "create_category": scoped(lambda scope: CreateCategory(c.uow(scope), c.clock, c.ids)),
         "get_category": scoped(lambda scope: GetCategory(c.read_uow(scope))),
         "list_categories": scoped(lambda scope: ListCategories(c.read_uow(scope))),

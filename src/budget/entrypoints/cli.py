@@ -87,7 +87,8 @@ def verify_balances_command(args: argparse.Namespace, settings: Settings) -> int
     for drift in drifts:
         print(
             f"account {drift.account_id} (household {drift.household_id}, {drift.currency}): "
-            f"stored {drift.stored}, expected {drift.expected} minor units{fixed}"
+            f"stored {drift.stored}, expected {drift.expected}; cleared stored "
+            f"{drift.stored_cleared}, expected {drift.expected_cleared} minor units{fixed}"
         )
     for cell in totals:
         key = cell.key
@@ -95,8 +96,9 @@ def verify_balances_command(args: argparse.Namespace, settings: Settings) -> int
             f"{'monthly total' if cell.monthly else 'daily total'} {key.date} {key.type} "
             f"{key.currency.code} (household {key.household_id}, "
             f"account {key.account_id}, category {key.category_id or 'none'}): stored "
-            f"{cell.stored[0]} in {cell.stored[1]}, expected {cell.expected[0]} in "
-            f"{cell.expected[1]} transaction(s){fixed}"
+            f"{cell.stored[0]} in {cell.stored[1]} transaction(s) and {cell.stored[2]} "
+            f"entries, expected {cell.expected[0]} in {cell.expected[1]} and "
+            f"{cell.expected[2]}{fixed}"
         )
     print(
         f"{len(drifts)} drifted balance(s), {len(totals)} drifted daily total(s)", file=sys.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from budget.domain.errors import RuleViolationError
@@ -57,6 +57,12 @@ class Account:
     archived: bool
     created_at: datetime
     updated_at: datetime
+    cleared_balance: Money | None = None
+    last_reconciled_on: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.cleared_balance is None:
+            self.cleared_balance = self.opening_balance
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Account) and other.id == self.id
@@ -113,9 +119,24 @@ class Account:
         self.opening_balance = opening_balance
         return delta
 
-    def shift_balance(self, delta: int) -> None:
-        """Move the balance by ``delta`` minor units (for repositories applying deltas)."""
+    def shift_balance(self, delta: int, cleared_delta: int = 0) -> None:
+        """Move the balance by ``delta`` and the cleared balance by ``cleared_delta`` minor
+        units (for repositories applying deltas)."""
         self.balance = Money(self.balance.minor + delta, self.currency)
+        cleared = self.opening_balance if self.cleared_balance is None else self.cleared_balance
+        self.cleared_balance = Money(cleared.minor + cleared_delta, self.currency)
+
+    @property
+    def cleared(self) -> Money:
+        """The cleared balance (opening balance plus cleared and reconciled effects)."""
+        return self.opening_balance if self.cleared_balance is None else self.cleared_balance
+
+    def mark_reconciled(self, statement_date: date, now: datetime) -> None:
+        """Record a reconciliation on ``statement_date``; ``last_reconciled_on`` never moves
+        back."""
+        if self.last_reconciled_on is None or statement_date > self.last_reconciled_on:
+            self.last_reconciled_on = statement_date
+        self.updated_at = now
 
     def touch(self, now: datetime) -> None:
         """Record a change."""

@@ -1,8 +1,10 @@
 """The balance rule: how a transaction moves the balances of the accounts it touches.
 
-An account's balance is its opening balance plus the effects of its transactions. Every
-write of a transaction hands ``balance_change(old, new)`` to the account repository, so
-the rule lives here once and no use case re-implements it.
+An account's balance is its opening balance plus the effects of its transactions, and its
+cleared balance the opening balance plus the effects of its ``cleared`` and ``reconciled``
+transactions. Every write of a transaction hands ``balance_change(old, new)`` and
+``cleared_change(old, new)`` to the account repository, so the rules live here once and
+no use case re-implements them.
 """
 
 from __future__ import annotations
@@ -47,3 +49,13 @@ def balance_change(old: Transaction | None, new: Transaction | None) -> dict[Acc
         for account_id, effect in balance_effects(new).items():
             deltas[account_id] += effect
     return {account_id: delta for account_id, delta in deltas.items() if delta != 0}
+
+
+def cleared_change(old: Transaction | None, new: Transaction | None) -> dict[AccountId, int]:
+    """The deltas that take cleared balances from ``old``'s effects to ``new``'s: like
+    ``balance_change``, counting only transactions whose status is ``cleared`` or
+    ``reconciled``."""
+    return balance_change(
+        old if old is not None and old.status.is_cleared else None,
+        new if new is not None and new.status.is_cleared else None,
+    )

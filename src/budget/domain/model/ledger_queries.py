@@ -145,9 +145,10 @@ class TransactionFilters:
             txn.to_account_id,
         ):
             return False
-        if self.category_id is not None and txn.category_id != self.category_id:
+        # A split transaction counts under each part's category (section 10).
+        if self.category_id is not None and self.category_id not in txn.categories:
             return False
-        if self.uncategorized and (txn.category_id is not None or txn.to_account_id is not None):
+        if self.uncategorized and (None not in txn.categories or txn.to_account_id is not None):
             return False
         return self.type is None or txn.type is self.type
 

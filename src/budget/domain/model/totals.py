@@ -7,7 +7,12 @@ and the number of transactions. Every write of a transaction hands
 ``totals_change(old, new)`` to the totals port in the same unit of work, exactly as it
 hands ``balance_change`` to the accounts, so the read model never drifts from the ledger.
 
-Transfers are not in it: reports and budgets never count them.
+Transfers are not in it: reports and budgets never count them. A split transaction puts
+each part's amount in its part's category cell; it counts as one transaction (``count``) in
+the cell of its first part's category, and each part as one entry (``entries``) in its
+category's cell; a whole transaction is one entry. So the summary counts transactions, the
+by-category report counts entries (whole transactions and parts) per category, and merging
+one category's cells into the uncategorised ones (a category deleted) stays exact.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from budget.domain.model.currency import Currency
 from budget.domain.model.ids import AccountId, CategoryId, HouseholdId
 from budget.domain.model.transaction import Transaction, TransactionType
 
-Totals = tuple[int, int]
-"""``(amount, count)``: a sum of amounts in minor units and a number of transactions."""
+Totals = tuple[int, int, int]
+"""``(amount, count, entries)``: a sum of amounts in minor units, a number of transactions
+(each counted in one cell), and a number of entries (whole transactions and split parts)."""
 
 _NO_CATEGORY = UUID(int=0)
 
@@ -62,23 +68,31 @@ class TotalsKey:
         return self._rank() < other._rank()
 
     @classmethod
-    def of(cls, txn: Transaction) -> TotalsKey:
-        """The cell income or an expense counts in.
+    def of(cls, txn: Transaction, category_id: CategoryId | None) -> TotalsKey:
+        """The cell of ``txn``'s amount (or of its part) in ``category_id``.
 
         Raises:
             ValueError: for a transfer, which counts in none.
         """
-        return cls(
-            txn.household_id, txn.type, txn.date, txn.currency, txn.category_id, txn.account_id
-        )
+        return cls(txn.household_id, txn.type, txn.date, txn.currency, category_id, txn.account_id)
 
 
 def totals_effects(txn: Transaction) -> dict[TotalsKey, Totals]:
-    """What ``txn`` adds to the daily totals: its amount and one transaction in its cell
-    for income and expenses, nothing for a transfer."""
+    """What ``txn`` adds to the daily totals: for income and expenses its amount, one
+    transaction and one entry in its cell, or, split, each part's amount and one entry in
+    its part's cell (the transaction counted in its first part's cell); nothing for a
+    transfer."""
     if txn.type is TransactionType.TRANSFER:
         return {}
-    return {TotalsKey.of(txn): (txn.amount.minor, 1)}
+    if not txn.splits:
+        return {TotalsKey.of(txn, txn.category_id): (txn.amount.minor, 1, 1)}
+    effects: dict[TotalsKey, list[int]] = {}
+    for index, part in enumerate(txn.splits):
+        cell = effects.setdefault(TotalsKey.of(txn, part.category_id), [0, 0, 0])
+        cell[0] += part.amount.minor
+        cell[1] += 1 if index == 0 else 0
+        cell[2] += 1
+    return {key: (amount, count, entries) for key, (amount, count, entries) in effects.items()}
 
 
 def totals_change(old: Transaction | None, new: Transaction | None) -> dict[TotalsKey, Totals]:
@@ -88,13 +102,15 @@ def totals_change(old: Transaction | None, new: Transaction | None) -> dict[Tota
     must be a snapshot taken before the change. Cells that do not move are left out, so an
     update of the description alone yields ``{}``.
     """
-    changes: defaultdict[TotalsKey, list[int]] = defaultdict(lambda: [0, 0])
-    if old is not None:
-        for key, (amount, count) in totals_effects(old).items():
-            changes[key][0] -= amount
-            changes[key][1] -= count
-    if new is not None:
-        for key, (amount, count) in totals_effects(new).items():
-            changes[key][0] += amount
-            changes[key][1] += count
-    return {key: (amount, count) for key, (amount, count) in changes.items() if amount or count}
+    changes: defaultdict[TotalsKey, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for txn, sign in ((old, -1), (new, 1)):
+        if txn is None:
+            continue
+        for key, totals in totals_effects(txn).items():
+            for position, value in enumerate(totals):
+                changes[key][position] += sign * value
+    return {
+        key: (amount, count, entries)
+        for key, (amount, count, entries) in changes.items()
+        if amount or count or entries
+    }

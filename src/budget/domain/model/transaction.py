@@ -13,9 +13,9 @@ but history can still be recorded and corrected.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
 
 from budget.domain.errors import RuleViolationError
 from budget.domain.model.account import Account
@@ -23,11 +23,18 @@ from budget.domain.model.category import Category, CategoryKind
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
 from budget.domain.model.money import Money
-
-MAX_DESCRIPTION_LENGTH = 500
-MAX_PAYEE_LENGTH = 200
-MAX_TAGS = 20
-MAX_TAG_LENGTH = 50
+from budget.domain.model.note import MAX_DESCRIPTION_LENGTH as MAX_DESCRIPTION_LENGTH
+from budget.domain.model.note import MAX_PAYEE_LENGTH as MAX_PAYEE_LENGTH
+from budget.domain.model.note import MAX_TAG_LENGTH as MAX_TAG_LENGTH
+from budget.domain.model.note import MAX_TAGS as MAX_TAGS
+from budget.domain.model.note import Note as Note
+from budget.domain.model.note import clean_tags as clean_tags
+from budget.domain.model.note import is_valid_tag as is_valid_tag
+from budget.domain.model.splits import Split, check_sum
+from budget.domain.model.transaction_status import LOCKED_FIELDS, check_import_id
+from budget.domain.model.transaction_status import MAX_IMPORT_ID_LENGTH as MAX_IMPORT_ID_LENGTH
+from budget.domain.model.transaction_status import TransactionLockedError as TransactionLockedError
+from budget.domain.model.transaction_status import TransactionStatus as TransactionStatus
 
 FOREIGN_ACCOUNT = "must be one of your accounts"
 FOREIGN_CATEGORY = "must be one of your categories"
@@ -150,6 +157,7 @@ class Posting:
     links: Links
     amount: Money
     to_amount: Money | None
+    splits: tuple[Split, ...] = ()
 
     def __post_init__(self) -> None:
         account, to_account, category = (
@@ -169,6 +177,7 @@ class Posting:
         require_positive(self.amount, "amount")
         self._check_to_amount()
         self._check_category()
+        self._check_splits()
 
     @classmethod
     def settle(
@@ -179,6 +188,7 @@ class Posting:
         *,
         sent_to_amount: Money | None = None,
         kept_to_amount: Money | None = None,
+        splits: tuple[Split, ...] = (),
     ) -> Posting:
         """A posting whose ``to_amount`` follows the transfer rules (see ``settle_to_amount``)."""
         to_amount = None
@@ -186,7 +196,7 @@ class Posting:
             to_amount = settle_to_amount(
                 amount, links.to_account.currency, sent_to_amount, kept_to_amount
             )
-        return cls(kind, links, amount, to_amount)
+        return cls(kind, links, amount, to_amount, splits)
 
     def _check_to_amount(self) -> None:
         to_account = self.links.to_account
@@ -198,67 +208,23 @@ class Posting:
             raise RuleViolationError.on("to_amount", f"must be in {to_account.currency.code}")
         settle_to_amount(self.amount, to_account.currency, self.to_amount, None)
 
+    def _check_splits(self) -> None:
+        if not self.splits:
+            return
+        if self.kind is TransactionType.TRANSFER:
+            raise RuleViolationError.on("splits", "a transfer cannot be split")
+        if self.links.category is not None:
+            raise RuleViolationError.on(
+                "category_id", "must be empty for a split transaction: each part has its own"
+            )
+        check_sum(self.splits, self.amount)
+
     def _check_category(self) -> None:
         category = self.links.category
         if category is not None and category.kind is not self.kind.category_kind:
             raise RuleViolationError.on(
                 "category_id", f"must be a category of kind {self.kind.category_kind}"
             )
-
-
-def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Trim tags, drop repeats (first one wins), and require 1-50 characters each, at most 20.
-
-    Raises:
-        RuleViolationError: on ``tags``.
-    """
-    cleaned: list[str] = []
-    for raw in tags:
-        tag = raw.strip()
-        if not is_valid_tag(tag):
-            raise RuleViolationError.on(
-                "tags", f"each tag must be 1 to {MAX_TAG_LENGTH} characters"
-            )
-        if tag not in cleaned:
-            cleaned.append(tag)
-    if len(cleaned) > MAX_TAGS:
-        raise RuleViolationError.on("tags", f"must hold at most {MAX_TAGS} tags")
-    return tuple(cleaned)
-
-
-def is_valid_tag(tag: str) -> bool:
-    """Whether ``tag`` (already trimmed) has an allowed length."""
-    return 1 <= len(tag) <= MAX_TAG_LENGTH
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """The free-text side of a transaction: description, payee and tags.
-
-    Description and payee are kept as sent (no trimming); tags are cleaned by ``of``.
-
-    Raises:
-        RuleViolationError: on ``description`` (over 500), ``payee`` (over 200) or ``tags``.
-    """
-
-    description: str = ""
-    payee: str = ""
-    tags: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if len(self.description) > MAX_DESCRIPTION_LENGTH:
-            raise RuleViolationError.on(
-                "description", f"must be at most {MAX_DESCRIPTION_LENGTH} characters"
-            )
-        if len(self.payee) > MAX_PAYEE_LENGTH:
-            raise RuleViolationError.on("payee", f"must be at most {MAX_PAYEE_LENGTH} characters")
-        if clean_tags(self.tags) != self.tags:
-            raise RuleViolationError.on("tags", "must be trimmed and without repeats")
-
-    @classmethod
-    def of(cls, description: str, payee: str, tags: Iterable[str]) -> Note:
-        """A note with its tags cleaned (see ``clean_tags``)."""
-        return cls(description, payee, clean_tags(tags))
 
 
 @dataclass(eq=False, slots=True)
@@ -283,6 +249,10 @@ class Transaction:
     tags: tuple[str, ...]
     created_at: dt.datetime
     updated_at: dt.datetime
+    splits: tuple[Split, ...] = ()
+    status: TransactionStatus = TransactionStatus.UNCLEARED
+    import_id: str | None = None
+    recurring_id: UUID | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Transaction) and other.id == self.id
@@ -299,9 +269,13 @@ class Transaction:
         day: dt.date,
         note: Note,
         now: dt.datetime,
+        *,
+        status: TransactionStatus = TransactionStatus.UNCLEARED,
+        import_id: str | None = None,
     ) -> Transaction:
         """A new transaction of ``household_id``; the posting's resources must be theirs."""
         posting.links.check_household(household_id)
+        check_import_id(import_id)
         links = posting.links
         return cls(
             transaction_id,
@@ -318,6 +292,9 @@ class Transaction:
             note.tags,
             now,
             now,
+            posting.splits,
+            status,
+            import_id,
         )
 
     @property
@@ -330,7 +307,46 @@ class Transaction:
         """The free-text side as it stands."""
         return Note(self.description, self.payee, self.tags)
 
-    def revise(self, posting: Posting, day: dt.date, note: Note, now: dt.datetime) -> None:
+    @property
+    def categories(self) -> tuple[CategoryId | None, ...]:
+        """The categories the transaction counts under: its own, or each part's."""
+        if self.splits:
+            return tuple(part.category_id for part in self.splits)
+        return (self.category_id,)
+
+    def locked_fields_differ(self, other: Transaction) -> list[str]:
+        """The locked fields (``LOCKED_FIELDS``) whose values differ in ``other``."""
+        return [name for name in LOCKED_FIELDS if getattr(self, name) != getattr(other, name)]
+
+    def check_unlocked(self, revised: Transaction | None = None) -> None:
+        """A reconciled transaction keeps its locked fields and cannot be deleted
+        (``revised`` None); sending a field's current value is not a change.
+
+        Raises:
+            TransactionLockedError: a locked field changes, or a reconciled one is deleted.
+        """
+        if self.status is not TransactionStatus.RECONCILED:
+            return
+        if revised is None:
+            raise TransactionLockedError(
+                "A reconciled transaction cannot be deleted; move its status back first."
+            )
+        changed = self.locked_fields_differ(revised)
+        if changed:
+            raise TransactionLockedError(
+                "A reconciled transaction's "
+                + ", ".join(changed)
+                + " cannot change; move its status back to cleared or uncleared first."
+            )
+
+    def revise(
+        self,
+        posting: Posting,
+        day: dt.date,
+        note: Note,
+        now: dt.datetime,
+        status: TransactionStatus | None = None,
+    ) -> None:
         """Replace every changeable field at once (a PATCH merged onto the current state)."""
         posting.links.check_household(self.household_id)
         links = posting.links
@@ -342,8 +358,21 @@ class Transaction:
         self.category_id = None if links.category is None else links.category.id
         self.date = day
         self.description, self.payee, self.tags = note.description, note.payee, note.tags
+        self.splits = posting.splits
+        if status is not None:
+            self.status = status
         self.updated_at = now
 
-    def uncategorize(self) -> None:
-        """Drop the category (its category was deleted)."""
-        self.category_id = None
+    def mark(self, status: TransactionStatus, now: dt.datetime) -> None:
+        """Move the status alone (reconciliation)."""
+        self.status = status
+        self.updated_at = now
+
+    def uncategorize(self, category_id: CategoryId) -> None:
+        """Drop ``category_id`` from the transaction and its parts (it was deleted)."""
+        if self.category_id == category_id:
+            self.category_id = None
+        self.splits = tuple(
+            Split(None, part.amount, part.description) if part.category_id == category_id else part
+            for part in self.splits
+        )

@@ -155,19 +155,29 @@ class AccountRepository(Protocol):
         """Whether a transaction touches the account on either side."""
         ...
 
-    async def record_balance_deltas(self, deltas: Mapping[AccountId, int]) -> None:
-        """Record each delta (minor units) to add to its account's stored balance when the
-        unit of work commits, and bring any account handed out up to date at once
-        (``Account.shift_balance``).
+    async def record_balance_deltas(
+        self, deltas: Mapping[AccountId, int], cleared: Mapping[AccountId, int] | None = None
+    ) -> None:
+        """Record each delta (minor units) to add to its account's stored balance (and each
+        ``cleared`` delta to its cleared balance) when the unit of work commits, and bring
+        any account handed out up to date at once (``Account.shift_balance``).
 
-        At commit the adapter runs an atomic ``balance = balance + delta`` per account in
-        sorted id order, after every row and before the totals (so concurrent writers
-        neither lose updates nor deadlock, and hold the row locks briefly).
+        At commit the adapter runs an atomic ``balance = balance + delta`` (and
+        ``cleared_balance = cleared_balance + cleared delta``) per account in sorted id
+        order, after every row and before the totals (so concurrent writers neither lose
+        updates nor deadlock, and hold the row locks briefly).
 
         Raises:
             RuleViolationError: on ``account_id`` when an account no longer exists (it was
                 deleted concurrently after it was read), here or from ``commit``.
         """
+        ...
+
+    async def cleared_balance_as_of(self, account: Account, day: date) -> int:
+        """The account's cleared balance at the end of ``day`` in minor units: its opening
+        balance plus the effects of its ``cleared`` and ``reconciled`` transactions dated
+        on or before ``day`` (either side of a transfer), as stored: call it before this
+        unit of work writes transactions (``reconciliation.cleared_as_of``)."""
         ...
 
     async def list(
@@ -209,8 +219,15 @@ class TransactionRepository(Protocol):
     async def delete(self, txn: Transaction) -> None: ...
 
     async def uncategorize(self, category_id: CategoryId) -> None:
-        """Remove the category from every transaction that has it, and move its daily
-        totals into the uncategorised cells (``LedgerTotals``) in the same unit of work."""
+        """Remove the category from every transaction and split part that has it, and move
+        its daily totals into the uncategorised cells (``LedgerTotals``) in the same unit
+        of work."""
+        ...
+
+    async def reconcile(self, account_id: AccountId, day: date, now: datetime) -> int:
+        """Move every ``cleared`` transaction of the account (either side of a transfer)
+        dated on or before ``day`` to ``reconciled`` (``updated_at`` = ``now``); how many
+        moved (``reconciliation.to_reconcile``)."""
         ...
 
     async def list(

@@ -148,7 +148,8 @@ class UpdateAccount:
     """Change an account's name, type, opening balance or archived flag.
 
     The currency cannot change; sending the same one is accepted. A new opening balance
-    moves the balance by the difference, through the balance rule's deltas.
+    moves the balance and the cleared balance by the difference, through the balance
+    rule's deltas.
 
     Raises:
         AccountNotFoundError: no such account in the caller's households.
@@ -174,7 +175,9 @@ class UpdateAccount:
             if not isinstance(changes.opening_balance, Unset):
                 opening = parse_opening_balance(changes.opening_balance, account.currency)
                 delta = account.change_opening_balance(opening)
-                await uow.accounts.record_balance_deltas({account.id: delta} if delta else {})
+                # The cleared balance starts from the opening balance too.
+                moved = {account.id: delta} if delta else {}
+                await uow.accounts.record_balance_deltas(moved, moved)
             account.touch(self._clock.now())
             await uow.commit()
         return account

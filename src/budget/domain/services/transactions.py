@@ -13,37 +13,53 @@ are dropped when not sent (``to_account_id`` and ``to_amount`` when leaving tran
 category that no longer fits a new type must be replaced or cleared in the same PATCH.
 Moving to an account in another currency requires ``amount`` (and, across currencies,
 ``to_amount``) to be sent again, since the old amount means nothing in the new currency.
+
+Splits (section 10, ``model/splits.py``): a PATCH with ``splits`` replaces them all (``[]``
+removes them); sending non-empty ``splits`` without ``category_id`` clears the category; the
+kept parts must still add up to a changed ``amount``. ``status`` moves freely, but a
+``reconciled`` transaction keeps its locked fields (409) until a PATCH moves its status
+back; ``import_id`` never changes after create. Every write also hands the cleared
+balance's deltas (``cleared_change``) to the accounts. Changes and deletions run again when
+the database makes them give way to a concurrent writer (``concurrency.retrying``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from budget.domain.errors import NotFoundError, RuleViolationError
-from budget.domain.model.account import Account
-from budget.domain.model.balance import balance_change
-from budget.domain.model.category import Category
+from budget.domain.model.balance import balance_change, cleared_change
 from budget.domain.model.cursor import Cursor, decode_cursor, encode_cursor, fingerprint
 from budget.domain.model.household import Caller
-from budget.domain.model.ids import AccountId, CategoryId, HouseholdId, TransactionId
+from budget.domain.model.ids import HouseholdId, TransactionId
 from budget.domain.model.ledger_queries import TransactionFilters, TransactionPaging
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, Sort
-from budget.domain.model.patch import UNSET, Unset, pick
+from budget.domain.model.patch import Unset, pick
 from budget.domain.model.totals import totals_change
 from budget.domain.model.transaction import (
-    FOREIGN_ACCOUNT,
-    FOREIGN_CATEGORY,
-    Links,
     Note,
     Posting,
     Transaction,
     TransactionType,
     check_shape,
 )
+from budget.domain.model.transaction_status import check_import_id
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
+from budget.domain.services.concurrency import retrying
+from budget.domain.services.transaction_inputs import (
+    TransactionChanges as TransactionChanges,
+)
+from budget.domain.services.transaction_inputs import (
+    TransactionDraft as TransactionDraft,
+)
+from budget.domain.services.transaction_inputs import (
+    find_links,
+    find_parts,
+    revised_posting,
+    to_amount_of,
+)
 
 
 class TransactionNotFoundError(NotFoundError):
@@ -52,36 +68,11 @@ class TransactionNotFoundError(NotFoundError):
     title = "Transaction not found"
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionDraft:
-    """A new transaction as the client sent it; amounts are still wire text."""
-
-    type: TransactionType
-    account_id: AccountId
-    amount: str
-    date: dt.date
-    to_account_id: AccountId | None = None
-    to_amount: str | None = None
-    category_id: CategoryId | None = None
-    description: str = ""
-    payee: str = ""
-    tags: Sequence[str] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TransactionChanges:
-    """The fields a PATCH sent; the others are ``UNSET`` (``None`` clears a nullable one)."""
-
-    type: TransactionType | Unset = UNSET
-    account_id: AccountId | Unset = UNSET
-    to_account_id: AccountId | Unset | None = UNSET
-    amount: str | Unset = UNSET
-    to_amount: str | Unset | None = UNSET
-    category_id: CategoryId | Unset | None = UNSET
-    date: dt.date | Unset = UNSET
-    description: str | Unset = UNSET
-    payee: str | Unset = UNSET
-    tags: Sequence[str] | Unset = UNSET
+async def record_effects(uow: UnitOfWork, old: Transaction | None, new: Transaction | None) -> None:
+    """Hand the balance, cleared-balance and totals changes from ``old`` to ``new`` to the
+    unit of work (a creation when ``old`` is None, a deletion when ``new`` is)."""
+    await uow.accounts.record_balance_deltas(balance_change(old, new), cleared_change(old, new))
+    await uow.totals.record(totals_change(old, new))
 
 
 async def _existing(
@@ -95,55 +86,6 @@ async def _existing(
     if txn is None:
         raise TransactionNotFoundError()
     return txn
-
-
-async def _account(
-    uow: UnitOfWork, scope: Sequence[HouseholdId], account_id: AccountId, field: str
-) -> Account:
-    account = await uow.accounts.get(scope, account_id)
-    if account is None:
-        raise RuleViolationError.on(field, FOREIGN_ACCOUNT)
-    return account
-
-
-async def _category(
-    uow: UnitOfWork, household_id: HouseholdId, category_id: CategoryId
-) -> Category:
-    category = await uow.categories.get((household_id,), category_id)
-    if category is None:
-        raise RuleViolationError.on("category_id", FOREIGN_CATEGORY)
-    return category
-
-
-async def _links(
-    uow: UnitOfWork,
-    caller: Caller,
-    household_id: HouseholdId | None,
-    account_id: AccountId,
-    to_account_id: AccountId | None,
-    category_id: CategoryId | None,
-) -> Links:
-    """Find the referenced resources; missing ones, or ones outside the household, are 422.
-
-    ``household_id`` None (a new transaction): the account may be in any of the caller's
-    households, and the caller must be allowed to write there (else 403); the other
-    references must be in the account's household.
-    """
-    scope = caller.visible() if household_id is None else (household_id,)
-    account = await _account(uow, scope, account_id, "account_id")
-    caller.require_write(account.household_id)
-    household = account.household_id
-    to_account = None
-    if to_account_id is not None:
-        to_account = await _account(uow, (household,), to_account_id, "to_account_id")
-    category = None if category_id is None else await _category(uow, household, category_id)
-    return Links(account, to_account, category)
-
-
-def _to_amount(text: str | None, links: Links) -> Money | None:
-    if text is None or links.to_account is None:
-        return None
-    return Money.parse(text, links.to_account.currency, field="to_amount")
 
 
 class RecordTransaction:
@@ -168,22 +110,40 @@ class RecordTransaction:
             draft.category_id,
             has_to_amount=draft.to_amount is not None,
         )
+        if draft.splits and draft.type is TransactionType.TRANSFER:
+            raise RuleViolationError.on("splits", "a transfer cannot be split")
+        if draft.splits and draft.category_id is not None:
+            raise RuleViolationError.on(
+                "category_id", "must be empty for a split transaction: each part has its own"
+            )
+        check_import_id(draft.import_id)
         note = Note.of(draft.description, draft.payee, draft.tags)
         async with self._uow as uow:
-            links = await _links(
+            links = await find_links(
                 uow, caller, None, draft.account_id, draft.to_account_id, draft.category_id
             )
             amount = Money.parse(draft.amount, links.account.currency, field="amount")
+            parts = await find_parts(uow, draft.splits, links, draft.type)
             posting = Posting.settle(
-                draft.type, links, amount, sent_to_amount=_to_amount(draft.to_amount, links)
+                draft.type,
+                links,
+                amount,
+                sent_to_amount=to_amount_of(draft.to_amount, links),
+                splits=parts,
             )
             txn_id = TransactionId(self._ids.new_id())
             txn = Transaction.record(
-                txn_id, links.account.household_id, posting, draft.date, note, self._clock.now()
+                txn_id,
+                links.account.household_id,
+                posting,
+                draft.date,
+                note,
+                self._clock.now(),
+                status=draft.status,
+                import_id=draft.import_id,
             )
             uow.transactions.add(txn)
-            await uow.accounts.record_balance_deltas(balance_change(None, txn))
-            await uow.totals.record(totals_change(None, txn))
+            await record_effects(uow, None, txn)
             await uow.commit()
         return txn
 
@@ -282,51 +242,34 @@ class UpdateTransaction:
     async def execute(
         self, caller: Caller, transaction_id: TransactionId, changes: TransactionChanges
     ) -> Transaction:
+        return await retrying(lambda: self._attempt(caller, transaction_id, changes))
+
+    async def _attempt(
+        self, caller: Caller, transaction_id: TransactionId, changes: TransactionChanges
+    ) -> Transaction:
         async with self._uow as uow:
             txn = await _existing(uow, caller.visible(), transaction_id, for_update=True)
             caller.require_write(txn.household_id)
+            if not isinstance(changes.import_id, Unset) and changes.import_id != txn.import_id:
+                raise RuleViolationError.on("import_id", "cannot change after create")
             before = replace(txn)
-            posting = await _revised_posting(uow, caller, txn, changes)
+            posting = await revised_posting(uow, caller, txn, changes)
             note = Note.of(
                 pick(changes.description, txn.description),
                 pick(changes.payee, txn.payee),
                 pick(changes.tags, txn.tags),
             )
-            txn.revise(posting, pick(changes.date, txn.date), note, self._clock.now())
-            await uow.accounts.record_balance_deltas(balance_change(before, txn))
-            await uow.totals.record(totals_change(before, txn))
+            txn.revise(
+                posting,
+                pick(changes.date, txn.date),
+                note,
+                self._clock.now(),
+                pick(changes.status, txn.status),
+            )
+            before.check_unlocked(txn)
+            await record_effects(uow, before, txn)
             await uow.commit()
         return txn
-
-
-async def _revised_posting(
-    uow: UnitOfWork, caller: Caller, txn: Transaction, changes: TransactionChanges
-) -> Posting:
-    kind = pick(changes.type, txn.type)
-    account_id = pick(changes.account_id, txn.account_id)
-    transfer = kind is TransactionType.TRANSFER
-    to_account_id = pick(changes.to_account_id, txn.to_account_id if transfer else None)
-    category_id = pick(changes.category_id, None if transfer else txn.category_id)
-    sent_to_amount = pick(changes.to_amount, None)
-    check_shape(
-        kind, account_id, to_account_id, category_id, has_to_amount=sent_to_amount is not None
-    )
-    links = await _links(uow, caller, txn.household_id, account_id, to_account_id, category_id)
-    amount = _revised_amount(changes.amount, txn.amount, links.account)
-    kept = txn.to_amount if isinstance(changes.to_amount, Unset) else None
-    return Posting.settle(
-        kind, links, amount, sent_to_amount=_to_amount(sent_to_amount, links), kept_to_amount=kept
-    )
-
-
-def _revised_amount(text: str | Unset, current: Money, account: Account) -> Money:
-    if not isinstance(text, Unset):
-        return Money.parse(text, account.currency, field="amount")
-    if current.currency != account.currency:
-        raise RuleViolationError.on(
-            "amount", f"must be sent again in {account.currency.code} when the account changes"
-        )
-    return current
 
 
 class DeleteTransaction:
@@ -341,10 +284,13 @@ class DeleteTransaction:
         self._uow = uow
 
     async def execute(self, caller: Caller, transaction_id: TransactionId) -> None:
+        await retrying(lambda: self._attempt(caller, transaction_id))
+
+    async def _attempt(self, caller: Caller, transaction_id: TransactionId) -> None:
         async with self._uow as uow:
             txn = await _existing(uow, caller.visible(), transaction_id, for_update=True)
             caller.require_write(txn.household_id)
-            await uow.accounts.record_balance_deltas(balance_change(txn, None))
-            await uow.totals.record(totals_change(txn, None))
+            txn.check_unlocked()
+            await record_effects(uow, txn, None)
             await uow.transactions.delete(txn)
             await uow.commit()

@@ -2,11 +2,12 @@
 
 Litestar builds the document from the routes; ``complete_document`` then adds, once at
 start-up, what its route options cannot say: the headers of error answers (a
-``ResponseSpec`` carries no headers), ``X-Request-ID`` on every answer, ``additionalProperties:
-false`` on request bodies (msgspec's ``forbid_unknown_fields``), one fixed description per
-enum, generic components titled by their names (``AccountPage``, not ``Page[AccountRead]``),
-and no 400 where no body is read (Litestar documents one for any route with
-parameters, in a shape we never send: bad parameters are a 422 problem).
+``ResponseSpec`` carries no headers), ``X-Request-ID`` on every answer,
+``additionalProperties: false`` on request bodies and the objects inside them (msgspec's
+``forbid_unknown_fields``), one fixed description per enum, generic components titled by
+their names (``AccountPage``, not ``Page[AccountRead]``), and no 400 where no body is
+read (Litestar documents one for any route with parameters, in a shape we never send: bad
+parameters are a 422 problem).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from budget.domain.model.category import CategoryKind
 from budget.domain.model.household import Role
 from budget.domain.model.period import PeriodKind
 from budget.domain.model.reports import Interval
-from budget.domain.model.transaction import TransactionType
+from budget.domain.model.transaction import TransactionStatus, TransactionType
 from budget.entrypoints.http.auth import BEARER
 from budget.entrypoints.http.schemas.common import CurrencyCode
 from budget.entrypoints.http.sorts import SORT_DESCRIPTIONS
@@ -102,6 +103,11 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
     AccountType: "What kind of account it is; informational only, no rule depends on it",
     CategoryKind: "Whether a category is for income or for expenses",
     TransactionType: "Which way the money moves",
+    TransactionStatus: (
+        "Where a transaction stands against the bank: uncleared (not yet seen on a "
+        "statement; the default), cleared (seen), reconciled (checked against a statement "
+        "and locked). Cleared and reconciled transactions count in cleared_balance"
+    ),
     PeriodKind: "How long one budget period lasts (weekly periods run 7 days)",
     BudgetState: "How a period's spending stands against what is available",
     Interval: "Bucket width of a cash-flow report (weeks start on Monday)",
@@ -162,8 +168,7 @@ def complete_document(document: OpenAPI) -> OpenAPI:
             (operation.responses or {}).pop("400", None)
         elif isinstance(body, RequestBody):
             for media in body.content.values():
-                if isinstance(media.schema, Reference):
-                    schemas[_component_name(media.schema)].additional_properties = False
+                _forbid_unknown_fields(schemas, media.schema)
         for status, response in (operation.responses or {}).items():
             if isinstance(response, OpenAPIResponse):
                 _add_headers(status, response)
@@ -186,6 +191,21 @@ def _add_headers(status: str, response: OpenAPIResponse) -> None:
     for name in (*_STATUS_HEADERS.get(status, ()), REQUEST_ID):
         headers.setdefault(name, Reference(ref=f"#/components/headers/{name}"))
     response.headers = headers
+
+
+def _forbid_unknown_fields(schemas: dict[str, Schema], schema: Schema | Reference | None) -> None:
+    """``additionalProperties: false`` on the body's object and the objects inside it (a
+    transaction's split parts): every request Struct forbids unknown fields."""
+    if isinstance(schema, Reference):
+        component = schemas[_component_name(schema)]
+        if component.type == OpenAPIType.OBJECT and component.additional_properties is None:
+            component.additional_properties = False
+            for prop in (component.properties or {}).values():
+                _forbid_unknown_fields(schemas, prop)
+    elif isinstance(schema, Schema):
+        items = schema.items if isinstance(schema.items, Schema | Reference) else None
+        for arm in [items, *(schema.one_of or ())]:
+            _forbid_unknown_fields(schemas, arm)
 
 
 def _title_generic_components(schemas: dict[str, Schema]) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response
@@ -28,9 +28,15 @@ from budget.domain.errors import (
     RuleViolationError,
     StorageUnavailableError,
 )
+from budget.domain.model.reconciliation import StatementMismatchError
 from budget.entrypoints.http.middleware import request_id_of
-from budget.entrypoints.http.schemas.common import PATTERN_DETAILS
-from budget.entrypoints.http.validation import body_decoder, invalid_body, invalid_fields
+from budget.entrypoints.http.schemas.common import MONEY_PATTERN, PATTERN_DETAILS
+from budget.entrypoints.http.validation import (
+    body_decoder,
+    broken_rules,
+    invalid_body,
+    invalid_fields,
+)
 
 log = logging.getLogger("budget.http")
 
@@ -54,6 +60,26 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[FieldError] | None = None
 
 
+class StatementMismatchProblem(Problem):
+    """A reconciliation's 409: when the statement differs from the cleared balance it says by
+    how much (a 409 for a concurrent change has no ``difference``)."""
+
+    difference: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                pattern=MONEY_PATTERN,
+                description=(
+                    "statement_balance - cleared balance, in the account's currency with "
+                    "exactly its decimals; present when the statement differs"
+                ),
+                examples=["-12.50"],
+            ),
+        ]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -61,20 +87,22 @@ def problem_response(
     title: str | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    difference: str | None = None,
 ) -> Response[Problem]:
     phrase = HTTPStatus(status).phrase
-    return Response(
-        Problem(
-            type=f"https://budget.invalid/problems/{phrase.lower().replace(' ', '-')}",
-            title=title or phrase,
-            status=status,
-            detail=detail,
-            errors=errors,
-        ),
-        status_code=status,
-        media_type=PROBLEM_JSON,
-        headers=headers,
+    fields: dict[str, Any] = {
+        "type": f"https://budget.invalid/problems/{phrase.lower().replace(' ', '-')}",
+        "title": title or phrase,
+        "status": status,
+        "detail": detail,
+        "errors": errors,
+    }
+    problem = (
+        Problem(**fields)
+        if difference is None
+        else StatementMismatchProblem(**fields, difference=difference)
     )
+    return Response(problem, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
@@ -92,7 +120,10 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
     status = next(code for kind, code in _DOMAIN_STATUS if isinstance(error, kind))
     headers: dict[str, str] = {}
     errors = None
-    if isinstance(error, RuleViolationError):
+    difference = None
+    if isinstance(error, StatementMismatchError):
+        difference = error.difference.format()
+    elif isinstance(error, RuleViolationError):
         errors = _with_every_invalid_field(
             request,
             [
@@ -112,7 +143,14 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
             request.url.path,
             request_id_of(request.scope),
         )
-    return problem_response(status, error.detail, title=error.title, errors=errors, headers=headers)
+    return problem_response(
+        status,
+        error.detail,
+        title=error.title,
+        errors=errors,
+        headers=headers,
+        difference=difference,
+    )
 
 
 def _pointer(path: str) -> str:
@@ -160,7 +198,14 @@ def _with_every_invalid_field(
         log.exception("second validation pass failed (request id %s)", request_id_of(request.scope))
         return errors
     named = {error.pointer for error in found}
-    return found + [error for error in errors if error.pointer not in named]
+    # msgspec names a bad split part by its list (``#/splits``, "item 1: ..."); the second
+    # pass already named it, or a field inside it, more precisely.
+    return found + [
+        error
+        for error in errors
+        if error.pointer not in named
+        and not any(pointer.startswith(f"{error.pointer}/") for pointer in named)
+    ]
 
 
 def _field_error(item: dict[str, Any]) -> FieldError:
@@ -169,7 +214,8 @@ def _field_error(item: dict[str, Any]) -> FieldError:
     source = str(getattr(item.get("source"), "value", item.get("source") or ""))
     named = _MSGSPEC_FIELD.search(message)
     if named:
-        key = named.group(1)
+        # Inside a part (``splits[1]``) the field is that part's.
+        key = named.group(1) if key in {"", "data"} else f"{key}.{named.group(1)}"
         message = "is not allowed" if "unknown" in message else "is required"
     elif key == "data":
         key = ""
@@ -245,6 +291,8 @@ class JsonBodyRequest(Request[Any, Any, Any]):
     ``false``, ``"5"`` is not ``5``), without Litestar's intermediate dict and its lax
     conversion. When that fails validation, the body is decoded once more without a type
     (still a 400 when it is not JSON at all) for the pass that names every invalid field.
+    A body that decodes still answers 422 when it breaks its own ``RULES`` (a split of one
+    part), before the use case looks anything up.
 
     msgspec reports invalid UTF-8 as ``UnicodeDecodeError`` and absurd nesting as
     ``RecursionError`` instead of its ``DecodeError``; only here, while decoding the body,
@@ -257,12 +305,15 @@ class JsonBodyRequest(Request[Any, Any, Any]):
             if decoder is None:
                 return await super().json()
             try:
-                return decoder.decode(await self.body())
+                decoded = decoder.decode(await self.body())
             except msgspec.ValidationError as error:
                 await super().json()  # a 400 if it is not JSON; else kept for the second pass
                 raise invalid_body(error) from error
             except msgspec.DecodeError:
                 return await super().json()  # Litestar's 400 for a body that is not JSON
+            if (refused := broken_rules(decoded)) is not None:
+                raise refused
+            return decoded
         except UnicodeDecodeError as error:
             raise SerializationException(f"{NOT_JSON[:-1]}: it is not UTF-8.") from error
         except RecursionError as error:
@@ -282,14 +333,22 @@ _DESCRIPTIONS = {
 }
 
 
-def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI responses for the error statuses a route can answer (503 is always possible)."""
+def problems(
+    *statuses: int,
+    described: Mapping[int, str] | None = None,
+    shapes: Mapping[int, type[Problem]] | None = None,
+) -> dict[int, ResponseSpec]:
+    """OpenAPI responses for the error statuses a route can answer (503 is always possible):
+    each status the general words unless ``described`` gives the route's own, and the
+    ``Problem`` shape unless ``shapes`` names one with more members."""
+    described, shapes = described or {}, shapes or {}
     return {
         status: ResponseSpec(
-            data_container=Problem,
+            data_container=shapes.get(status, Problem),
             media_type=PROBLEM_JSON,
-            description=_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
+            description=described.get(status)
+            or _DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
             generate_examples=False,
         )
-        for status in sorted({*statuses, 503})
+        for status in sorted({*statuses, *described, *shapes, 503})
     }

@@ -11,14 +11,17 @@ check the request again, field by field:
 * the JSON body, decoded without a type, against the fields of the handler's body Struct:
   each sent field converted alone to that field's type (with its constraints) as strictly
   as the decoder does, every missing required field, and every unknown field when the
-  Struct forbids them;
+  Struct forbids them; a list of Structs (a transaction's split parts) item by item, each
+  field of each item alone (``#/splits/1/amount``); then the body's ``RULES`` whose fields
+  are all valid;
 * every query parameter of the handler and of its dependencies, converted alone to the
   type Litestar converts it to (its annotation with the ``Parameter`` constraints), as
   leniently as Litestar does (a query value is always text).
 
 So a value is refused here exactly when the first pass refuses it. The checkers are built
 on the first failure of each route handler and cached; a request that decodes cleanly
-never reaches them, so the happy path costs nothing.
+never reaches them, so the happy path costs nothing but its body's ``RULES``
+(``broken_rules``, run by the first pass right after decoding).
 """
 
 from __future__ import annotations
@@ -39,7 +42,14 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.types import Empty
 from litestar.utils.scope.state import ScopeState
 
-from budget.entrypoints.http.schemas.common import ENUM_DETAILS, NO_NUL_PATTERN, PATTERN_DETAILS
+from budget.domain.errors import RuleViolationError
+from budget.entrypoints.http.schemas.common import (
+    ENUM_DETAILS,
+    NO_NUL_PATTERN,
+    PATTERN_DETAILS,
+    BodyRule,
+    Strict,
+)
 
 MISSING = "is required"
 UNKNOWN = "is not allowed"
@@ -106,6 +116,34 @@ def invalid_body(error: msgspec.ValidationError) -> ValidationException:
     )
 
 
+def broken_rules(body: msgspec.Struct) -> ValidationException | None:
+    """The 422 for a decoded body that breaks its own ``RULES``, if it does."""
+    rules: tuple[BodyRule, ...] = getattr(body, "RULES", ())
+    values = {name: getattr(body, name) for name in body.__struct_fields__}
+    found = list(_broken(rules, values, ()))
+    if not found:
+        return None
+    return ValidationException(
+        detail="Validation failed for the request body",
+        extra=[{"message": detail, "key": key, "source": "body"} for key, detail in found],
+    )
+
+
+def _broken(
+    rules: tuple[BodyRule, ...], values: Mapping[str, Any], at: tuple[str, ...]
+) -> Iterator[tuple[str, str]]:
+    """``(field path, detail)`` of each rule broken by ``values`` (those of valid fields
+    only: a rule waits until each of its fields is valid)."""
+    for rule in rules:
+        if not all(name in values for name in rule.fields):
+            continue
+        try:
+            rule.check(*(values[name] for name in rule.fields))
+        except RuleViolationError as error:
+            for problem in error.problems:
+                yield ".".join((*at, problem.field)), problem.detail
+
+
 # --- one request shape per route handler ------------------------------------------------------
 
 
@@ -154,33 +192,74 @@ class _BodyChecker:
     struct: type[msgspec.Struct]
     fields: Mapping[str, msgspec.structs.FieldInfo]
     forbid_unknown: bool
+    rules: tuple[BodyRule, ...]
 
-    def check(self, body: Any) -> Iterator[Invalid]:
+    def check(self, body: Any, at: tuple[str, ...] = ()) -> Iterator[Invalid]:
+        """Every invalid field of ``body`` (found at ``at`` in the request's body)."""
         if not isinstance(body, dict):
             try:
                 msgspec.convert(body, self.struct)
             except msgspec.ValidationError as error:
-                yield _invalid((), str(error), self.struct)
+                message = _AT.sub("", str(error))
+                yield Invalid(_pointer(at), _detail(message, self.struct, body))
             return
+        valid: dict[str, Any] = {}
         for name, field in self.fields.items():
             if name not in body:
                 if field.required:
-                    yield Invalid(_pointer((name,)), MISSING)
+                    yield Invalid(_pointer((*at, name)), MISSING)
+                else:
+                    valid[field.name] = _default(field)
                 continue
             try:
-                msgspec.convert(body[name], field.type)
+                valid[field.name] = msgspec.convert(body[name], field.type)
             except msgspec.ValidationError as error:
-                yield _invalid((name,), str(error), field.type, body[name])
+                yield from _field_errors((*at, name), error, field.type, body[name])
         if self.forbid_unknown:
             for name in body:
                 if name not in self.fields:
-                    yield Invalid(_pointer((str(name),)), UNKNOWN)
+                    yield Invalid(_pointer((*at, str(name))), UNKNOWN)
+        for path, detail in _broken(self.rules, valid, at):
+            yield Invalid(_pointer(tuple(path.split("."))), detail)
 
 
 @cache
 def _body_checker(struct: type[msgspec.Struct]) -> _BodyChecker:
     fields = {field.encode_name: field for field in msgspec.structs.fields(struct)}
-    return _BodyChecker(struct, fields, bool(struct.__struct_config__.forbid_unknown_fields))
+    forbid = bool(struct.__struct_config__.forbid_unknown_fields)
+    rules = struct.RULES if issubclass(struct, Strict) else ()
+    return _BodyChecker(struct, fields, forbid, rules)
+
+
+def _default(field: msgspec.structs.FieldInfo) -> Any:
+    """What the decoder gives a field that was not sent."""
+    if field.default_factory is not msgspec.NODEFAULT:
+        return field.default_factory()
+    return field.default
+
+
+def _field_errors(
+    at: tuple[str, ...], error: msgspec.ValidationError, annotation: Any, value: Any
+) -> Iterator[Invalid]:
+    """The field at ``at`` failed: msgspec's first error, or, inside a list of Structs (split
+    parts), every invalid field of every item."""
+    message = str(error)
+    located = _AT.search(message)
+    item = _item_struct(annotation)
+    if item is not None and isinstance(value, list) and located and located["path"][:1] == "[":
+        checker = _body_checker(item)
+        for index, element in enumerate(value):
+            yield from checker.check(element, (*at, str(index)))
+        return
+    yield _invalid(at, message, annotation, value)
+
+
+def _item_struct(annotation: Any) -> type[msgspec.Struct] | None:
+    """The Struct of a list of Structs (``list[SplitPart]``), else None."""
+    for member in _members(annotation):
+        if get_origin(member) is list:
+            return _struct_of(get_args(member)[0])
+    return None
 
 
 def _invalid(at: tuple[str, ...], message: str, annotation: Any, value: Any = None) -> Invalid:

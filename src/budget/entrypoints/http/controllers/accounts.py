@@ -21,6 +21,7 @@ from budget.domain.services.accounts import (
     ListAccounts,
     UpdateAccount,
 )
+from budget.domain.services.reconciliation import ReconcileAccount
 from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.params import (
@@ -31,13 +32,15 @@ from budget.entrypoints.http.params import (
     Offset,
     sort_parameter,
 )
-from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.problems import StatementMismatchProblem, problems
 from budget.entrypoints.http.responses import created, location_header
 from budget.entrypoints.http.schemas.accounts import (
     AccountCreate,
     AccountPage,
     AccountRead,
     AccountUpdate,
+    ReconcileBody,
+    ReconciliationRead,
 )
 from budget.entrypoints.http.schemas.paging import Page
 
@@ -53,20 +56,46 @@ Your accounts, paged with `limit` and `offset`.
 """
 
 CREATE_DESCRIPTION = """\
-Open an account. Its `balance` starts at `opening_balance` (default `"0"`, may be
-negative). The name must be unique among your unarchived accounts (else 409); the
+Open an account. Its `balance` and `cleared_balance` start at `opening_balance` (default
+`"0"`, may be negative). The name must be unique among your unarchived accounts (else 409); the
 currency is fixed for the account's life. Answers 201 with `Location`.
 """
 
 UPDATE_DESCRIPTION = """\
 Change the sent fields only. `currency` cannot change: sending another one is a 422,
-sending the same one is accepted. A new `opening_balance` moves `balance` by the
-difference. Unarchiving (or renaming) to a name another unarchived account has is a 409.
+sending the same one is accepted. A new `opening_balance` moves `balance` and
+`cleared_balance` by the difference. `balance`, `cleared_balance` and `last_reconciled_on`
+are read-only (sending one is a 422). Unarchiving (or renaming) to a name another
+unarchived account has is a 409.
 """
 
 DELETE_DESCRIPTION = """\
 Delete an account that no transaction refers to (either side of a transfer). An account
 with transactions answers 409: archive it instead (`PATCH {"archived": true}`).
+"""
+
+RECONCILE_DESCRIPTION = """\
+Check the account against a bank statement (editors and owners). The cleared balance as
+of `statement_date` (`opening_balance` plus the effects of `cleared` and `reconciled`
+transactions dated on or before it, either side of a transfer) is compared with
+`statement_balance`:
+
+* Equal: every `cleared` transaction of the account dated on or before `statement_date`
+  becomes `reconciled` (locked), `last_reconciled_on` becomes `statement_date` unless it is
+  already later (it never moves back), and the answer is 200 with `difference` zero
+  (`"0.00"` in a two-decimal currency), `reconciled_count` the number of transactions this
+  call moved to `reconciled` and `adjustment_transaction_id` null.
+* Different, `adjust` false or absent: 409 with the problem's `difference` member
+  (`statement_balance - cleared_balance`), and nothing changes.
+* Different, `adjust: true`: one uncategorised income (a positive difference) or expense
+  (a negative one) of the difference's absolute value, dated `statement_date`, payee
+  `"Reconciliation adjustment"`, status `reconciled`, is recorded, then as when equal;
+  `adjustment_transaction_id` names it, while `cleared_balance` and `difference` are the
+  figures before it and `reconciled_count` does not count it.
+
+A `statement_date` after today (UTC) is a 422 on `statement_date`; a `statement_balance`
+that is not an amount of the account's currency is a 422 on `statement_balance`. A date
+before `last_reconciled_on` is allowed. Money is printed in the account's currency.
 """
 
 AccountSort = Annotated[
@@ -174,3 +203,39 @@ class AccountsController(Controller):
         delete_account: NamedDependency[DeleteAccount],
     ) -> None:
         await delete_account.execute(caller, AccountId(account_id))
+
+    @post(
+        "/{account_id:uuid}/reconcile",
+        operation_id="reconcileAccount",
+        summary="Reconcile an account with a bank statement",
+        description=RECONCILE_DESCRIPTION,
+        status_code=200,
+        responses=problems(
+            400,
+            401,
+            403,
+            404,
+            413,
+            422,
+            described={
+                409: "The statement differs from the cleared balance (see `difference`); or, "
+                "rarely, a concurrent change got in the way: nothing was written, retry"
+            },
+            shapes={409: StatementMismatchProblem},
+        ),
+    )
+    async def reconcile_account(
+        self,
+        account_id: FromPath[UUID],
+        data: JSONBody[ReconcileBody],
+        caller: NamedDependency[Caller],
+        reconcile_account: NamedDependency[ReconcileAccount],
+    ) -> ReconciliationRead:
+        done = await reconcile_account.execute(
+            caller,
+            AccountId(account_id),
+            data.statement_date,
+            data.statement_balance,
+            adjust=data.adjust,
+        )
+        return ReconciliationRead.of(done)

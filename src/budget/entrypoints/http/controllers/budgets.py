@@ -82,10 +82,11 @@ STATUS_DESCRIPTION = """\
 The budget in the period containing `date` (default today): `carried_over` is 0 without
 rollover, else the sum of `limit - spent` over every earlier period; `available = limit +
 carried_over`; `spent` counts expenses (never income or transfers) in the budget's
-currency and category (a parent includes its subcategories; null: every expense), over
-the whole period; `remaining = available - spent`. A period cut short by `end_date` keeps
-its full limit, counts spending up to `end_date`, and reports `period_end = end_date`.
-A `date` outside `start_date`..`end_date` is a 422 (pointer `date`).
+currency and category (a parent includes its subcategories; null: every expense; a split
+expense counts each part under the part's own category), over the whole period;
+`remaining = available - spent`. A period cut short by `end_date` keeps its full limit,
+counts spending up to `end_date`, and reports `period_end = end_date`. A `date` outside
+`start_date`..`end_date` is a 422 (pointer `date`).
 """
 
 STATUSES_DESCRIPTION = """\

@@ -43,7 +43,8 @@ data, ordered by currency code."""
 
 SUMMARY_DESCRIPTION = f"""\
 Income, expense, `net` (income - expense) and the number of income and expense
-transactions per currency. Transfers are excluded.
+transactions per currency (a split transaction counts once, whatever its parts).
+Transfers are excluded.
 
 `account_id` keeps only the income and expenses booked on that account. An id that is not
 one of your accounts (missing, malformed or another user's) is a 422 on `account_id`. A
@@ -56,9 +57,12 @@ Totals per category of the `type` transactions (`expense` by default, or `income
 currency, largest total first. Transactions without a category form one bucket with
 `category_id` and `category_name` null (listed after named categories of equal total).
 Categories count as assigned: a child category is not folded into its parent; archived
-categories still appear. `share_percent` is the item's share of its currency's total, as
-a string with one decimal rounded half-up (the shares may not add up to exactly 100.0).
-Transfers never count.
+categories still appear. A split transaction counts each part under the part's own
+category (an uncategorised part in the uncategorised bucket), so `transaction_count`
+counts entries: whole transactions plus split parts in that category (two parts of one
+transaction in the same category count twice). `share_percent` is the item's share of
+its currency's total, as a string with one decimal rounded half-up (the shares may not add
+up to exactly 100.0). Transfers never count.
 
 {RANGE_RULES}"""
 

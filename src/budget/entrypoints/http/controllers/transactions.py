@@ -50,8 +50,10 @@ BASE = "/api/v1/transactions"
 LIST_DESCRIPTION = """\
 Your transactions, paged by `offset` or by `cursor`.
 
-* Filters, all combinable: `account_id` (either side of a transfer), `category_id`,
-  `uncategorized=true` (income and expenses without a category; never transfers),
+* Filters, all combinable: `account_id` (either side of a transfer), `category_id` (a
+  split transaction matches when any part is in the category),
+  `uncategorized=true` (income and expenses with neither a category nor splits, or with
+  an uncategorised part; never transfers),
   `type`, `date_from` and `date_to` (inclusive), `min_amount` and `max_amount`
   (inclusive, decimal strings compared with `amount` in each transaction's currency),
   `q` (case-insensitive substring of description or payee), `tag` (an exact tag).
@@ -72,8 +74,19 @@ Record income, an expense or a transfer; the affected balances move in the same 
 transaction. `account_id` (and for a transfer `to_account_id`, which must differ) must be
 your accounts, `category_id` your category of the matching kind (income or expense
 only), else 422 with a pointer to the field. `to_amount` is required across currencies
-and otherwise equals `amount`. `currency` is read-only: the account's currency. Answers
-201 with `Location`.
+and otherwise equals `amount`. `currency` and `recurring_id` are read-only. Answers 201
+with `Location`.
+
+* `splits`: absent or `[]` for none; else 2-50 parts `{category_id?, amount,
+  description?}` of an income or expense whose amounts add up exactly to `amount` (422 on
+  `splits`), each category of the transaction's household and kind (422 on
+  `splits/<index>/category_id`). A transfer cannot be split (422 on `splits`); a split
+  transaction has no `category_id` of its own (422 on `category_id`).
+* `status`: `uncleared` (default), `cleared` or `reconciled`; a transfer's status is
+  shared by both sides. Cleared and reconciled transactions count in the accounts'
+  `cleared_balance`.
+* `import_id`: 1-100 characters, unique among the live transactions of `account_id` (the
+  source of a transfer): a second one there is a 409. Deleting a transaction frees it.
 """
 
 UPDATE_DESCRIPTION = """\
@@ -84,7 +97,33 @@ transfer drops the category (send `to_account_id`). A category that does not fit
 type must be replaced or cleared in the same request. Moving to an account in another
 currency requires `amount` again. Across currencies `to_amount` is kept unless sent; in
 one currency it follows `amount`.
+
+* `splits` replaces every part (`[]` removes them). Non-empty `splits` sent without
+  `category_id` clears the category; a non-null `category_id` on a split transaction needs
+  `splits: []` in the same request (else 422 on `category_id`). Changing the `amount` of a
+  split transaction requires new `splits` (else 422 on `splits`); it becomes a transfer
+  only with `splits: []` (else 422 on `splits`); kept parts must fit a new type (else 422
+  on `splits/<index>/category_id`).
+* `import_id` cannot change: only its current value (null when it has none) is accepted,
+  anything else is a 422 on `import_id`.
+* A `reconciled` transaction is locked: a change of `type`, `amount`, `to_amount`,
+  `date`, `account_id`, `to_account_id` or `splits` is a 409 (sending the current value is
+  not a change); `category_id`, `payee`, `description`, `tags` and `status` may change.
+  Moving `status` back to `cleared` or `uncleared` unlocks it from the next request on;
+  moving it back and changing a locked field in the same request is a 409.
 """
+
+DELETE_DESCRIPTION = """\
+Delete a transaction and take its effect off the balances; its `import_id` is free again.
+A `reconciled` transaction cannot be deleted (409): move its `status` back first.
+"""
+
+RETRY = " (or, rarely, a concurrent change got in the way: nothing was written, retry)"
+CONFLICTS = {
+    "create": "`import_id` is already taken by a live transaction of the account" + RETRY,
+    "update": "The transaction is reconciled and a locked field would change" + RETRY,
+    "delete": "The transaction is reconciled" + RETRY,
+}
 
 TransactionSort = Annotated[
     sorts.TransactionSort,
@@ -207,7 +246,7 @@ class TransactionsController(Controller):
         response_headers=LOCATION,
         summary="Record a transaction",
         description=CREATE_DESCRIPTION,
-        responses=problems(400, 401, 403, 413, 422),
+        responses=problems(400, 401, 403, 413, 422, described={409: CONFLICTS["create"]}),
     )
     async def create_transaction(
         self,
@@ -238,7 +277,7 @@ class TransactionsController(Controller):
         operation_id="updateTransaction",
         summary="Change a transaction",
         description=UPDATE_DESCRIPTION,
-        responses=problems(400, 401, 403, 404, 413, 422),
+        responses=problems(400, 401, 403, 404, 413, 422, described={409: CONFLICTS["update"]}),
     )
     async def update_transaction(
         self,
@@ -255,8 +294,8 @@ class TransactionsController(Controller):
         "/{transaction_id:uuid}",
         operation_id="deleteTransaction",
         summary="Delete a transaction",
-        description="Delete a transaction and take its effect off the balances.",
-        responses=problems(401, 403, 404),
+        description=DELETE_DESCRIPTION,
+        responses=problems(401, 403, 404, described={409: CONFLICTS["delete"]}),
     )
     async def delete_transaction(
         self,

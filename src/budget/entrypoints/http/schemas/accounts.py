@@ -3,11 +3,13 @@
 Money travels as a decimal string in both directions; requests keep it as text and the
 use cases parse it in the account's currency, responses print ``Money.format()`` (exactly
 the currency's decimals). Read-only fields (``id``, ``balance``, timestamps) are absent
-from the request structs, so sending one is a 422.
+from the request structs, so sending one is a 422; so are ``cleared_balance`` and
+``last_reconciled_on`` (contract section 10), which only a reconciliation moves.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 from uuid import UUID
 
@@ -16,9 +18,12 @@ from litestar.params import KwargDefinition
 
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.category import MAX_NAME_LENGTH
+from budget.domain.model.money import parse_decimal
+from budget.domain.model.reconciliation import Reconciliation
 from budget.domain.services.accounts import AccountChanges, AccountDraft
 from budget.entrypoints.http.schemas.common import (
     MONEY_RULE,
+    BodyRule,
     CurrencyText,
     HouseholdOut,
     HouseholdRef,
@@ -28,6 +33,7 @@ from budget.entrypoints.http.schemas.common import (
     Text,
     Timestamp,
     household_ref,
+    read_only,
     unset,
 )
 from budget.entrypoints.http.schemas.paging import Page
@@ -113,6 +119,16 @@ class AccountRead(msgspec.Struct):
             description="opening_balance + income - expenses - transfers out + transfers in"
         ),
     ]
+    cleared_balance: Annotated[
+        MoneyOut,
+        read_only(
+            "opening_balance plus the effects of the account's cleared and reconciled transactions"
+        ),
+    ]
+    last_reconciled_on: Annotated[
+        dt.date | None,
+        read_only("The latest statement_date the account was reconciled on; null: never"),
+    ]
     archived: bool
     created_at: Timestamp
     updated_at: Timestamp
@@ -127,6 +143,8 @@ class AccountRead(msgspec.Struct):
             account.currency.code,
             account.opening_balance.format(),
             account.balance.format(),
+            account.cleared.format(),
+            account.last_reconciled_on,
             account.archived,
             account.created_at,
             account.updated_at,
@@ -134,3 +152,84 @@ class AccountRead(msgspec.Struct):
 
 
 AccountPage = Annotated[Page[AccountRead], KwargDefinition(schema_component_key="AccountPage")]
+
+
+def _plain_decimal(statement_balance: str) -> None:
+    parse_decimal(statement_balance, field="statement_balance")
+
+
+class ReconcileBody(Strict):
+    # The range of money needs no currency: refused before the account is looked up.
+    RULES = (BodyRule(("statement_balance",), _plain_decimal),)
+
+    statement_date: Annotated[
+        dt.date,
+        msgspec.Meta(
+            description="The statement's day, YYYY-MM-DD; not after today (UTC)",
+            examples=["2026-11-30"],
+        ),
+    ]
+    statement_balance: Annotated[
+        MoneyText,
+        msgspec.Meta(
+            description=f"The balance the statement shows, in the account's currency. {MONEY_RULE}",
+            examples=["1234.56"],
+        ),
+    ]
+    adjust: Annotated[
+        bool,
+        msgspec.Meta(
+            description=(
+                "On a difference, record an adjustment that closes it instead of answering 409"
+            )
+        ),
+    ] = False
+
+
+class ReconciliationRead(msgspec.Struct):
+    account_id: UUID
+    statement_date: dt.date
+    statement_balance: Annotated[MoneyOut, msgspec.Meta(description="As sent, in the currency")]
+    cleared_balance: Annotated[
+        MoneyOut,
+        msgspec.Meta(
+            description=(
+                "The cleared balance as of statement_date, before any adjustment: "
+                "opening_balance plus the effects of cleared and reconciled transactions "
+                "dated on or before it"
+            )
+        ),
+    ]
+    difference: Annotated[
+        MoneyOut,
+        msgspec.Meta(
+            description='statement_balance - cleared_balance (zero, e.g. "0.00", when equal)',
+            examples=["0.00"],
+        ),
+    ]
+    reconciled_count: Annotated[
+        int,
+        msgspec.Meta(
+            description=(
+                "Transactions this call moved from cleared to reconciled (not the adjustment)"
+            )
+        ),
+    ]
+    adjustment_transaction_id: Annotated[
+        UUID | None,
+        msgspec.Meta(
+            description="The adjustment recorded (adjust: true and a difference), else null"
+        ),
+    ]
+
+    @classmethod
+    def of(cls, done: Reconciliation) -> ReconciliationRead:
+        return cls(
+            done.account_id,
+            done.statement_date,
+            done.statement_balance.format(),
+            done.cleared_balance.format(),
+            done.difference.format(),
+            done.reconciled_count,
+            done.adjustment_transaction_id,
+        )

@@ -9,8 +9,10 @@ what the OpenAPI document states.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -80,8 +82,38 @@ MoneyOut = Annotated[
 Timestamp = Annotated[dt.datetime, msgspec.Meta(description="RFC 3339, UTC")]
 
 
+def read_only(description: str) -> msgspec.Meta:
+    """A response field's documentation, marked ``readOnly``: request bodies do not take it
+    (sending it is a 422, like any field a body does not know)."""
+    return msgspec.Meta(
+        description=f"{description} (read-only)", extra_json_schema={"extra": {"read_only": True}}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BodyRule:
+    """A rule on a request body's own shape that msgspec cannot state: a field's value that
+    no constraint describes (a count of 0 or 2-50) or a combination of fields.
+
+    ``check`` gets the values of ``fields`` in that order (``msgspec.UNSET`` for a PATCH
+    field not sent, the default for a create field not sent) and raises the domain's
+    ``RuleViolationError`` naming the body fields at fault. It runs only when each of
+    ``fields`` is valid on its own (the contract, Part II), before the use case looks
+    anything up, so such a 422 comes before a 404 or a 403.
+    """
+
+    fields: tuple[str, ...]
+    check: Callable[..., Any]
+
+
 class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Request bodies: unknown and read-only fields are rejected with 422."""
+    """Request bodies: unknown and read-only fields are rejected with 422.
+
+    A body may list ``RULES``: what its own shape must satisfy beyond each field's msgspec
+    constraints (checked before anything is looked up, ``http/validation.py``).
+    """
+
+    RULES: ClassVar[tuple[BodyRule, ...]] = ()
 
 
 def unset(value: T | msgspec.UnsetType) -> T | Unset:

@@ -42,7 +42,9 @@ class SummaryRead(msgspec.Struct):
     income: MoneyOut
     expense: MoneyOut
     net: Annotated[MoneyOut, msgspec.Meta(description="income - expense", examples=["-3.20"])]
-    transaction_count: Annotated[int, msgspec.Meta(description="Income and expenses counted")]
+    transaction_count: Annotated[
+        int, msgspec.Meta(description="Income and expenses counted; a split one counts once")
+    ]
 
     @classmethod
     def of(cls, row: SummaryRow) -> SummaryRead:
@@ -61,7 +63,12 @@ class CategoryShareRead(msgspec.Struct):
     category_name: Annotated[str | None, msgspec.Meta(description="null: uncategorised")]
     total: MoneyOut
     share_percent: Percent
-    transaction_count: int
+    transaction_count: Annotated[
+        int,
+        msgspec.Meta(
+            description="Whole transactions in the category plus split parts in it, each once"
+        ),
+    ]
 
     @classmethod
     def of(cls, share: CategoryShare, currency: str) -> CategoryShareRead:

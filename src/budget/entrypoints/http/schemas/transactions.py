@@ -2,10 +2,15 @@
 
 Money travels as a decimal string in both directions; requests keep it as text and the
 use cases parse it in the account's currency, responses print ``Money.format()`` (exactly
-the currency's decimals). Read-only fields (``id``, ``currency``, timestamps) are absent
-from the request structs, so sending one is a 422. Lists page by offset or by cursor, so
-``TransactionPage`` is not the generic ``Page``: ``total`` and ``offset`` may be null and
-it carries ``next_cursor``.
+the currency's decimals). Read-only fields (``id``, ``currency``, ``recurring_id``,
+timestamps) are absent from the request structs, so sending one is a 422. Lists page by
+offset or by cursor, so ``TransactionPage`` is not the generic ``Page``: ``total`` and
+``offset`` may be null and it carries ``next_cursor``.
+
+Splits (contract section 10) are checked here as far as the body alone tells (``RULES``:
+the number of parts, no parts on a transfer, no category beside parts), so those 422s come
+before any lookup; the use cases check the rest (amounts in the currency, the sum, the
+parts' categories) and keep the same rules for callers other than HTTP.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ from budget.domain.model.paging import Page
 from budget.domain.model.patch import UNSET, Unset
 from budget.domain.model.transaction import (
     MAX_DESCRIPTION_LENGTH,
+    MAX_IMPORT_ID_LENGTH,
     MAX_PAYEE_LENGTH,
     MAX_TAG_LENGTH,
     MAX_TAGS,
     Transaction,
+    TransactionStatus,
     TransactionType,
 )
 from budget.domain.services.transactions import TransactionChanges, TransactionDraft
@@ -39,8 +46,10 @@ from budget.entrypoints.http.schemas.common import (
     Text,
     Timestamp,
     category_ref,
+    read_only,
     unset,
 )
+from budget.entrypoints.http.schemas.splits import SPLIT_RULES, SplitRead, Splits
 
 Amount = Annotated[
     MoneyText,
@@ -95,6 +104,40 @@ Tags = Annotated[
     ),
 ]
 
+Status = Annotated[
+    TransactionStatus,
+    msgspec.Meta(
+        description=(
+            "uncleared (default), cleared or reconciled; a transfer has one status for both "
+            "sides. A reconciled transaction is locked (see the operation's description)."
+        )
+    ),
+]
+ImportId = Annotated[
+    Text,
+    msgspec.Meta(
+        min_length=1,
+        max_length=MAX_IMPORT_ID_LENGTH,
+        description=(
+            f"1-{MAX_IMPORT_ID_LENGTH} characters, unique among the live transactions of "
+            "`account_id` (the source of a transfer; a duplicate is a 409); set at creation only"
+        ),
+        examples=["bank-2026-11-01-0042"],
+    ),
+]
+ImportIdKept = Annotated[
+    Text,
+    msgspec.Meta(
+        min_length=1,
+        max_length=MAX_IMPORT_ID_LENGTH,
+        description=(
+            "Immutable after creation: only the current value (null when it has none) is "
+            "accepted, anything else is a 422"
+        ),
+        examples=["bank-2026-11-01-0042"],
+    ),
+]
+
 AccountRef = Annotated[
     UUID, msgspec.Meta(description="One of your accounts; for a transfer, the source")
 ]
@@ -130,6 +173,11 @@ class TransactionCreate(Strict):
     description: Description = ""
     payee: Payee = ""
     tags: Tags = msgspec.field(default_factory=list)
+    splits: Splits = msgspec.field(default_factory=list)
+    status: Status = TransactionStatus.UNCLEARED
+    import_id: ImportId | None = None
+
+    RULES = SPLIT_RULES
 
     def draft(self) -> TransactionDraft:
         return TransactionDraft(
@@ -143,6 +191,9 @@ class TransactionCreate(Strict):
             description=self.description,
             payee=self.payee,
             tags=tuple(self.tags),
+            splits=tuple(part.draft() for part in self.splits),
+            status=self.status,
+            import_id=self.import_id,
         )
 
 
@@ -159,10 +210,16 @@ class TransactionUpdate(Strict):
     description: Description | msgspec.UnsetType = msgspec.UNSET
     payee: Payee | msgspec.UnsetType = msgspec.UNSET
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
+    splits: Splits | msgspec.UnsetType = msgspec.UNSET
+    status: Status | msgspec.UnsetType = msgspec.UNSET
+    import_id: ImportIdKept | msgspec.UnsetType | None = msgspec.UNSET
+
+    RULES = SPLIT_RULES
 
     def changes(self) -> TransactionChanges:
         account = changed_account(self.account_id)
         tags = unset(self.tags)
+        splits = unset(self.splits)
         return TransactionChanges(
             type=unset(self.type),
             account_id=UNSET if account is None else account,
@@ -174,6 +231,9 @@ class TransactionUpdate(Strict):
             description=unset(self.description),
             payee=unset(self.payee),
             tags=tags if isinstance(tags, Unset) else tuple(tags),
+            splits=splits if isinstance(splits, Unset) else tuple(p.draft() for p in splits),
+            status=unset(self.status),
+            import_id=unset(self.import_id),
         )
 
 
@@ -197,6 +257,14 @@ class TransactionRead(msgspec.Struct):
     description: str
     payee: str
     tags: list[str]
+    splits: Annotated[
+        list[SplitRead], msgspec.Meta(description="The parts in the order sent; [] when not split")
+    ]
+    status: TransactionStatus
+    import_id: str | None
+    recurring_id: Annotated[
+        UUID | None, read_only("The recurring transaction that posted it, else null")
+    ]
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -216,6 +284,10 @@ class TransactionRead(msgspec.Struct):
             txn.description,
             txn.payee,
             list(txn.tags),
+            [SplitRead.of(part) for part in txn.splits],
+            txn.status,
+            txn.import_id,
+            txn.recurring_id,
             txn.created_at,
             txn.updated_at,
         )
