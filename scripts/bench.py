@@ -406,7 +406,9 @@ async def run(args: argparse.Namespace) -> list[dict[str, object]]:
             year_ago = (date.today() - timedelta(days=365)).isoformat()
             scenarios = [
                 (name, call)
-                for name, call in scenarios_for(accounts, cursor, year_ago, has_budgets)
+                for name, call in scenarios_for(
+                    accounts, cursor, year_ago, has_budgets, categories["expense"]
+                )
                 if not args.only or any(word in name for word in args.only)
             ]
             for number in range(1, args.rounds + 1):
@@ -445,6 +447,7 @@ def scenarios_for(
     cursor: str | None,
     year_ago: str,
     has_budgets: bool,
+    expense_categories: list[uuid.UUID],
 ) -> list[tuple[str, Callable[[int], Call]]]:
     def get(path: str, **params: object) -> Callable[[int], Call]:
         call = Call("GET", f"{path}?{urlencode(params)}" if params else path)
@@ -459,6 +462,36 @@ def scenarios_for(
             "description": f"coffee {index}",
         }
         return Call("POST", "/api/v1/transactions", json.dumps(body).encode())
+
+    def create_split(index: int) -> Call:
+        # Three parts in three categories: what a split create costs over a plain one.
+        parts = [
+            {"category_id": str(category), "amount": amount}
+            for category, amount in zip(
+                expense_categories[:3], ("1.50", "1.25", "0.75"), strict=False
+            )
+        ]
+        body = {
+            "type": "expense",
+            "account_id": str(accounts[0]),
+            "amount": "3.50",
+            "date": date.today().isoformat(),
+            "description": f"groceries {index}",
+            "splits": parts,
+        }
+        return Call("POST", "/api/v1/transactions", json.dumps(body).encode())
+
+    reconcile = Call(
+        "POST",
+        f"/api/v1/accounts/{accounts[1]}/reconcile",
+        json.dumps(
+            {
+                "statement_date": date.today().isoformat(),
+                "statement_balance": "1000.00",
+                "adjust": True,
+            }
+        ).encode(),
+    )
 
     scenarios = [
         ("transactions: first page", get("/api/v1/transactions", limit=50)),
@@ -480,6 +513,9 @@ def scenarios_for(
             ("transactions: cursor at 90000", get("/api/v1/transactions", limit=50, cursor=cursor))
         )
     scenarios.append(("transactions: create", create))
+    if len(expense_categories) >= 3:
+        scenarios.append(("transactions: create with a 3-part split", create_split))
+    scenarios.append(("accounts: reconcile", lambda _index: reconcile))
     if has_budgets:
         scenarios += [
             (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -235,6 +235,12 @@ class FakeCategoryRepository:
     async def get(self, scope: Sequence[HouseholdId], category_id: CategoryId) -> Category | None:
         category = self.rows.get(category_id)
         return category if category is not None and category.household_id in scope else None
+
+    async def get_many(
+        self, scope: Sequence[HouseholdId], category_ids: Collection[CategoryId]
+    ) -> Sequence[Category]:
+        found = (self.rows.get(category_id) for category_id in sorted(category_ids))
+        return [c for c in found if c is not None and c.household_id in scope]
 
     async def delete(self, category: Category) -> None:
         del self.rows[category.id]

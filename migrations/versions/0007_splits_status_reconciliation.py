@@ -40,6 +40,13 @@ depends_on: str | Sequence[str] | None = None
 UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID = "uq_transactions_account_import_id"
 FK_TRANSACTION_SPLITS_CATEGORY = "fk_transaction_splits_category_id_categories"
 SPLITS_INDEX = "ix_transaction_splits_household_category"
+# The account's ``cleared`` rows on either side: what a reconciliation locks and moves to
+# ``reconciled`` (partial: a few rows since the last reconciliation, not the history).
+CLEARED_INDEXES = {
+    "ix_transactions_household_account_cleared": ["household_id", "account_id"],
+    "ix_transactions_household_to_account_cleared": ["household_id", "to_account_id"],
+}
+CLEARED_ONLY = "status = 'cleared'"
 TOTALS_TABLES = ("daily_totals", "monthly_totals")
 
 POLICY = "household_isolation"
@@ -82,6 +89,14 @@ def upgrade() -> None:
         ["account_id", "import_id"],
         unique=True,
     )
+    for name, columns in CLEARED_INDEXES.items():
+        op.create_index(
+            name,
+            "transactions",
+            columns,
+            sqlite_where=sa.text(CLEARED_ONLY),
+            postgresql_where=sa.text(CLEARED_ONLY),
+        )
     _add_filled("accounts", sa.Column("cleared_balance", sa.BigInteger()), "opening_balance")
     op.add_column("accounts", sa.Column("last_reconciled_on", sa.Date(), nullable=True))
     for table in TOTALS_TABLES:
@@ -154,5 +169,7 @@ def downgrade() -> None:
     op.drop_column("accounts", "last_reconciled_on")
     op.drop_column("accounts", "cleared_balance")
     op.drop_index(UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID, table_name="transactions")
+    for name in CLEARED_INDEXES:
+        op.drop_index(name, table_name="transactions")
     for name in ("split_count", "recurring_id", "import_id", "status"):
         op.drop_column("transactions", name)

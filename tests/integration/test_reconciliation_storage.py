@@ -136,6 +136,27 @@ async def test_the_cleared_balance_as_of_a_day_counts_what_was_cleared_until_the
     assert as_of == OPENING - 1000 - 2000 + 8000 + 32_000
 
 
+async def test_transfers_received_after_the_day_do_not_count_in_the_cleared_balance_then(
+    engine: AsyncEngine,
+) -> None:
+    ledger = await a_ledger(engine)
+    await ledger.record(
+        type=TransactionType.TRANSFER,
+        account_id=ledger.savings,
+        to_account_id=ledger.account,
+        amount="7.00",
+        date=date(2026, 11, 12),
+        status=RECONCILED,
+    )
+    await ledger.record(amount="3.00", date=date(2026, 11, 9), status=CLEARED)
+    account = await _account(ledger)
+
+    async with ledger.uow() as uow:
+        as_of = await uow.accounts.cleared_balance_as_of(account, date(2026, 11, 10))
+
+    assert as_of == OPENING - 300
+
+
 async def test_reconciling_moves_the_cleared_transactions_up_to_the_day_on_either_side(
     engine: AsyncEngine,
 ) -> None:

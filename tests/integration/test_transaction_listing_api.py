@@ -685,3 +685,22 @@ async def test_invalid_list_parameters_are_rejected_with_their_name(
 
     assert response.status_code == 422, response.text
     assert _pointers(response) == [pointer]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"sort": "amount"}, {"sort": "-created_at"}, {"account_id": "savings"}],
+    ids=["newest first", "by amount", "by creation", "filtered"],
+)
+async def test_deep_offset_pages_read_by_ids_first_hold_the_same_rows_as_one_page(
+    client: Client, new_user: NewUser, monkeypatch: pytest.MonkeyPatch, params: dict[str, Any]
+) -> None:
+    # Every page from offset 1 on is read the way deep pages are (ids first, then rows).
+    monkeypatch.setattr("budget.adapters.transactions.DEFERRED_JOIN_OFFSET", 1)
+    ledger = await _ledger(client, await new_user())
+    if "account_id" in params:
+        params = {"account_id": ledger.savings}
+
+    walked = await _walk_offsets(client, ledger.user, 2, **params)
+
+    assert walked == (await _page(client, ledger.user, limit=500, **params))["items"]

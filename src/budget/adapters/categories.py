@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, and_, delete, exists, or_, select
@@ -76,6 +76,18 @@ class SqlAlchemyCategoryRepository:
         )
         found = await plain_row(self._session, statement)
         return None if found is None else self._handed_out(found._mapping)
+
+    async def get_many(
+        self, scope: Sequence[HouseholdId], category_ids: Collection[CategoryId]
+    ) -> Sequence[Category]:
+        if not category_ids:
+            return []
+        statement = select(CATEGORIES).where(
+            in_households(_categories.household_id, scope),
+            _categories.id.in_(sorted(category_ids)),
+        )
+        rows = await plain_rows(self._session, statement)
+        return [self._handed_out(row._mapping) for row in rows]
 
     async def delete(self, category: Category) -> None:
         # Pending changes first (renamed children): the row's ON DELETE SET NULL makes its

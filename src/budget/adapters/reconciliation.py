@@ -54,20 +54,24 @@ def _either_side() -> ColumnElement[bool]:
 
 
 def _cleared_as_of() -> Select[Any]:
-    """The account's opening balance plus the effects of its cleared and reconciled
-    transactions dated on or before ``:day``: each side read through its own index."""
-    counted = [_txn.household_id == _household, _txn.date <= _day, _txn.status.in_(_COUNTED)]
+    """The account's cleared balance at the end of ``:day``: its stored cleared balance
+    less the effects of its cleared and reconciled transactions dated after ``:day``, each
+    side read through its (household, account, date) index. A statement is recent, so this
+    reads the few rows after it rather than the account's whole history; the account row is
+    locked by the reconciliation, so no writer moves the stored figure meanwhile, and one
+    statement sees the rows and the figure at one moment."""
+    later = [_txn.household_id == _household, _txn.date > _day, _txn.status.in_(_COUNTED)]
     source = select(
         case((_txn.type == TransactionType.INCOME.value, _txn.amount), else_=-_txn.amount).label(
             "delta"
         )
-    ).where(_txn.account_id == _account, *counted)
+    ).where(_txn.account_id == _account, *later)
     destination = select(func.coalesce(_txn.to_amount, _txn.amount).label("delta")).where(
-        _txn.to_account_id == _account, *counted
+        _txn.to_account_id == _account, *later
     )
     effects = union_all(source, destination).subquery("effects")
     moved = select(func.coalesce(func.sum(effects.c.delta), 0)).scalar_subquery()
-    return select(_accounts.opening_balance + moved).where(_accounts.id == _account)
+    return select(_accounts.cleared_balance - moved).where(_accounts.id == _account)
 
 
 CLEARED_AS_OF = _cleared_as_of()
@@ -93,7 +97,8 @@ async def cleared_balance_as_of(
     session: UnitSession, account: Account, day: dt.date, *, locking: bool
 ) -> int:
     """The account's cleared balance at the end of ``day``, as stored (``locking``: first
-    lock its cleared rows where the database locks rows; see the module)."""
+    lock its cleared rows where the database locks rows; see the module). The caller holds
+    the account's row lock (``ReconcileAccount`` reads it ``for_update``)."""
     params = {"account": account.id, "household": account.household_id, "day": day}
     if locking and locks_rows(session.dialect_name):
         await plain_value(session, LOCK_CLEARED, params)

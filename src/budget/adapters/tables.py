@@ -228,6 +228,21 @@ class TransactionRow(UUIDv7AuditBase):
         Index("ix_transactions_household_amount_id", "household_id", "amount", "id"),
         Index("ix_transactions_household_created_id", "household_id", "created_at", "id"),
         Index(UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID, "account_id", "import_id", unique=True),
+        # A reconciliation's rows: the account's cleared ones, few since the last one.
+        Index(
+            "ix_transactions_household_account_cleared",
+            "household_id",
+            "account_id",
+            sqlite_where=text("status = 'cleared'"),
+            postgresql_where=text("status = 'cleared'"),
+        ),
+        Index(
+            "ix_transactions_household_to_account_cleared",
+            "household_id",
+            "to_account_id",
+            sqlite_where=text("status = 'cleared'"),
+            postgresql_where=text("status = 'cleared'"),
+        ),
     )
 
     household_id: Mapped[UUID] = mapped_column(

@@ -29,7 +29,7 @@ from sqlalchemy import (
 
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows
 from budget.adapters.dialects import tag_contains
-from budget.adapters.paging import ordered, page_of
+from budget.adapters.paging import DEFERRED_JOIN_OFFSET, deferred_page, ordered, page_of
 from budget.adapters.reconciliation import reconcile
 from budget.adapters.scoping import in_households
 from budget.adapters.splits import (
@@ -293,16 +293,30 @@ class SqlAlchemyTransactionRepository:
         page: PageRequest,
     ) -> Page[Transaction]:
         conditions = matching(self._dialect(), scope, filters)
-        statement = ordered(
-            select(TRANSACTIONS).where(*conditions), _SORTS[sort.field], _txn.id, sort
-        )
+        column = _SORTS[sort.field]
+        deep = page.offset >= DEFERRED_JOIN_OFFSET
+        if deep:
+            keys = ordered(select(_txn.id).where(*conditions), column, _txn.id, sort)
+            statement = ordered(
+                deferred_page(
+                    select(TRANSACTIONS).where(in_households(_txn.household_id, scope)),
+                    _txn.id,
+                    keys,
+                    page,
+                ),
+                column,
+                _txn.id,
+                sort,
+            )
+        else:
+            statement = ordered(select(TRANSACTIONS).where(*conditions), column, _txn.id, sort)
         counted = (
             (COUNT_OF_ALL_TRANSACTIONS, {"household_id": scope[0]})
             if filters == UNFILTERED and len(scope) == 1
             else None
         )
         rows, total = await page_of(
-            self._session, TRANSACTIONS, statement, conditions, page, counted
+            self._session, TRANSACTIONS, statement, conditions, page, counted, paged=deep
         )
         return Page(await self._with_parts(scope, rows), total, page.limit, page.offset)
 

@@ -5,7 +5,7 @@ Methods named ``add``/``record_…`` only register a change: the unit of work wr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -81,6 +81,13 @@ class CategoryRepository(Protocol):
     async def get(
         self, scope: Sequence[HouseholdId], category_id: CategoryId
     ) -> Category | None: ...
+
+    async def get_many(
+        self, scope: Sequence[HouseholdId], category_ids: Collection[CategoryId]
+    ) -> Sequence[Category]:
+        """Those of ``category_ids`` found in the ``scope`` households, in one read (a
+        split's part categories), handed out like ``get``."""
+        ...
 
     async def delete(self, category: Category) -> None:
         """Delete the row. Changes to the categories handed out are written first, then the

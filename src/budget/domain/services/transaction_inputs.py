@@ -128,11 +128,7 @@ async def _check_part_categories(
 ) -> None:
     """Each part's category is one of ``household``'s, of the transaction's kind."""
     wanted = {part.category_id for part in parts if part.category_id is not None}
-    found = {}
-    for category_id in sorted(wanted):
-        category = await uow.categories.get((household,), category_id)
-        if category is not None:
-            found[category_id] = category
+    found = {c.id: c for c in await uow.categories.get_many((household,), wanted)}
     check_categories(parts, found, household, kind.category_kind)
 
 
