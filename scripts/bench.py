@@ -463,8 +463,11 @@ def scenarios_for(
         }
         return Call("POST", "/api/v1/transactions", json.dumps(body).encode())
 
+    long_ago = (date.today() - timedelta(days=400)).isoformat()
+
     def create_split(index: int) -> Call:
-        # Three parts in three categories: what a split create costs over a plain one.
+        # Three parts in three categories: what a split create costs over a plain one. Dated
+        # over a year back, so that later rounds' first pages and summaries stay as they were.
         parts = [
             {"category_id": str(category), "amount": amount}
             for category, amount in zip(
@@ -475,7 +478,7 @@ def scenarios_for(
             "type": "expense",
             "account_id": str(accounts[0]),
             "amount": "3.50",
-            "date": date.today().isoformat(),
+            "date": long_ago,
             "description": f"groceries {index}",
             "splits": parts,
         }
