@@ -582,10 +582,11 @@ async def test_the_migration_backfills_the_totals_from_existing_transactions(
             assert {(t, d, k, a): (amount, n) for t, d, k, a, amount, n in rows} == expected
         # The households migration keeps them: the user's personal household has the
         # user's id, and the totals still match the transactions; each transaction is one
-        # entry (migration 0007).
+        # entry (migration 0007), and the transfer gets its own cell (migration 0008).
         await upgrade(url)
         assert await SqlAlchemyTotalsVerifier(engine).drifted_totals() == []
         with_entries = {key: (amount, n, n) for key, (amount, n) in expected.items()}
+        with_entries[("transfer", date(2026, 1, 2), NO_CATEGORY, eur)] = (900, 1, 1)
         assert await cells_of(engine, str(ids["user"])) == with_entries
         await downgrade(url, "0002")
         async with engine.connect() as connection:

@@ -83,15 +83,10 @@ def test_an_expense_counts_its_amount_as_a_positive_sum() -> None:
     assert totals_effects(txn) == {_key(EXPENSE, B, None, USD): (300, 1, 1)}
 
 
-def test_a_transfer_counts_in_no_cell() -> None:
+def test_a_transfer_counts_once_in_its_source_accounts_transfer_cell() -> None:
     txn = _txn(TRANSFER, A, Money(500, EUR), to_account=B, to_amount=Money(500, EUR))
 
-    assert totals_effects(txn) == {}
-
-
-def test_a_cell_cannot_hold_transfers() -> None:
-    with pytest.raises(ValueError, match="transfers"):
-        _key(TRANSFER)
+    assert totals_effects(txn) == {_key(TRANSFER, A): (500, 1, 1)}
 
 
 def test_keys_sort_with_uncategorised_first_and_never_compare_none_with_an_id() -> None:
@@ -196,21 +191,30 @@ def test_turning_a_transfer_into_an_expense_adds_the_expense() -> None:
     old = _txn(TRANSFER, A, Money(500, EUR), to_account=B, to_amount=Money(500, EUR))
     new = replace(old, type=EXPENSE, to_account_id=None, to_amount=None, category_id=FOOD)
 
-    assert totals_change(old, new) == {_key(EXPENSE, A, FOOD): (500, 1, 1)}
+    assert totals_change(old, new) == {
+        _key(TRANSFER, A): (-500, -1, -1),
+        _key(EXPENSE, A, FOOD): (500, 1, 1),
+    }
 
 
 def test_turning_an_expense_into_a_transfer_takes_the_expense_off() -> None:
     old = _txn(EXPENSE, A, Money(500, EUR), category=FOOD)
     new = replace(old, type=TRANSFER, category_id=None, to_account_id=B, to_amount=Money(500, EUR))
 
-    assert totals_change(old, new) == {_key(EXPENSE, A, FOOD): (-500, -1, -1)}
+    assert totals_change(old, new) == {
+        _key(EXPENSE, A, FOOD): (-500, -1, -1),
+        _key(TRANSFER, A): (500, 1, 1),
+    }
 
 
-def test_changing_a_transfer_changes_no_totals() -> None:
+def test_changing_a_transfer_moves_its_transfer_cell_alone() -> None:
     old = _txn(TRANSFER, A, Money(500, EUR), to_account=C, to_amount=Money(545, USD))
     new = replace(old, amount=Money(600, EUR), to_amount=Money(650, USD), date=date(2026, 1, 1))
 
-    assert totals_change(old, new) == {}
+    assert totals_change(old, new) == {
+        _key(TRANSFER, A): (-500, -1, -1),
+        _key(TRANSFER, A, day=date(2026, 1, 1)): (600, 1, 1),
+    }
 
 
 def test_a_change_that_touches_no_cell_yields_no_changes() -> None:
@@ -223,7 +227,7 @@ def test_a_change_that_touches_no_cell_yields_no_changes() -> None:
 # --- recomputing and merging ------------------------------------------------------------------
 
 
-def test_recording_a_ledger_groups_income_and_expenses_per_cell_and_skips_transfers() -> None:
+def test_recording_a_ledger_groups_every_type_per_cell() -> None:
     ledger = [
         _txn(EXPENSE, A, Money(300, EUR), category=FOOD, number=1),
         _txn(EXPENSE, A, Money(200, EUR), category=FOOD, number=2),
@@ -239,6 +243,7 @@ def test_recording_a_ledger_groups_income_and_expenses_per_cell_and_skips_transf
         _key(EXPENSE, A, FOOD): (500, 2, 2),
         _key(EXPENSE, A): (50, 1, 1),
         _key(INCOME, B): (1000, 1, 1),
+        _key(TRANSFER, A): (70, 1, 1),
     }
     assert sum_totals(ledger) == totals
 

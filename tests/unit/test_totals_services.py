@@ -89,11 +89,10 @@ async def test_recording_an_expense_adds_it_to_its_cell(books: Books) -> None:
     assert books.uow.store.totals == {books.key(category=books.food.id): (1375, 2, 2)}
 
 
-async def test_recording_a_transfer_leaves_the_totals_alone(books: Books) -> None:
+async def test_recording_a_transfer_counts_it_in_its_transfer_cell(books: Books) -> None:
     await books.record(TRANSFER, "100")
 
-    assert books.uow.store.totals == {}
-    assert books.uow.applied_totals[-1] == {}
+    assert books.uow.store.totals == {books.key(TRANSFER): (10000, 1, 1)}
 
 
 async def test_updating_moves_the_transaction_between_cells(books: Books) -> None:
@@ -108,13 +107,15 @@ async def test_updating_moves_the_transaction_between_cells(books: Books) -> Non
     assert books.uow.store.totals == {key: (1000, 1, 1)}
 
 
-async def test_turning_an_expense_into_a_transfer_takes_it_off_the_totals(books: Books) -> None:
+async def test_turning_an_expense_into_a_transfer_moves_it_to_the_transfer_cell(
+    books: Books,
+) -> None:
     txn = await books.record(EXPENSE, "10")
     changes = TransactionChanges(type=TRANSFER, to_account_id=books.savings.id)
 
     await UpdateTransaction(books.uow, books.clock).execute(ALICE, txn.id, changes)
 
-    assert books.uow.store.totals == {}
+    assert books.uow.store.totals == {books.key(TRANSFER): (1000, 1, 1)}
 
 
 async def test_a_rejected_update_publishes_no_totals(books: Books) -> None:

@@ -57,7 +57,6 @@ DAILY = cast("Table", DailyTotalRow.__table__)
 MONTHLY = cast("Table", MonthlyTotalRow.__table__)
 _txn = TransactionRow.__table__.c
 _parts = TransactionSplitRow.__table__.c
-INCOME_AND_EXPENSE = ("income", "expense")
 SUMS = ("amount", "count", "entries")
 """The columns of a cell that add up (``Totals``, in order)."""
 
@@ -273,7 +272,6 @@ def totals_of_transactions(
                 TransactionSplitRow.__table__, _parts.transaction_id == _txn.id
             )
         )
-        .where(_txn.type.in_(INCOME_AND_EXPENSE))
         .group_by(*keys)
     )
     if household_id is not None:

@@ -7,7 +7,10 @@ and the number of transactions. Every write of a transaction hands
 ``totals_change(old, new)`` to the totals port in the same unit of work, exactly as it
 hands ``balance_change`` to the accounts, so the read model never drifts from the ledger.
 
-Transfers are not in it: reports and budgets never count them. A split transaction puts
+Transfers are in it only to be counted: one cell per source account and day of type
+``transfer`` (uncategorised), which reports and budgets never read (they name the types
+they sum); so the unfiltered transaction list counts every transaction from the monthly
+totals instead of counting transfers row by row. A split transaction puts
 each part's amount in its part's category cell; it counts as one transaction (``count``) in
 the cell of its first part's category, and each part as one entry (``entries``) in its
 category's cell; a whole transaction is one entry. So the summary counts transactions, the
@@ -49,10 +52,6 @@ class TotalsKey:
     category_id: CategoryId | None
     account_id: AccountId
 
-    def __post_init__(self) -> None:
-        if self.type is TransactionType.TRANSFER:
-            raise ValueError("transfers have no daily totals")
-
     def _rank(self) -> tuple[UUID, str, dt.date, str, UUID, UUID]:
         category = _NO_CATEGORY if self.category_id is None else self.category_id
         return (
@@ -69,21 +68,17 @@ class TotalsKey:
 
     @classmethod
     def of(cls, txn: Transaction, category_id: CategoryId | None) -> TotalsKey:
-        """The cell of ``txn``'s amount (or of its part) in ``category_id``.
-
-        Raises:
-            ValueError: for a transfer, which counts in none.
-        """
+        """The cell of ``txn``'s amount (or of its part) in ``category_id``."""
         return cls(txn.household_id, txn.type, txn.date, txn.currency, category_id, txn.account_id)
 
 
 def totals_effects(txn: Transaction) -> dict[TotalsKey, Totals]:
     """What ``txn`` adds to the daily totals: for income and expenses its amount, one
     transaction and one entry in its cell, or, split, each part's amount and one entry in
-    its part's cell (the transaction counted in its first part's cell); nothing for a
-    transfer."""
-    if txn.type is TransactionType.TRANSFER:
-        return {}
+    its part's cell (the transaction counted in its first part's cell); for a transfer its
+    amount and one transaction in its source account's uncategorised transfer cell, which
+    reports and budgets never read (they name the types they sum) but which lets the
+    unfiltered list count every transaction from the monthly totals."""
     if not txn.splits:
         return {TotalsKey.of(txn, txn.category_id): (txn.amount.minor, 1, 1)}
     effects: dict[TotalsKey, list[int]] = {}
