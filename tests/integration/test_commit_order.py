@@ -294,7 +294,7 @@ async def test_a_transaction_added_and_deleted_in_one_unit_of_work_is_never_writ
     assert not [sql for sql, _ in statements if "transactions" in sql]
 
 
-async def test_the_parts_of_a_split_transaction_are_written_after_it_and_before_the_balances(
+async def test_the_parts_of_a_split_transaction_are_written_after_it_with_the_balances(
     engine: AsyncEngine,
 ) -> None:
     user = _user()
@@ -312,9 +312,13 @@ async def test_the_parts_of_a_split_transaction_are_written_after_it_and_before_
             await _record(uow, txn)
             await uow.commit()
 
-    order = [
-        _position(statements, "INSERT INTO transactions"),
-        _position(statements, "INSERT INTO transaction_splits"),
-        _position(statements, "UPDATE accounts SET balance"),
-    ]
-    assert order == sorted(order)
+    queries = [sql for sql, _ in _queries(statements)]
+    row = _position(statements, "INSERT INTO transactions")
+    parts = next(n for n, sql in enumerate(queries) if "INSERT INTO transaction_splits" in sql)
+    assert row < parts
+    if engine.dialect.name == "postgresql":
+        # One statement moves the balances and inserts the parts (writes.run_effects).
+        assert any(
+            "INSERT INTO transaction_splits" in sql and "UPDATE accounts SET balance" in sql
+            for sql, _ in statements
+        )

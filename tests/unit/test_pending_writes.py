@@ -206,16 +206,15 @@ def test_the_parts_of_a_transaction_write_after_its_row_and_before_the_balances(
     assert rank_of(_table("transactions")) < PartsWrites().rank < BALANCES_RANK
 
 
-async def test_the_parts_of_an_added_transaction_are_inserted_in_one_statement() -> None:
-    connection = FakeConnection("postgresql")
+async def test_the_parts_of_an_added_transaction_are_effects_written_with_the_balances() -> None:
     parts = PartsWrites()
     parts.add(_split_expense(100, 200, 300))
 
-    await parts.write(connection)  # type: ignore[arg-type]
+    effects = parts.added.effects("postgresql")
 
-    [(sql, params)] = connection.statements
-    assert sql.startswith("INSERT INTO transaction_splits")
-    assert [(row["position"], row["amount"]) for row in params["rows"]] == [
+    assert parts.added.rank == BALANCES_RANK
+    assert all(e.shape.sql.startswith("INSERT INTO transaction_splits") for e in effects)
+    assert [(e.params["position"], e.params["amount"]) for e in effects] == [
         (0, 100),
         (1, 200),
         (2, 300),

@@ -3,11 +3,12 @@
 repository builds on them.
 
 Parts belong to the transaction aggregate: they are read with it and written with it. A
-new transaction's parts are inserted at commit, after the transactions (``PartsWrites``
-takes its table's rank, after ``transactions``); a handed-out transaction whose parts
-changed has them all replaced (one ``DELETE``, one ``INSERT``); unchanged ones cost
-nothing. ``transactions.split_count`` says how many parts a row has, so that a page of
-rows none of which is split never queries this table.
+new transaction's parts are inserted at commit with the balances and totals, in the same
+statement on PostgreSQL (``AddedParts``, an effect writer); a handed-out transaction whose
+parts changed has them all replaced at its table's rank, after ``transactions`` (one
+``DELETE``, one ``INSERT``, ``PartsWrites``); unchanged ones cost nothing.
+``transactions.split_count`` says how many parts a row has, so that a page of rows none of
+which is split never queries this table.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from budget.adapters.database import RowValues, UnitSession, plain_rows
 from budget.adapters.scoping import in_households
 from budget.adapters.tables import CategoryRow, TransactionRow, TransactionSplitRow
-from budget.adapters.writes import rank_of
+from budget.adapters.writes import BALANCES_RANK, Effect, EffectShape, EffectWriter, rank_of
 from budget.domain.model.currency import Currency
 from budget.domain.model.ids import CategoryId, HouseholdId, TransactionId
 from budget.domain.model.money import Money
@@ -70,19 +71,62 @@ def _rows_of(txn: Transaction) -> list[dict[str, Any]]:
     return [split_columns(txn, position, part) for position, part in enumerate(txn.splits)]
 
 
+_INSERT_PART = EffectShape(
+    "INSERT INTO transaction_splits"
+    " (transaction_id, position, household_id, category_id, amount, description)"
+    " VALUES (:{p}transaction_id, :{p}position, :{p}household_id, :{p}category_id,"
+    " :{p}amount, :{p}description) RETURNING 1 AS v",
+    {
+        "transaction_id": _parts.transaction_id.type,
+        "position": _parts.position.type,
+        "household_id": _parts.household_id.type,
+        "category_id": _parts.category_id.type,
+        "amount": _parts.amount.type,
+        "description": _parts.description.type,
+    },
+)
+
+
+class AddedParts(EffectWriter):
+    """The parts of the transactions a unit of work added, inserted at commit as effects
+    (``writes.Effect``) ranked with the balances: on PostgreSQL they join the one statement
+    that moves the balances and totals, so a split create costs no extra round trip. The
+    transactions' rows are written before (their table's rank is lower)."""
+
+    rank = BALANCES_RANK
+
+    def __init__(self, tracked: PartsWrites) -> None:
+        self._tracked = tracked
+        self._added: dict[int, Transaction] = {}
+
+    def add(self, txn: Transaction) -> None:
+        self._added[id(txn)] = txn
+
+    def forget(self, txn: Transaction) -> None:
+        self._added.pop(id(txn), None)
+
+    def effects(self, dialect: str) -> list[Effect]:
+        added, self._added = self._added, {}
+        effects = []
+        for txn in added.values():
+            self._tracked.seen(txn)
+            effects += [Effect(_INSERT_PART, row) for row in _rows_of(txn)]
+        return effects
+
+
 class PartsWrites:
-    """The parts of the transactions a unit of work added or handed out, written at commit:
-    each changed transaction's parts replaced, then every added one's inserted, in one
-    ``INSERT``. Entities are keyed by object, like ``TableWrites``."""
+    """The parts of the transactions a unit of work handed out, written at commit: each
+    changed transaction's parts replaced (one ``DELETE``, one ``INSERT``); added ones go
+    through ``added`` (``AddedParts``). Entities are keyed by object, like ``TableWrites``."""
 
     def __init__(self) -> None:
         self.rank = rank_of(SPLITS)
-        self._added: dict[int, Transaction] = {}
+        self.added = AddedParts(self)
         self._seen: dict[int, tuple[Transaction, tuple[Split, ...]]] = {}
 
     def add(self, txn: Transaction) -> None:
-        """Insert ``txn``'s parts at commit (as they are then)."""
-        self._added[id(txn)] = txn
+        """Insert ``txn``'s parts at commit (as they are then; ``AddedParts``)."""
+        self.added.add(txn)
 
     def seen(self, txn: Transaction) -> None:
         """Track ``txn``, just read: its parts are replaced at commit if they changed."""
@@ -90,7 +134,7 @@ class PartsWrites:
 
     def forget(self, txn: Transaction) -> None:
         """Stop tracking ``txn`` (it is being deleted; its parts go with its row)."""
-        self._added.pop(id(txn), None)
+        self.added.forget(txn)
         self._seen.pop(id(txn), None)
 
     async def write(self, connection: AsyncConnection) -> None:
@@ -101,10 +145,6 @@ class PartsWrites:
                 replaced.append(txn.id)
                 rows += _rows_of(txn)
                 self._seen[key] = (txn, txn.splits)
-        added, self._added = self._added, {}
-        for key, txn in added.items():
-            rows += _rows_of(txn)
-            self._seen[key] = (txn, txn.splits)
         if replaced:
             await connection.execute(
                 delete(SPLITS).where(_parts.transaction_id.in_(sorted(replaced)))

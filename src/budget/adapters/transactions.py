@@ -218,6 +218,7 @@ class SqlAlchemyTransactionRepository:
         self._read_only = read_only
         self._rows = writes.register(TableWrites(TRANSACTIONS, transaction_columns))
         self._parts = writes.register(PartsWrites())
+        writes.register(self._parts.added)
 
     def _dialect(self) -> str:
         return self._session.dialect_name
