@@ -38,7 +38,6 @@ from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.period import Period
 from budget.domain.model.reconciliation import cleared_as_of, to_reconcile
-from budget.domain.model.splits import shares
 from budget.domain.model.totals import Totals, TotalsKey, totals_effects
 from budget.domain.model.transaction import (
     FOREIGN_ACCOUNT,
@@ -464,8 +463,9 @@ class FakeTransactionRepository:
 
 
 def _shares_of(txn: Transaction) -> dict[CategoryId | None, int]:
-    """What the transaction puts in each category: its amount, or each part's."""
-    return shares(txn.splits) if txn.splits else {txn.category_id: txn.amount.minor}
+    """What the transaction puts in each category: its amount, or each part's (its cells of
+    the totals rule, one per category)."""
+    return {key.category_id: amount for key, (amount, _, _) in totals_effects(txn).items()}
 
 
 def sum_totals(transactions: Iterable[Transaction]) -> dict[TotalsKey, Totals]:

@@ -9,8 +9,9 @@ deletion of one category, and the keys of globally unique ids: a split part's pr
 ``(transaction_id, position)`` and the unique ``import_id`` per account (an account, and a
 transaction, belong to one household, so these never span two). The
 constraints that errors are translated by take their names from ``errors.py``; the ``*Row``
-classes define the tables (and the migrations' target), rows are read and written with
-Core (see ``uow.py``).
+classes define the tables (and the migrations' target; the totals' rows live in
+``totals_tables.py`` and are re-exported here), rows are read and written with Core (see
+``uow.py``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ from budget.adapters.errors import (
     UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID,
     UQ_USERS_EMAIL,
 )
+from budget.adapters.totals_tables import NO_CATEGORY as NO_CATEGORY
+from budget.adapters.totals_tables import DailyTotalRow as DailyTotalRow
+from budget.adapters.totals_tables import MonthlyTotalRow as MonthlyTotalRow
 
 metadata = UUIDv7AuditBase.metadata
 
@@ -335,75 +339,3 @@ class BudgetRow(UUIDv7AuditBase):
     end_date: Mapped[date | None] = mapped_column(Date)
     rollover: Mapped[bool] = mapped_column(Boolean, default=False)
     alert_threshold: Mapped[int] = mapped_column(Integer)
-
-
-NO_CATEGORY = UUID(int=0)
-"""``category_key`` of uncategorised totals: a real value (not NULL), so that the primary
-key and ``ON CONFLICT`` treat the uncategorised cell like any other on both dialects."""
-
-
-class DailyTotalRow(DefaultBase):
-    """The read model of reports and budgets: per household, type (income or expense), day,
-    currency, category and account, the sum of the amounts, how many transactions
-    (``count``: a split transaction counts once, in its first part's cell) and how many
-    entries (``entries``: whole transactions and split parts; see
-    ``budget.domain.model.totals``).
-
-    Kept in step with ``transactions`` in the writer's database transaction (see
-    ``budget.domain.model.totals``); cells without entries are deleted. The primary
-    key leads with ``(household_id, type, date)`` for the range reads of reports and budgets
-    that cover every category; the second index serves budgets of one category. Long
-    ranges read their whole months from ``monthly_totals`` and only their ragged ends here.
-    """
-
-    __tablename__ = "daily_totals"
-    __table_args__ = (
-        PrimaryKeyConstraint(
-            "household_id", "type", "date", "currency", "category_key", "account_id"
-        ),
-        Index(
-            "ix_daily_totals_household_type_currency_category_date",
-            "household_id",
-            "type",
-            "currency",
-            "category_key",
-            "date",
-        ),
-    )
-
-    household_id: Mapped[UUID] = mapped_column(
-        GUID, ForeignKey("households.id", ondelete="CASCADE")
-    )
-    type: Mapped[str] = mapped_column(String(10))
-    date: Mapped[date] = mapped_column(Date)
-    currency: Mapped[str] = mapped_column(String(3))
-    category_key: Mapped[UUID] = mapped_column(GUID)
-    account_id: Mapped[UUID] = mapped_column(GUID)
-    amount: Mapped[int] = mapped_column(BigInteger)
-    count: Mapped[int] = mapped_column(Integer)
-    entries: Mapped[int] = mapped_column(Integer)
-
-
-class MonthlyTotalRow(DefaultBase):
-    """``daily_totals`` rolled up to calendar months (``month`` is the month's first day),
-    kept in step with it by the same writes: a year of a household's expenses is a few hundred
-    cells here instead of thousands of daily ones."""
-
-    __tablename__ = "monthly_totals"
-    __table_args__ = (
-        PrimaryKeyConstraint(
-            "household_id", "type", "month", "currency", "category_key", "account_id"
-        ),
-    )
-
-    household_id: Mapped[UUID] = mapped_column(
-        GUID, ForeignKey("households.id", ondelete="CASCADE")
-    )
-    type: Mapped[str] = mapped_column(String(10))
-    month: Mapped[date] = mapped_column(Date)
-    currency: Mapped[str] = mapped_column(String(3))
-    category_key: Mapped[UUID] = mapped_column(GUID)
-    account_id: Mapped[UUID] = mapped_column(GUID)
-    amount: Mapped[int] = mapped_column(BigInteger)
-    count: Mapped[int] = mapped_column(Integer)
-    entries: Mapped[int] = mapped_column(Integer)

@@ -98,6 +98,30 @@ def check_count(count: int) -> None:
         )
 
 
+def refuse_split_transfer(*, transfer: bool, split: bool) -> None:
+    """A transfer is never split.
+
+    Raises:
+        RuleViolationError: on ``splits``.
+    """
+    if transfer and split:
+        raise RuleViolationError.on("splits", "a transfer cannot be split")
+
+
+def refuse_category_beside_parts(*, split: bool, has_category: bool) -> None:
+    """A split transaction has no category of its own.
+
+    Raises:
+        RuleViolationError: on ``category_id``.
+    """
+    if split and has_category:
+        raise RuleViolationError.on(
+            "category_id",
+            "must be empty for a split transaction: each part has its own"
+            " (send splits: [] to give it one category)",
+        )
+
+
 def check_sum(parts: Sequence[Split], amount: Money) -> None:
     """The parts add up to the transaction's amount exactly.
 
@@ -141,12 +165,3 @@ def check_categories(
             problems.append(FieldProblem(field, f"must be a category of kind {kind}"))
     if problems:
         raise RuleViolationError(*problems)
-
-
-def shares(parts: Sequence[Split]) -> dict[CategoryId | None, int]:
-    """What the parts put in each category (None: uncategorised), in minor units, in the
-    order the categories first appear."""
-    found: dict[CategoryId | None, int] = {}
-    for part in parts:
-        found[part.category_id] = found.get(part.category_id, 0) + part.amount.minor
-    return found

@@ -30,7 +30,12 @@ from budget.domain.model.note import MAX_TAGS as MAX_TAGS
 from budget.domain.model.note import Note as Note
 from budget.domain.model.note import clean_tags as clean_tags
 from budget.domain.model.note import is_valid_tag as is_valid_tag
-from budget.domain.model.splits import Split, check_sum
+from budget.domain.model.splits import (
+    Split,
+    check_sum,
+    refuse_category_beside_parts,
+    refuse_split_transfer,
+)
 from budget.domain.model.transaction_status import LOCKED_FIELDS, check_import_id
 from budget.domain.model.transaction_status import MAX_IMPORT_ID_LENGTH as MAX_IMPORT_ID_LENGTH
 from budget.domain.model.transaction_status import TransactionLockedError as TransactionLockedError
@@ -211,12 +216,8 @@ class Posting:
     def _check_splits(self) -> None:
         if not self.splits:
             return
-        if self.kind is TransactionType.TRANSFER:
-            raise RuleViolationError.on("splits", "a transfer cannot be split")
-        if self.links.category is not None:
-            raise RuleViolationError.on(
-                "category_id", "must be empty for a split transaction: each part has its own"
-            )
+        refuse_split_transfer(transfer=self.kind is TransactionType.TRANSFER, split=True)
+        refuse_category_beside_parts(split=True, has_category=self.links.category is not None)
         check_sum(self.splits, self.amount)
 
     def _check_category(self) -> None:

@@ -15,7 +15,14 @@ from budget.domain.model.household import Caller
 from budget.domain.model.ids import AccountId, CategoryId, HouseholdId
 from budget.domain.model.money import Money
 from budget.domain.model.patch import UNSET, Unset, pick
-from budget.domain.model.splits import Split, SplitDraft, check_categories, parse_parts
+from budget.domain.model.splits import (
+    Split,
+    SplitDraft,
+    check_categories,
+    parse_parts,
+    refuse_category_beside_parts,
+    refuse_split_transfer,
+)
 from budget.domain.model.transaction import (
     FOREIGN_ACCOUNT,
     FOREIGN_CATEGORY,
@@ -116,8 +123,7 @@ async def find_parts(
     """The parts in the account's currency, their categories found in its household."""
     if not drafts:
         return ()
-    if kind is TransactionType.TRANSFER:
-        raise RuleViolationError.on("splits", "a transfer cannot be split")
+    refuse_split_transfer(transfer=kind is TransactionType.TRANSFER, split=True)
     parts = parse_parts(drafts, links.account.currency)
     await _check_part_categories(uow, parts, links.account.household_id, kind)
     return parts
@@ -149,12 +155,9 @@ async def revised_posting(
     # Sending non-empty parts alone clears the category; keeping them keeps it cleared.
     category_id = pick(changes.category_id, None if transfer or split else txn.category_id)
     sent_to_amount = pick(changes.to_amount, None)
-    if transfer and not isinstance(changes.splits, Unset) and changes.splits:
-        raise RuleViolationError.on("splits", "a transfer cannot be split")
-    if split and category_id is not None:
-        raise RuleViolationError.on(
-            "category_id", "must be empty for a split transaction: send splits: [] first"
-        )
+    sent_parts = not isinstance(changes.splits, Unset) and bool(changes.splits)
+    refuse_split_transfer(transfer=transfer, split=sent_parts)
+    refuse_category_beside_parts(split=split, has_category=category_id is not None)
     check_shape(
         kind, account_id, to_account_id, category_id, has_to_amount=sent_to_amount is not None
     )

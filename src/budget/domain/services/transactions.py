@@ -37,6 +37,7 @@ from budget.domain.model.ledger_queries import TransactionFilters, TransactionPa
 from budget.domain.model.money import Money
 from budget.domain.model.paging import Page, Sort
 from budget.domain.model.patch import Unset, pick
+from budget.domain.model.splits import refuse_category_beside_parts, refuse_split_transfer
 from budget.domain.model.totals import totals_change
 from budget.domain.model.transaction import (
     Note,
@@ -110,12 +111,9 @@ class RecordTransaction:
             draft.category_id,
             has_to_amount=draft.to_amount is not None,
         )
-        if draft.splits and draft.type is TransactionType.TRANSFER:
-            raise RuleViolationError.on("splits", "a transfer cannot be split")
-        if draft.splits and draft.category_id is not None:
-            raise RuleViolationError.on(
-                "category_id", "must be empty for a split transaction: each part has its own"
-            )
+        split = bool(draft.splits)
+        refuse_split_transfer(transfer=draft.type is TransactionType.TRANSFER, split=split)
+        refuse_category_beside_parts(split=split, has_category=draft.category_id is not None)
         check_import_id(draft.import_id)
         note = Note.of(draft.description, draft.payee, draft.tags)
         async with self._uow as uow:

@@ -15,7 +15,6 @@ from uuid import UUID
 
 import msgspec
 
-from budget.domain.errors import RuleViolationError
 from budget.domain.model.splits import (
     MAX_PART_DESCRIPTION_LENGTH,
     MAX_PARTS,
@@ -23,6 +22,8 @@ from budget.domain.model.splits import (
     Split,
     SplitDraft,
     check_count,
+    refuse_category_beside_parts,
+    refuse_split_transfer,
 )
 from budget.domain.model.transaction import TransactionType
 from budget.entrypoints.http.schemas.common import (
@@ -110,19 +111,17 @@ def _part_count(splits: list[SplitPart] | msgspec.UnsetType) -> None:
 def _not_on_a_transfer(
     kind: TransactionType | msgspec.UnsetType, splits: list[SplitPart] | msgspec.UnsetType
 ) -> None:
-    if kind is TransactionType.TRANSFER and not isinstance(splits, msgspec.UnsetType) and splits:
-        raise RuleViolationError.on("splits", "a transfer cannot be split")
+    sent = not isinstance(splits, msgspec.UnsetType) and bool(splits)
+    refuse_split_transfer(transfer=kind is TransactionType.TRANSFER, split=sent)
 
 
 def _no_category_beside_parts(
     splits: list[SplitPart] | msgspec.UnsetType, category_id: UUID | msgspec.UnsetType | None
 ) -> None:
-    if isinstance(splits, msgspec.UnsetType) or not splits:
-        return
-    if category_id is not None and not isinstance(category_id, msgspec.UnsetType):
-        raise RuleViolationError.on(
-            "category_id", "must be empty for a split transaction: each part has its own"
-        )
+    refuse_category_beside_parts(
+        split=not isinstance(splits, msgspec.UnsetType) and bool(splits),
+        has_category=category_id is not None and not isinstance(category_id, msgspec.UnsetType),
+    )
 
 
 SPLIT_RULES = (
