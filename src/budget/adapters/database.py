@@ -12,7 +12,12 @@ import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import Executable, Row, event, exc, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from budget.adapters.dialects import READ_ONLY_OPTION, one_writer_at_a_time, read_only_options
+from budget.adapters.dialects import (
+    READ_ONLY_OPTION,
+    one_writer_at_a_time,
+    read_only_options,
+    register_fx_function,
+)
 from budget.domain.errors import StorageUnavailableError
 
 POOL_TIMEOUT_SECONDS = 5
@@ -131,6 +136,7 @@ def _sqlite_engine(url: str) -> AsyncEngine:
         # over the primary key's date range.
         cursor.execute("PRAGMA automatic_index=OFF")
         cursor.close()
+        register_fx_function(dbapi_connection)  # reports in one currency (ADR 0015)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -6,29 +6,37 @@ functions. A new difference gets a function here (and a test on both databases i
 
 - transactions: ``one_writer_at_a_time``, ``read_only_options``
 - locking: ``locks_rows``
-- upserts: ``adding_upsert``, ``replacing_upsert``
+- upserts: ``adding_upsert``, ``replacing_upsert``, ``changing_upsert``
 - JSON arrays: ``tag_contains``
-- dates: ``month_of``, ``week_of``
+- dates: ``month_of``, ``week_of``, ``days_before``
 - many rows as parameters: ``parameter_rows``, ``rows_table``
+- exchange rates: ``fx_factor_columns``, ``fx_converted``, ``register_fx_function``
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     CTE,
+    BigInteger,
     ColumnElement,
     Date,
     DateTime,
     Insert,
+    Numeric,
     Select,
     Table,
+    and_,
     bindparam,
+    case,
     exists,
     func,
+    literal,
+    or_,
     select,
     true,
     type_coerce,
@@ -36,6 +44,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import ColumnClause
+
+from budget.domain.model.exchange_rate import convert_minor
 
 POSTGRESQL = "postgresql"
 SQLITE = "sqlite"
@@ -142,6 +152,27 @@ def replacing_upsert(
     )
 
 
+def changing_upsert(
+    dialect: str,
+    table: Table,
+    rows: Select[Any],
+    *,
+    key: Sequence[str],
+    replace: Sequence[str],
+    columns: Sequence[str],
+) -> Insert:
+    """``replacing_upsert`` that leaves a stored row alone when its ``replace`` columns
+    already hold the new values (so ``RETURNING`` names only the rows that changed)."""
+    statement = _insert(dialect, table, rows, columns)
+    stored = table.c
+    changed = or_(*(stored[name] != statement.excluded[name] for name in replace))
+    return statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: statement.excluded[name] for name in replace},
+        where=changed,
+    )
+
+
 # ---------------------------------------------------------------- JSON arrays
 
 
@@ -175,6 +206,13 @@ def week_of(dialect: str, day: ColumnElement[dt.date]) -> ColumnElement[dt.date]
         return _truncated("week", day)
     # "weekday 0" moves forward to the next Sunday (or stays on one); six days back is Monday.
     return type_coerce(func.date(day, "weekday 0", "-6 days"), Date)
+
+
+def days_before(dialect: str, day: ColumnElement[dt.date], days: int) -> ColumnElement[dt.date]:
+    """The day ``days`` days before ``day``, in SQL."""
+    if dialect == POSTGRESQL:
+        return type_coerce(day - literal(days), Date)
+    return type_coerce(func.date(day, f"-{int(days)} days"), Date)
 
 
 # ---------------------------------------------------------------- many rows as parameters
@@ -224,3 +262,61 @@ def rows_table(shape: int | None, columns: Sequence[ColumnClause[Any]], name: st
         for n in range(shape)
     ]
     return (union_all(*parts) if shape > 1 else parts[0]).cte(name)
+
+
+# ---------------------------------------------------------------- exchange rates
+
+
+FX_FUNCTION = "budget_fx"
+"""The SQLite function that converts one amount (``register_fx_function``)."""
+
+
+def fx_factor_columns(
+    dialect: str, rate: ColumnElement[Any], inverse: ColumnElement[Any], shift: ColumnElement[Any]
+) -> list[ColumnElement[Any]]:
+    """Columns a (currency, day) row of selected rates carries for ``fx_converted``:
+    PostgreSQL's exact ``NUMERIC`` numerator ``num`` and denominator ``den`` of
+    ``rate * 10^shift`` (or its inverse), computed once per (currency, day); SQLite needs
+    none (its function reads ``rate``, ``inverse`` and ``shift``)."""
+    if dialect != POSTGRESQL:
+        return []
+    exact = rate.cast(Numeric)
+    one = literal(1, Numeric)
+    ten = literal(10, Numeric)
+    up = func.power(ten, func.greatest(shift, 0))
+    down = func.power(ten, func.greatest(-shift, 0))
+    num = case((inverse, one), else_=exact) * up
+    den = case((inverse, exact), else_=one) * down
+    return [num.label("num"), den.label("den")]
+
+
+def fx_converted(dialect: str, amount: ColumnElement[int], factors: Any) -> ColumnElement[int]:
+    """``amount`` (positive minor units) times the selected rate of its (currency, day)
+    row ``factors`` (``rate``, ``inverse``, ``shift``, and ``fx_factor_columns``), rounded
+    half to even to an integer: exactly ``exchange_rate.convert_minor``. NULL without a
+    rate.
+
+    PostgreSQL: integer quotient and remainder of ``amount * num / den`` in ``NUMERIC``
+    (exact), plus one when the remainder is over half, or exactly half and the quotient
+    odd. SQLite: ``budget_fx``, the domain's own ``convert_minor`` (its integers overflow
+    past 2^63, and its NUMERIC is a float).
+    """
+    if dialect != POSTGRESQL:
+        return func.budget_fx(amount, factors.c.rate, factors.c.inverse, factors.c.shift)
+    product = amount * factors.c.num
+    den = factors.c.den
+    quotient = func.div(product, den)
+    twice = 2 * (product - quotient * den)
+    up = case((or_(twice > den, and_(twice == den, func.mod(quotient, 2) == 1)), 1), else_=0)
+    return (quotient + up).cast(BigInteger)
+
+
+def register_fx_function(dbapi_connection: Any) -> None:
+    """Give a SQLite connection ``budget_fx(amount, rate, inverse, shift)``."""
+    dbapi_connection.create_function(FX_FUNCTION, 4, _sqlite_fx, deterministic=True)
+
+
+def _sqlite_fx(amount: int | None, rate: str | None, inverse: int, shift: int) -> int | None:
+    if amount is None or rate is None:
+        return None
+    return convert_minor(amount, 0, shift, Decimal(rate), bool(inverse))

@@ -37,6 +37,7 @@ from budget.domain.errors import (
     StorageUnavailableError,
 )
 from budget.domain.model.budget import FOREIGN_CATEGORY as FOREIGN_BUDGET_CATEGORY
+from budget.domain.model.exchange_rate import ExchangeRateTakenError
 from budget.domain.model.transaction import FOREIGN_ACCOUNT, FOREIGN_CATEGORY
 
 # ---------------------------------------------------------------- constraint names
@@ -52,6 +53,7 @@ FK_TRANSACTIONS_CATEGORY = "fk_transactions_category_id_categories"
 FK_BUDGETS_CATEGORY = "fk_budgets_category_id_categories"
 UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID = "uq_transactions_account_import_id"
 FK_TRANSACTION_SPLITS_CATEGORY = "fk_transaction_splits_category_id_categories"
+UQ_EXCHANGE_RATES_KEY = "uq_exchange_rates_household_base_quote_date"
 
 # ---------------------------------------------------------------- SQLSTATEs
 
@@ -79,6 +81,7 @@ CONFLICTS: dict[str, str] = {
 
 CONFLICT_ERRORS: dict[str, Callable[[], Exception]] = {
     UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID: ImportIdTakenError,
+    UQ_EXCHANGE_RATES_KEY: ExchangeRateTakenError,
 }
 """Unique constraints whose violation is a conflict of its own type (checked before
 ``CONFLICTS``)."""
@@ -91,6 +94,8 @@ SQLITE_UNIQUE_COLUMNS: dict[str, str] = {
         UQ_CATEGORIES_SUBCATEGORY_NAME
     ),
     "transactions.account_id, transactions.import_id": UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID,
+    "exchange_rates.household_id, exchange_rates.base, exchange_rates.quote, "
+    "exchange_rates.date": UQ_EXCHANGE_RATES_KEY,
 }
 """The constraint behind each column list SQLite reports ("UNIQUE constraint failed: ...")."""
 

@@ -52,6 +52,7 @@ from budget.adapters.errors import (
     UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID,
     UQ_USERS_EMAIL,
 )
+from budget.adapters.fx_tables import ExchangeRateRow as ExchangeRateRow
 from budget.adapters.totals_tables import NO_CATEGORY as NO_CATEGORY
 from budget.adapters.totals_tables import DailyTotalRow as DailyTotalRow
 from budget.adapters.totals_tables import MonthlyTotalRow as MonthlyTotalRow
@@ -228,6 +229,7 @@ class TransactionRow(UUIDv7AuditBase):
             "type",
             "currency",
             "date",
+            "amount",  # a report in one currency converts from the index alone (ADR 0015)
         ),
         Index("ix_transactions_household_amount_id", "household_id", "amount", "id"),
         Index("ix_transactions_household_created_id", "household_id", "created_at", "id"),

@@ -30,6 +30,8 @@ from budget.adapters.database import (
     ping,
     translate_unavailable,
 )
+from budget.adapters.exchange_rates import SqlAlchemyRatesUnitOfWork
+from budget.adapters.fx_reports import SqlAlchemyFxReportReader
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.domain.model.household import Caller
@@ -57,6 +59,20 @@ from budget.domain.services.categories import (
     GetCategory,
     ListCategories,
     UpdateCategory,
+)
+from budget.domain.services.exchange_rates import (
+    CreateExchangeRate,
+    DeleteExchangeRate,
+    GetExchangeRate,
+    ListExchangeRates,
+    UpsertExchangeRates,
+)
+from budget.domain.services.fx_reports import (
+    Converting,
+    GetConvertedCashflow,
+    GetConvertedCategoryReport,
+    GetConvertedNetWorth,
+    GetConvertedSummary,
 )
 from budget.domain.services.households import (
     ChangeMemberRole,
@@ -98,6 +114,7 @@ from budget.entrypoints.http.controllers.accounts import AccountsController
 from budget.entrypoints.http.controllers.auth import AuthController
 from budget.entrypoints.http.controllers.budgets import BudgetsController
 from budget.entrypoints.http.controllers.categories import CategoriesController
+from budget.entrypoints.http.controllers.exchange_rates import ExchangeRatesController
 from budget.entrypoints.http.controllers.health import HealthController
 from budget.entrypoints.http.controllers.households import (
     HouseholdsController,
@@ -128,6 +145,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     TransactionsController,
     BudgetsController,
     ReportController,
+    ExchangeRatesController,
 ]
 
 
@@ -188,6 +206,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **ledger_cases(c),
         **budget_cases(c),
         **report_cases(c),
+        **fx_cases(c),
     }
 
 
@@ -301,6 +320,42 @@ def report_cases(c: Container) -> dict[str, Provide]:
         "get_category_report": provide(lambda: GetCategoryReport(reader(), c.clock)),
         "get_cashflow": provide(lambda: GetCashflow(reader(), c.clock)),
         "get_net_worth": provide(lambda: GetNetWorth(reader(), c.clock)),
+    }
+
+
+def fx_cases(c: Container) -> dict[str, Provide]:
+    """Exchange rates (their own unit of work) and the reports in one currency."""
+
+    def rates(scope: Scope) -> SqlAlchemyRatesUnitOfWork:
+        return SqlAlchemyRatesUnitOfWork(c.engine, writers=c.writers, scope=scope)
+
+    def read_rates(scope: Scope) -> SqlAlchemyRatesUnitOfWork:
+        return SqlAlchemyRatesUnitOfWork(c.read_engine, read_only=True, scope=scope)
+
+    def converting(case: type[Converting]) -> Provide:
+        return provide(
+            lambda: case(
+                SqlAlchemyReportReader(c.read_engine),
+                SqlAlchemyFxReportReader(c.read_engine),
+                c.clock,
+                c.settings.fx_max_age_days,
+            )
+        )
+
+    return {
+        "create_exchange_rate": scoped(
+            lambda scope: CreateExchangeRate(rates(scope), c.clock, c.ids)
+        ),
+        "upsert_exchange_rates": scoped(
+            lambda scope: UpsertExchangeRates(rates(scope), c.clock, c.ids)
+        ),
+        "get_exchange_rate": scoped(lambda scope: GetExchangeRate(read_rates(scope))),
+        "list_exchange_rates": scoped(lambda scope: ListExchangeRates(read_rates(scope))),
+        "delete_exchange_rate": scoped(lambda scope: DeleteExchangeRate(rates(scope))),
+        "get_converted_summary": converting(GetConvertedSummary),
+        "get_converted_category_report": converting(GetConvertedCategoryReport),
+        "get_converted_cashflow": converting(GetConvertedCashflow),
+        "get_converted_net_worth": converting(GetConvertedNetWorth),
     }
 
 

@@ -12,9 +12,16 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from budget.domain.model.category import CategoryKind
+from budget.domain.model.currency import Currency
 from budget.domain.model.household import Caller
 from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.reports import Interval
+from budget.domain.services.fx_reports import (
+    GetConvertedCashflow,
+    GetConvertedCategoryReport,
+    GetConvertedNetWorth,
+    GetConvertedSummary,
+)
 from budget.domain.services.reports import (
     GetCashflow,
     GetCategoryReport,
@@ -25,6 +32,7 @@ from budget.domain.services.reports import (
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.params import ReportHousehold
 from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.schemas.common import CurrencyCode
 from budget.entrypoints.http.schemas.reports import (
     CashflowSeriesRead,
     CategoryReportRead,
@@ -39,7 +47,14 @@ only `date_from` reports up to the last day of `date_from`'s month. `date_to` be
 `date_from`, or more than 10 years after it, is a 422 on `date_to`; a bound after
 9989-12-31 is a 422 on itself.
 Sums are never added across currencies: the answer has one entry per currency that has
-data, ordered by currency code."""
+data, ordered by currency code.
+
+With `currency` (an ISO 4217 code), the answer is one entry in that currency, whatever the
+data: amounts in other currencies are converted at the rate of their own transaction's day
+(the latest rate of the household on or before it, at most `BUDGET_FX_MAX_AGE_DAYS` days old,
+else the reverse pair's rate inverted), each amount rounded once, half to even, to the
+currency's decimals. The entry adds `missing_rates`: the (currency, date) pairs without a
+rate, whose amounts are left out of every total and count (never counted 1:1)."""
 
 SUMMARY_DESCRIPTION = f"""\
 Income, expense, `net` (income - expense) and the number of income and expense
@@ -82,7 +97,13 @@ plus the effects of the transactions dated on or before `date` (income adds, exp
 subtract, a transfer takes `amount` from its source and gives `to_amount` to its
 destination, in the destination's currency). Archived accounts are included; so is every
 existing account, whatever day it was created. Balances are summed per currency into
-`total`; accounts are listed by name."""
+`total`; accounts are listed by name.
+
+With `currency`, the answer is one entry in that currency: each account's balance is
+converted at the rate of `date` (the latest on or before it, at most
+`BUDGET_FX_MAX_AGE_DAYS` days old, else the reverse pair's rate inverted), rounded once,
+half to even; an account whose currency has no rate stays listed with `balance: null`, out
+of `total`, and its (currency, `date`) is listed in `missing_rates`."""
 
 DateFrom = Annotated[
     dt.date | None,
@@ -99,6 +120,16 @@ DateTo = Annotated[
         description=(
             "Last day, inclusive (YYYY-MM-DD); default the last day of date_from's month, "
             "or of the current month when date_from is not sent either"
+        )
+    ),
+]
+
+ReportCurrency = Annotated[
+    CurrencyCode | None,
+    Parameter(
+        description=(
+            "Report in this ISO 4217 currency: one entry, other currencies converted, with "
+            "missing_rates"
         )
     ),
 ]
@@ -124,17 +155,23 @@ class ReportController(Controller):
         self,
         caller: NamedDependency[Caller],
         get_summary: NamedDependency[GetSummary],
+        get_converted_summary: NamedDependency[GetConvertedSummary],
         date_from: DateFrom = None,
         date_to: DateTo = None,
         account_id: Annotated[
             UUID | None, Parameter(description="Only income and expenses of this account")
         ] = None,
         household_id: ReportHousehold = None,
+        currency: ReportCurrency = None,
     ) -> list[SummaryRead]:
         account = None if account_id is None else AccountId(account_id)
-        rows = await get_summary.execute(
-            caller, _household(household_id), ReportRange(date_from, date_to), account
-        )
+        period = ReportRange(date_from, date_to)
+        if currency is not None:
+            converted = await get_converted_summary.execute(
+                caller, _household(household_id), period, Currency.of(currency), account
+            )
+            return [SummaryRead.converted(converted)]
+        rows = await get_summary.execute(caller, _household(household_id), period, account)
         return [SummaryRead.of(row) for row in rows]
 
     @get(
@@ -148,16 +185,22 @@ class ReportController(Controller):
         self,
         caller: NamedDependency[Caller],
         get_category_report: NamedDependency[GetCategoryReport],
+        get_converted_category_report: NamedDependency[GetConvertedCategoryReport],
         date_from: DateFrom = None,
         date_to: DateTo = None,
         type: Annotated[  # the contract's name; an alias would put `kind` in error pointers
             CategoryKind, Parameter(description="expense (default) or income")
         ] = CategoryKind.EXPENSE,
         household_id: ReportHousehold = None,
+        currency: ReportCurrency = None,
     ) -> list[CategoryReportRead]:
-        reports = await get_category_report.execute(
-            caller, _household(household_id), ReportRange(date_from, date_to), type
-        )
+        period = ReportRange(date_from, date_to)
+        if currency is not None:
+            converted = await get_converted_category_report.execute(
+                caller, _household(household_id), period, Currency.of(currency), type
+            )
+            return [CategoryReportRead.converted(converted)]
+        reports = await get_category_report.execute(caller, _household(household_id), period, type)
         return [CategoryReportRead.of(report) for report in reports]
 
     @get(
@@ -171,16 +214,22 @@ class ReportController(Controller):
         self,
         caller: NamedDependency[Caller],
         get_cashflow: NamedDependency[GetCashflow],
+        get_converted_cashflow: NamedDependency[GetConvertedCashflow],
         date_from: DateFrom = None,
         date_to: DateTo = None,
         interval: Annotated[
             Interval, Parameter(description="day, week (Monday-based) or month (default)")
         ] = Interval.MONTH,
         household_id: ReportHousehold = None,
+        currency: ReportCurrency = None,
     ) -> list[CashflowSeriesRead]:
-        series = await get_cashflow.execute(
-            caller, _household(household_id), ReportRange(date_from, date_to), interval
-        )
+        period = ReportRange(date_from, date_to)
+        if currency is not None:
+            converted = await get_converted_cashflow.execute(
+                caller, _household(household_id), period, Currency.of(currency), interval
+            )
+            return [CashflowSeriesRead.converted(converted)]
+        series = await get_cashflow.execute(caller, _household(household_id), period, interval)
         return [CashflowSeriesRead.of(one) for one in series]
 
     @get(
@@ -194,10 +243,17 @@ class ReportController(Controller):
         self,
         caller: NamedDependency[Caller],
         get_net_worth: NamedDependency[GetNetWorth],
+        get_converted_net_worth: NamedDependency[GetConvertedNetWorth],
         date: Annotated[  # not aliased: error pointers carry the Python name
             dt.date | None, Parameter(description="As of the end of this day; default today")
         ] = None,
         household_id: ReportHousehold = None,
+        currency: ReportCurrency = None,
     ) -> list[NetWorthRead]:
+        if currency is not None:
+            converted = await get_converted_net_worth.execute(
+                caller, _household(household_id), Currency.of(currency), date
+            )
+            return [NetWorthRead.converted(converted)]
         worths = await get_net_worth.execute(caller, _household(household_id), date)
         return [NetWorthRead.of(worth) for worth in worths]

@@ -12,6 +12,13 @@ from uuid import UUID
 import msgspec
 
 from budget.domain.model.currency import Currency
+from budget.domain.model.fx_reports import (
+    ConvertedCashflow,
+    ConvertedCategoryReport,
+    ConvertedNetWorth,
+    ConvertedSummary,
+    MissingRate,
+)
 from budget.domain.model.money import format_minor
 from budget.domain.model.reports import (
     CashflowSeries,
@@ -32,6 +39,26 @@ Percent = Annotated[
 ]
 
 
+class MissingRateRead(msgspec.Struct):
+    currency: CurrencyCode
+    date: Annotated[dt.date, msgspec.Meta(description="A day whose amounts had no rate")]
+
+
+MissingRates = Annotated[
+    list[MissingRateRead] | msgspec.UnsetType,
+    msgspec.Meta(
+        description=(
+            "Only with `currency`: the (currency, date) pairs that had no rate, distinct, by "
+            "currency then date; their amounts are left out of every total and count"
+        )
+    ),
+]
+
+
+def missing_rates(pairs: list[MissingRate]) -> list[MissingRateRead]:
+    return [MissingRateRead(pair.currency, pair.date) for pair in pairs]
+
+
 def money(minor: int, currency: str) -> str:
     """Minor units printed with the currency's decimals."""
     return format_minor(minor, Currency.of(currency).exponent)
@@ -45,6 +72,7 @@ class SummaryRead(msgspec.Struct):
     transaction_count: Annotated[
         int, msgspec.Meta(description="Income and expenses counted; a split one counts once")
     ]
+    missing_rates: MissingRates = msgspec.UNSET
 
     @classmethod
     def of(cls, row: SummaryRow) -> SummaryRead:
@@ -56,6 +84,12 @@ class SummaryRead(msgspec.Struct):
             money(row.net, code),
             row.transaction_count,
         )
+
+    @classmethod
+    def converted(cls, summary: ConvertedSummary) -> SummaryRead:
+        read = cls.of(summary.row)
+        read.missing_rates = missing_rates(summary.missing_rates)
+        return read
 
 
 class CategoryShareRead(msgspec.Struct):
@@ -87,11 +121,18 @@ class CategoryReportRead(msgspec.Struct):
         list[CategoryShareRead],
         msgspec.Meta(description="Largest total first; the uncategorised bucket has null id"),
     ]
+    missing_rates: MissingRates = msgspec.UNSET
 
     @classmethod
     def of(cls, report: CategoryReport) -> CategoryReportRead:
         items = [CategoryShareRead.of(share, report.currency) for share in report.items]
         return cls(report.currency, items)
+
+    @classmethod
+    def converted(cls, report: ConvertedCategoryReport) -> CategoryReportRead:
+        read = cls.of(report.report)
+        read.missing_rates = missing_rates(report.missing_rates)
+        return read
 
 
 class CashflowPointRead(msgspec.Struct):
@@ -107,6 +148,13 @@ class CashflowSeriesRead(msgspec.Struct):
         list[CashflowPointRead],
         msgspec.Meta(description="One per interval of the range, oldest first, empty ones zero"),
     ]
+    missing_rates: MissingRates = msgspec.UNSET
+
+    @classmethod
+    def converted(cls, cashflow: ConvertedCashflow) -> CashflowSeriesRead:
+        read = cls.of(cashflow.series)
+        read.missing_rates = missing_rates(cashflow.missing_rates)
+        return read
 
     @classmethod
     def of(cls, series: CashflowSeries) -> CashflowSeriesRead:
@@ -123,7 +171,15 @@ class CashflowSeriesRead(msgspec.Struct):
 class AccountBalanceRead(msgspec.Struct):
     account_id: UUID
     name: str
-    balance: MoneyOut
+    balance: Annotated[
+        MoneyOut | None,
+        msgspec.Meta(
+            description=(
+                "The balance as of the end of `date`; with `currency`, converted at that "
+                "day's rate, or null when the account's currency has none"
+            )
+        ),
+    ]
 
 
 class NetWorthRead(msgspec.Struct):
@@ -133,6 +189,18 @@ class NetWorthRead(msgspec.Struct):
         list[AccountBalanceRead],
         msgspec.Meta(description="Every account in the currency, archived ones too, by name"),
     ]
+    missing_rates: MissingRates = msgspec.UNSET
+
+    @classmethod
+    def converted(cls, worth: ConvertedNetWorth) -> NetWorthRead:
+        code = worth.currency
+        accounts = [
+            AccountBalanceRead(
+                a.account_id, a.name, None if a.balance is None else money(a.balance, code)
+            )
+            for a in worth.accounts
+        ]
+        return cls(code, money(worth.total, code), accounts, missing_rates(worth.missing_rates))
 
     @classmethod
     def of(cls, worth: NetWorth) -> NetWorthRead:
