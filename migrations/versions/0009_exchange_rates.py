@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("rate", sa.String(length=40), nullable=False),
         sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["household_id"],
             ["households.id"],

@@ -252,6 +252,7 @@ def test_every_201_documents_its_location(document: Document) -> None:
         ("POST", "/api/v1/categories"),
         ("POST", "/api/v1/transactions"),
         ("POST", "/api/v1/budgets"),
+        ("POST", "/api/v1/exchange-rates"),
     }
     for method, path, response in created:
         location = _header(document, response, "Location")
@@ -435,6 +436,10 @@ def _references(schema: dict[str, Any]) -> set[str]:
         ("BudgetUpdate", "currency"),
         ("RegisterBody", "default_currency"),
         ("ProfileUpdate", "default_currency"),
+        ("ExchangeRateCreate", "base"),
+        ("ExchangeRateCreate", "quote"),
+        ("ExchangeRateItem", "base"),
+        ("ExchangeRateItem", "quote"),
     ],
 )
 def test_a_currency_in_a_body_is_one_of_the_known_iso_4217_codes(
@@ -453,7 +458,14 @@ def test_every_currency_query_parameter_is_one_of_the_known_iso_4217_codes(
         if parameter["name"] == "currency"
     }
 
-    assert set(currencies) == {("GET", "/api/v1/accounts"), ("GET", "/api/v1/budgets")}
+    assert set(currencies) == {
+        ("GET", "/api/v1/accounts"),
+        ("GET", "/api/v1/budgets"),
+        ("GET", "/api/v1/reports/summary"),
+        ("GET", "/api/v1/reports/by-category"),
+        ("GET", "/api/v1/reports/cashflow"),
+        ("GET", "/api/v1/reports/net-worth"),
+    }
     assert set(map(frozenset, currencies.values())) == {frozenset({"CurrencyCode"})}
 
 
@@ -480,6 +492,7 @@ def test_every_sort_parameter_is_the_enum_of_its_allow_list_both_ways(document: 
         "/api/v1/categories": ("name", "created_at"),
         "/api/v1/transactions": ("date", "amount", "created_at"),
         "/api/v1/budgets": ("name", "created_at", "start_date"),
+        "/api/v1/exchange-rates": ("date",),
     }
 
     assert sorts == {

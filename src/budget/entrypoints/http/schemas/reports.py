@@ -171,15 +171,18 @@ class CashflowSeriesRead(msgspec.Struct):
 class AccountBalanceRead(msgspec.Struct):
     account_id: UUID
     name: str
-    balance: Annotated[
-        MoneyOut | None,
-        msgspec.Meta(
-            description=(
-                "The balance as of the end of `date`; with `currency`, converted at that "
-                "day's rate, or null when the account's currency has none"
-            )
-        ),
-    ]
+    balance: (
+        Annotated[
+            MoneyOut,
+            msgspec.Meta(
+                description=(
+                    "The balance as of the end of `date`; with `currency`, converted at that "
+                    "day's rate, or null when the account's currency has none"
+                )
+            ),
+        ]
+        | None
+    )
 
 
 class NetWorthRead(msgspec.Struct):
