@@ -14,6 +14,7 @@ from budget.domain.model.exchange_rate import ExchangeRate, ExchangeRateId, Stor
 from budget.domain.model.fx_reports import CategoryGroup, DayGroup
 from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.paging import Page, PageRequest, Sort
+from budget.domain.ports.households import HouseholdRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,14 @@ class RatesUnitOfWork(Protocol):
     ) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+class RatesImportUnitOfWork(RatesUnitOfWork, Protocol):
+    """The rates' unit of work that also finds households (the operator's import names one
+    by id, without a caller)."""
+
+    @property
+    def households(self) -> HouseholdRepository: ...
 
 
 class FxReportReader(Protocol):

@@ -3,7 +3,7 @@ caller's households (editors and owners write, viewers read)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,11 +17,16 @@ from budget.domain.model.exchange_rate import (
     RateKey,
     check_pair,
 )
-from budget.domain.model.household import Caller
+from budget.domain.model.household import Caller, HouseholdNotFoundError
 from budget.domain.model.ids import HouseholdId
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.ports import Clock, IdFactory
-from budget.domain.ports.exchange_rates import ExchangeRateFilters, RatesUnitOfWork, UpsertCounts
+from budget.domain.ports.exchange_rates import (
+    ExchangeRateFilters,
+    RatesImportUnitOfWork,
+    RatesUnitOfWork,
+    UpsertCounts,
+)
 
 EXCHANGE_RATE_SORTS = ("date",)
 MAX_BATCH = 1000
@@ -213,3 +218,71 @@ class DeleteExchangeRate:
             caller.require_write(rate.household_id)
             await uow.exchange_rates.delete(rate)
             await uow.commit()
+
+
+IMPORT_CHUNK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedRate:
+    """A rate read from line ``line`` of an import file."""
+
+    line: int
+    draft: RateDraft
+
+
+class ImportExchangeRates:
+    """The operator's import of a file of rates into one household: every line checked
+    first (nothing is written if one is bad), then upserted in chunks of
+    ``IMPORT_CHUNK`` in one unit of work, all or nothing; ``progress`` hears how many rates
+    each chunk wrote.
+
+    Raises:
+        RuleViolationError: bad lines (fields ``line <n>: <field>``) or a (base, quote,
+            date) on two lines.
+        HouseholdNotFoundError: no such household.
+    """
+
+    def __init__(self, uow: RatesImportUnitOfWork, clock: Clock, ids: IdFactory) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+
+    async def execute(
+        self,
+        household: HouseholdId,
+        rows: Sequence[ImportedRate],
+        progress: Callable[[int], None] = lambda _done: None,
+    ) -> UpsertCounts:
+        _check_lines(rows)
+        rates = [
+            row.draft.build(ExchangeRateId(self._ids.new_id()), household, self._clock)
+            for row in rows
+        ]
+        created = updated = 0
+        async with self._uow as uow:
+            if await uow.households.get(household) is None:
+                raise HouseholdNotFoundError()
+            for start in range(0, len(rates), IMPORT_CHUNK):
+                chunk = rates[start : start + IMPORT_CHUNK]
+                counts = await uow.exchange_rates.upsert(chunk)
+                created, updated = created + counts.created, updated + counts.updated
+                progress(len(chunk))
+            await uow.commit()
+        return UpsertCounts(created, updated)
+
+
+def _check_lines(rows: Sequence[ImportedRate]) -> None:
+    found: list[FieldProblem] = []
+    first: dict[RateKey, int] = {}
+    for row in rows:
+        problems = row.draft.problems()
+        found += [FieldProblem(f"line {row.line}: {p.field}", p.detail) for p in problems]
+        if problems:
+            continue
+        key = RateKey(row.draft.base, row.draft.quote, row.draft.date)
+        if key in first:
+            found.append(FieldProblem(f"line {row.line}: date", f"repeats line {first[key]}"))
+        first.setdefault(key, row.line)
+    if found:
+        raise RuleViolationError(*found)
