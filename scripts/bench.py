@@ -1,9 +1,10 @@
 """Benchmark the API against a running server on PostgreSQL (or SQLite).
 
 Seeds one user's personal household with 100 000 transactions over three years (bulk
-insert, not HTTP), then drives the HTTP API with N concurrent clients and reports requests
-per second, p50 and p99 latency per scenario, and the server's peak resident memory per
-round.
+insert, not HTTP), plus a USD and a JPY account with 2 000 each and daily exchange rates
+(for the summary converted to one currency), then drives the HTTP API with N concurrent
+clients and reports requests per second, p50 and p99 latency per scenario, and the server's
+peak resident memory per round.
 
     .venv/bin/python scripts/bench.py                      # throw-away PostgreSQL database
     .venv/bin/python scripts/bench.py --database-url sqlite+aiosqlite:///bench.sqlite3
@@ -31,11 +32,11 @@ from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import bindparam, insert, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from budget.adapters.migrations import upgrade
 from budget.adapters.system import UuidV7Factory
-from budget.adapters.tables import AccountRow, TransactionRow
+from budget.adapters.tables import AccountRow, ExchangeRateRow, TransactionRow
 from budget.adapters.totals import rebuild_daily_totals
 from budget.domain.model.ids import HouseholdId
 
@@ -231,18 +232,97 @@ async def seed(
                 batch.clear()
         if batch:
             await connection.execute(insert(TransactionRow), batch)
-        for account in accounts:
-            await connection.execute(
-                text(
-                    "UPDATE accounts SET balance = opening_balance"
-                    " + COALESCE((SELECT SUM(CASE WHEN type = 'income' THEN amount"
-                    "   WHEN type = 'expense' THEN -amount ELSE -amount END)"
-                    "   FROM transactions WHERE account_id = accounts.id), 0)"
-                    " + COALESCE((SELECT SUM(to_amount) FROM transactions"
-                    "   WHERE to_account_id = accounts.id), 0) WHERE id = :id"
-                ).bindparams(bindparam("id", type_=AccountRow.id.type)),
-                {"id": account},
+        await set_balances(connection, accounts)
+        await rebuild_daily_totals(connection, HouseholdId(household))
+    await analyze(engine)
+    await engine.dispose()
+
+
+async def set_balances(connection: AsyncConnection, accounts: list[uuid.UUID]) -> None:
+    """Each account's balance as its opening balance plus its transactions imply."""
+    for account in accounts:
+        await connection.execute(
+            text(
+                "UPDATE accounts SET balance = opening_balance"
+                " + COALESCE((SELECT SUM(CASE WHEN type = 'income' THEN amount"
+                "   WHEN type = 'expense' THEN -amount ELSE -amount END)"
+                "   FROM transactions WHERE account_id = accounts.id), 0)"
+                " + COALESCE((SELECT SUM(to_amount) FROM transactions"
+                "   WHERE to_account_id = accounts.id), 0) WHERE id = :id"
+            ).bindparams(bindparam("id", type_=AccountRow.id.type)),
+            {"id": account},
+        )
+
+
+FX_TARGET = "USD"
+FOREIGN_CURRENCIES = {"USD": (100, 20000), "JPY": (100, 30000)}
+"""The bench household's other currencies and the range of their expenses (minor units)."""
+
+
+async def seed_currencies(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    database_url: str,
+    household: uuid.UUID,
+    categories: dict[str, list[uuid.UUID]],
+    count: int,
+) -> None:
+    """Three currencies for the report in one currency: a USD and a JPY account with
+    ``count`` income and expenses each over the same three years, and daily rates EUR→USD
+    and USD→JPY (so JPY converts to USD through the reverse pair, inverted). Every EUR
+    amount of the 100 000 converts into USD at its own day's rate."""
+    rng = random.Random(7)
+    ids = UuidV7Factory()
+    today, now = date.today(), datetime.now(UTC)
+    engine = create_async_engine(database_url)
+    async with engine.begin() as connection:
+        accounts = []
+        for currency, (low, high) in FOREIGN_CURRENCIES.items():
+            created = await client.post(
+                "/api/v1/accounts",
+                headers=headers,
+                json={"name": f"Wallet {currency}", "type": "cash", "currency": currency},
             )
+            created.raise_for_status()
+            account = uuid.UUID(created.json()["id"])
+            accounts.append(account)
+            rows = []
+            for index in range(count):
+                kind = "income" if rng.random() < 0.1 else "expense"
+                rows.append(
+                    {
+                        "id": ids.new_id(),
+                        "household_id": household,
+                        "type": kind,
+                        "account_id": account,
+                        "amount": rng.randint(low, high) * (10 if kind == "income" else 1),
+                        "currency": currency,
+                        "category_id": rng.choice(categories[kind]),
+                        "date": today - timedelta(days=rng.randint(0, 3 * 365)),
+                        "description": f"bench {currency} {index}",
+                        "payee": "",
+                        "tags": [],
+                        "search_text": f"bench {currency} {index}",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+            await connection.execute(insert(TransactionRow), rows)
+        await set_balances(connection, accounts)
+        rates = [
+            {
+                "id": ids.new_id(),
+                "household_id": household,
+                "base": base,
+                "quote": quote,
+                "date": today - timedelta(days=back),
+                "rate": f"{value + rng.randint(-500, 500) / 10000:.4f}",
+                "created_at": now,
+            }
+            for back in range(3 * 365 + 1)
+            for base, quote, value in (("EUR", "USD", 1.08), ("USD", "JPY", 150.0))
+        ]
+        await connection.execute(insert(ExchangeRateRow), rates)
         await rebuild_daily_totals(connection, HouseholdId(household))
     await analyze(engine)
     await engine.dispose()
@@ -395,6 +475,9 @@ async def run(args: argparse.Namespace) -> list[dict[str, object]]:
             headers, household, accounts, categories = await prepare(client)
             started = time.perf_counter()
             await seed(database_url, household, accounts, categories, args.transactions)
+            await seed_currencies(
+                client, headers, database_url, household, categories, args.transactions // 50
+            )
             print(
                 f"seeded {args.transactions} transactions in {time.perf_counter() - started:.1f}s",
                 file=sys.stderr,
@@ -525,6 +608,15 @@ def scenarios_for(
                 "reports: summary over a year",
                 get(
                     "/api/v1/reports/summary", date_from=year_ago, date_to=date.today().isoformat()
+                ),
+            ),
+            (
+                "reports: summary over a year converted to one currency",
+                get(
+                    "/api/v1/reports/summary",
+                    date_from=year_ago,
+                    date_to=date.today().isoformat(),
+                    currency=FX_TARGET,
                 ),
             ),
             ("budgets: status of 20", get("/api/v1/budgets/status")),

@@ -6,9 +6,10 @@ functions. A new difference gets a function here (and a test on both databases i
 
 - transactions: ``one_writer_at_a_time``, ``read_only_options``
 - locking: ``locks_rows``
+- joins: ``joins_laterally``
 - upserts: ``adding_upsert``, ``replacing_upsert``, ``changing_upsert``
 - JSON arrays: ``tag_contains``
-- dates: ``month_of``, ``week_of``, ``days_before``
+- dates: ``month_of``, ``week_of``, ``days_before``, ``calendar_days``
 - many rows as parameters: ``parameter_rows``, ``rows_table``
 - exchange rates: ``fx_factor_columns``, ``fx_converted``, ``register_fx_function``
 """
@@ -35,7 +36,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
+    literal_column,
     or_,
     select,
     true,
@@ -85,6 +86,12 @@ def locks_rows(dialect: str) -> bool:
     SHARE``). SQLite has no row locks (it drops ``FOR UPDATE`` from statements) and holds
     the whole database for one writer, so a statement run only for its row locks is
     skipped there."""
+    return dialect == POSTGRESQL
+
+
+def joins_laterally(dialect: str) -> bool:
+    """Whether the database has ``LATERAL`` joins (a subquery run once per row of the left
+    side, seeing its columns): PostgreSQL does, SQLite does not."""
     return dialect == POSTGRESQL
 
 
@@ -211,8 +218,35 @@ def week_of(dialect: str, day: ColumnElement[dt.date]) -> ColumnElement[dt.date]
 def days_before(dialect: str, day: ColumnElement[dt.date], days: int) -> ColumnElement[dt.date]:
     """The day ``days`` days before ``day``, in SQL."""
     if dialect == POSTGRESQL:
-        return type_coerce(day - literal(days), Date)
+        return type_coerce(day - literal_column(str(int(days))), Date)
     return type_coerce(func.date(day, f"-{int(days)} days"), Date)
+
+
+def calendar_days(dialect: str, first: Any, last: Any, back: int) -> Any:
+    """A materialized CTE of every day from ``first`` to ``last`` (inclusive): ``day``, and
+    ``oldest``, the day ``back`` days before it.
+
+    Materialized so that both are plain columns to whoever reads them: PostgreSQL puts a
+    comparison with a plain column into an index condition even under row-level security,
+    where a cast or a date arithmetic (not leakproof) must wait until after the policy.
+    """
+    if dialect == POSTGRESQL:
+        series = func.generate_series(first, last, literal_column("interval '1 day'"))
+        days = series.table_valued("value").render_derived(name="series")
+        day = days.c.value.cast(Date)
+        return (
+            select(day.label("day"), days_before(dialect, day, back).label("oldest"))
+            .cte("calendar")
+            .prefix_with("MATERIALIZED")
+        )
+    start = select(type_coerce(first, Date).label("day")).cte("calendar_walk", recursive=True)
+    step = select(type_coerce(func.date(start.c.day, "+1 day"), Date)).where(start.c.day < last)
+    walk = start.union_all(step)
+    return (
+        select(walk.c.day, days_before(dialect, walk.c.day, back).label("oldest"))
+        .cte("calendar")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 # ---------------------------------------------------------------- many rows as parameters
@@ -274,20 +308,38 @@ FX_FUNCTION = "budget_fx"
 def fx_factor_columns(
     dialect: str, rate: ColumnElement[Any], inverse: ColumnElement[Any], shift: ColumnElement[Any]
 ) -> list[ColumnElement[Any]]:
-    """Columns a (currency, day) row of selected rates carries for ``fx_converted``:
-    PostgreSQL's exact ``NUMERIC`` numerator ``num`` and denominator ``den`` of
-    ``rate * 10^shift`` (or its inverse), computed once per (currency, day); SQLite needs
-    none (its function reads ``rate``, ``inverse`` and ``shift``)."""
+    """Columns a (currency, day) row of selected rates carries for ``fx_converted``,
+    computed once per (currency, day). SQLite needs none (its function reads ``rate``,
+    ``inverse`` and ``shift``). PostgreSQL gets a converted amount as the integer quotient
+    ``amount * num / den``, rounded: with the rate's digits ``M`` and decimals ``S``
+    (``1.0825``: 10825 and 4), ``num = M * 10^shift+`` and ``den = 10^S * 10^shift-`` for a
+    direct rate, ``num = 10^S * 10^shift+`` and ``den = M * 10^shift-`` for an inverted one
+    (``shift+``, ``shift-``: the positive and negative parts of the decimals' shift), exact
+    in ``NUMERIC``; ``inum`` and ``iden`` are the same as ``BIGINT`` and ``ilimit`` the
+    largest amount whose product stays within ``BIGINT`` (0 when they do not fit)."""
     if dialect != POSTGRESQL:
         return []
-    exact = rate.cast(Numeric)
-    one = literal(1, Numeric)
-    ten = literal(10, Numeric)
-    up = func.power(ten, func.greatest(shift, 0))
-    down = func.power(ten, func.greatest(-shift, 0))
-    num = case((inverse, one), else_=exact) * up
-    den = case((inverse, exact), else_=one) * down
-    return [num.label("num"), den.label("den")]
+    digits = func.replace(rate, ".", "").cast(Numeric)
+    scale = _ten_to(func.length(func.split_part(rate, ".", 2)))
+    up = _ten_to(func.greatest(shift, 0))
+    down = _ten_to(func.greatest(-shift, 0))
+    num = case((inverse, scale * up), else_=digits * up)
+    den = case((inverse, digits * down), else_=scale * down)
+    ceiling: ColumnElement[Any] = literal_column("4000000000000000000::numeric")
+    fits = and_(num <= ceiling, den <= ceiling)
+    return [
+        num.label("num"),
+        den.label("den"),
+        case((fits, num.cast(BigInteger))).label("inum"),
+        case((fits, den.cast(BigInteger))).label("iden"),
+        case((fits, func.trunc(ceiling / num).cast(BigInteger)), else_=0).label("ilimit"),
+    ]
+
+
+def _ten_to(power: ColumnElement[Any]) -> ColumnElement[Any]:
+    """10 to a whole ``power`` >= 0 as an exact ``NUMERIC`` (``power()`` of a NUMERIC goes
+    through logarithms: slow, and its scale is not an integer's)."""
+    return func.concat("1", func.repeat("0", power)).cast(Numeric)
 
 
 def fx_converted(dialect: str, amount: ColumnElement[int], factors: Any) -> ColumnElement[int]:
@@ -296,19 +348,35 @@ def fx_converted(dialect: str, amount: ColumnElement[int], factors: Any) -> Colu
     half to even to an integer: exactly ``exchange_rate.convert_minor``. NULL without a
     rate.
 
-    PostgreSQL: integer quotient and remainder of ``amount * num / den`` in ``NUMERIC``
-    (exact), plus one when the remainder is over half, or exactly half and the quotient
-    odd. SQLite: ``budget_fx``, the domain's own ``convert_minor`` (its integers overflow
-    past 2^63, and its NUMERIC is a float).
+    PostgreSQL: the quotient and remainder of ``amount * num / den``, plus one when the
+    remainder is over half, or exactly half and the quotient odd; in ``BIGINT`` when the
+    product fits (``ilimit``), else in ``NUMERIC``, exact either way. SQLite: ``budget_fx``,
+    the domain's own ``convert_minor`` (its integers overflow past 2^63, and its NUMERIC is
+    a float).
     """
     if dialect != POSTGRESQL:
         return func.budget_fx(amount, factors.c.rate, factors.c.inverse, factors.c.shift)
-    product = amount * factors.c.num
-    den = factors.c.den
-    quotient = func.div(product, den)
-    twice = 2 * (product - quotient * den)
-    up = case((or_(twice > den, and_(twice == den, func.mod(quotient, 2) == 1)), 1), else_=0)
-    return (quotient + up).cast(BigInteger)
+    c = factors.c
+    return case(
+        (amount <= c.ilimit, _rounded_quotient(amount * c.inum, c.iden, exact=False)),
+        else_=_rounded_quotient(amount * c.num, c.den, exact=True).cast(BigInteger),
+    )
+
+
+def _rounded_quotient(
+    product: ColumnElement[Any], den: ColumnElement[Any], *, exact: bool
+) -> ColumnElement[Any]:
+    """``product / den`` rounded half to even, for a positive ``product``: in ``NUMERIC``
+    (``exact``) or in ``BIGINT`` (integer division, a few times faster)."""
+    quotient: ColumnElement[Any]
+    remainder: ColumnElement[Any]
+    if exact:
+        quotient, remainder = func.div(product, den), func.mod(product, den)
+    else:
+        quotient, remainder = product // den, product % den
+    twice = 2 * remainder
+    odd = quotient % 2 == 1
+    return quotient + case((or_(twice > den, and_(twice == den, odd)), 1), else_=0)
 
 
 def register_fx_function(dbapi_connection: Any) -> None:

@@ -38,12 +38,18 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters.database import restrict
-from budget.adapters.dialects import days_before, fx_converted, fx_factor_columns
+from budget.adapters.dialects import (
+    calendar_days,
+    fx_converted,
+    fx_factor_columns,
+    joins_laterally,
+)
 from budget.adapters.errors import translating
 from budget.adapters.fx_tables import ExchangeRateRow
 from budget.adapters.tables import AccountRow, CategoryRow, TransactionRow, TransactionSplitRow
@@ -93,12 +99,18 @@ def _shift(target_exponent: int, currency: ColumnElement[str]) -> ColumnElement[
     return case(others, value=currency, else_=literal(target_exponent - _COMMON_EXPONENT))
 
 
-def _selected(
-    dialect: str, target_exponent: int, max_age: int, amounts: Any, p: Mapping[str, Any]
-) -> Any:
-    """Per distinct (currency, day) of ``amounts``: the selected rate (NULL: none), whether
-    it is the reverse pair's, the decimals' shift and the dialect's exact factors."""
-    days = select(amounts.c.currency, amounts.c.day).distinct().subquery("days")
+def _selected(dialect: str, target_exponent: int, max_age: int, p: Mapping[str, Any]) -> Any:
+    """Per other currency of the household's accounts and day of the range: the selected
+    rate (NULL: none), whether it is the reverse pair's, the decimals' shift and the
+    dialect's exact factors. Built from the calendar, not from the amounts, so the amounts
+    are read once, by the join that converts them."""
+    calendar = calendar_days(dialect, p["date_from"], p["date_to"], max_age)
+    currencies = _foreign_currencies(p).subquery("currencies")
+    days = (
+        select(currencies.c.currency, calendar.c.day, calendar.c.oldest)
+        .select_from(currencies.join(calendar, true()))
+        .subquery("days")
+    )
 
     def latest(base: Any, quote: Any) -> Any:
         return (
@@ -108,30 +120,40 @@ def _selected(
                 _rate.base == base,
                 _rate.quote == quote,
                 _rate.date <= days.c.day,
-                _rate.date >= days_before(dialect, days.c.day, max_age),
+                _rate.date >= days.c.oldest,
             )
             .order_by(_rate.date.desc())
             .limit(1)
             .scalar_subquery()
         )
 
-    chosen = select(
-        days.c.currency,
-        days.c.day,
-        latest(days.c.currency, p["target"]).label("direct"),
-        latest(p["target"], days.c.currency).label("reverse"),
-    ).subquery("chosen")
+    # Materialized: each rate is looked up once per (currency, day), not once per amount
+    # (an inlined subquery would run its probes again for every row it joins).
+    chosen = (
+        select(
+            days.c.currency,
+            days.c.day,
+            latest(days.c.currency, p["target"]).label("direct"),
+            latest(p["target"], days.c.currency).label("reverse"),
+        )
+        .cte("chosen")
+        .prefix_with("MATERIALIZED")
+    )
     rate = func.coalesce(chosen.c.direct, chosen.c.reverse)
     inverse = chosen.c.direct.is_(None)
     shift = _shift(target_exponent, chosen.c.currency)
-    return select(
-        chosen.c.currency,
-        chosen.c.day,
-        rate.label("rate"),
-        inverse.label("inverse"),
-        shift.label("shift"),
-        *fx_factor_columns(dialect, rate, inverse, shift),
-    ).cte("factors")
+    return (
+        select(
+            chosen.c.currency,
+            chosen.c.day,
+            rate.label("rate"),
+            inverse.label("inverse"),
+            shift.label("shift"),
+            *fx_factor_columns(dialect, rate, inverse, shift),
+        )
+        .cte("factors")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 @lru_cache(maxsize=64)
@@ -139,42 +161,44 @@ def _days_statement(
     dialect: str, target_exponent: int, max_age: int, by_account: bool
 ) -> Select[Any]:
     p = _params()
-    conditions = [
-        _txn.household_id == p["household"],
-        _txn.type.in_((INCOME, EXPENSE)),
-        _txn.currency.in_(_foreign_currencies(p).scalar_subquery()),
-        _txn.date >= p["date_from"],
-        _txn.date <= p["date_to"],
-    ]
+    # The currencies and days come from ``factors``: other currencies, days of the range.
+    conditions = [_txn.household_id == p["household"], _txn.type.in_((INCOME, EXPENSE))]
     if by_account:
         conditions.append(_txn.account_id == p["account"])
-    amounts = (
-        select(_txn.currency, _txn.date.label("day"), _txn.type, _txn.amount)
-        .where(*conditions)
-        .cte("amounts")
-    )
-    factors = _selected(dialect, target_exponent, max_age, amounts, p)
-    converted = fx_converted(dialect, amounts.c.amount, factors)
-
-    def total(kind: str) -> ColumnElement[Any]:
-        return func.coalesce(func.sum(case((amounts.c.type == kind, converted), else_=0)), 0)
-
+    factors = _selected(dialect, target_exponent, max_age, p)
+    converted = fx_converted(dialect, _txn.amount, factors)
+    missing = factors.c.rate.is_(None)
+    on_its_day = and_(_txn.currency == factors.c.currency, _txn.date == factors.c.day)
+    if joins_laterally(dialect):
+        # Per (currency, day): an index-only range of that day's amounts, converted and
+        # summed per type right there; no sort of every amount for a GROUP BY.
+        sums = (
+            select(
+                _txn.type.label("type"),
+                func.coalesce(func.sum(converted), 0).label("total"),
+                func.count().label("count"),
+            )
+            .where(*conditions, on_its_day)
+            .group_by(_txn.type)
+            .lateral("sums")
+        )
+        return select(
+            factors.c.currency, factors.c.day, missing, sums.c.type, sums.c.total, sums.c.count
+        ).select_from(factors.join(sums, true()))
+    # Grouped by type too, so each amount is converted once (a CASE per type in one group
+    # would convert it twice).
     return (
         select(
-            amounts.c.currency,
-            amounts.c.day,
-            factors.c.rate,
-            total(INCOME),
-            total(EXPENSE),
+            _txn.currency,
+            _txn.date,
+            missing,
+            _txn.type,
+            func.coalesce(func.sum(converted), 0),
             func.count(),
         )
-        .select_from(
-            amounts.join(
-                factors,
-                and_(factors.c.currency == amounts.c.currency, factors.c.day == amounts.c.day),
-            )
-        )
-        .group_by(amounts.c.currency, amounts.c.day, factors.c.rate)
+        .select_from(TransactionRow.__table__.join(factors, on_its_day))
+        .where(*conditions)
+        .group_by(_txn.currency, _txn.date, missing, _txn.type)
     )
 
 
@@ -202,8 +226,8 @@ def _categories_statement(
         )
         .where(*scope, _txn.split_count > 0, _split.household_id == p["household"])
     )
-    amounts = union_all(whole, parts).cte("amounts")
-    factors = _selected(dialect, target_exponent, max_age, amounts, p)
+    amounts = union_all(whole, parts).subquery("amounts")
+    factors = _selected(dialect, target_exponent, max_age, p)
     converted = fx_converted(dialect, amounts.c.amount, factors)
     missing = factors.c.rate.is_(None)
     missing_currency = case((missing, amounts.c.currency))
@@ -259,15 +283,24 @@ class SqlAlchemyFxReportReader:
             ),
             params,
         )
+        sums: dict[tuple[str, date], tuple[bool, int, int, int]] = {}
+        for currency, day, missing, kind, total, count in rows:
+            key = (currency, _as_date(day))
+            _, income, expense, counted = sums.get(key, (False, 0, 0, 0))
+            if kind == INCOME:
+                income += int(total)
+            else:
+                expense += int(total)
+            sums[key] = (bool(missing), income, expense, counted + int(count))
         return [
             DayGroup(
                 currency,
-                _as_date(day),
-                None if rate is None else int(income),
-                None if rate is None else int(expense),
-                int(count),
+                day,
+                None if missing else income,
+                None if missing else expense,
+                count,
             )
-            for currency, day, rate, income, expense, count in rows
+            for (currency, day), (missing, income, expense, count) in sums.items()
         ]
 
     async def converted_categories(
