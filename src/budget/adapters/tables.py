@@ -52,6 +52,7 @@ from budget.adapters.errors import (
     UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID,
     UQ_USERS_EMAIL,
 )
+from budget.adapters.rules_tables import RuleRow as RuleRow
 from budget.adapters.totals_tables import NO_CATEGORY as NO_CATEGORY
 from budget.adapters.totals_tables import DailyTotalRow as DailyTotalRow
 from budget.adapters.totals_tables import MonthlyTotalRow as MonthlyTotalRow

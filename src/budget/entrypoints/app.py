@@ -78,6 +78,14 @@ from budget.domain.services.invitations import (
 )
 from budget.domain.services.reconciliation import ReconcileAccount
 from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
+from budget.domain.services.rules import (
+    ApplyRule,
+    CreateRule,
+    DeleteRule,
+    GetRule,
+    ListRules,
+    UpdateRule,
+)
 from budget.domain.services.transactions import (
     DeleteTransaction,
     GetTransaction,
@@ -104,6 +112,7 @@ from budget.entrypoints.http.controllers.households import (
 )
 from budget.entrypoints.http.controllers.invitations import InvitationsController
 from budget.entrypoints.http.controllers.reports import ReportController
+from budget.entrypoints.http.controllers.rules import RulesController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
 from budget.entrypoints.http.dependencies import provide, request_dependencies
@@ -128,6 +137,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     TransactionsController,
     BudgetsController,
     ReportController,
+    RulesController,
 ]
 
 
@@ -188,6 +198,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **ledger_cases(c),
         **budget_cases(c),
         **report_cases(c),
+        **rule_cases(c),
     }
 
 
@@ -301,6 +312,17 @@ def report_cases(c: Container) -> dict[str, Provide]:
         "get_category_report": provide(lambda: GetCategoryReport(reader(), c.clock)),
         "get_cashflow": provide(lambda: GetCashflow(reader(), c.clock)),
         "get_net_worth": provide(lambda: GetNetWorth(reader(), c.clock)),
+    }
+
+
+def rule_cases(c: Container) -> dict[str, Provide]:
+    return {
+        "create_rule": scoped(lambda scope: CreateRule(c.uow(scope), c.clock, c.ids)),
+        "get_rule": scoped(lambda scope: GetRule(c.read_uow(scope))),
+        "list_rules": scoped(lambda scope: ListRules(c.read_uow(scope))),
+        "update_rule": scoped(lambda scope: UpdateRule(c.uow(scope), c.clock)),
+        "delete_rule": scoped(lambda scope: DeleteRule(c.uow(scope))),
+        "apply_rule": scoped(lambda scope: ApplyRule(c.uow(scope), c.clock)),
     }
 
 
