@@ -49,6 +49,7 @@ from budget.entrypoints.http.schemas.common import (
     unset,
 )
 from budget.entrypoints.http.schemas.paging import Page
+from budget.entrypoints.http.schemas.transactions import Tag
 
 Priority = Annotated[
     int,
@@ -102,7 +103,7 @@ class ActionIn(Strict):
     ) = msgspec.UNSET
     add_tags: (
         Annotated[
-            list[Text],
+            list[Tag],
             msgspec.Meta(min_length=1, max_length=20, description="1-20 tags of 1-50 characters"),
         ]
         | msgspec.UnsetType
