@@ -4,9 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from litestar import Litestar
+from sqlalchemy import event
 
 from tests.integration.conftest import SignedIn
 from tests.integration.ledger import (
@@ -702,3 +707,52 @@ async def test_deleting_a_category_drops_the_actions_that_set_it(
     assert after["actions"] == [add_tags("x")]
     gone = await client.get(f"{RULES}/{emptied['id']}", headers=user.headers)
     assert gone.status_code == 404
+
+
+# --- the cost on the create path ---------------------------------------------------------------
+
+
+@contextmanager
+def _statements(app: Litestar) -> Iterator[list[str]]:
+    seen: list[str] = []
+    engine = app.state.container.engine.sync_engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _rule_reads(statements: list[str]) -> list[str]:
+    """Statements that read the rules themselves (not the EXISTS probe of the account read)."""
+    return [s for s in statements if re.search(r"FROM rules\b", s) and "FROM accounts" not in s]
+
+
+async def test_a_household_without_rules_pays_no_round_trip_for_them(
+    app: Litestar, client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    account_id = await open_account(client, user)
+
+    with _statements(app) as seen:
+        await record(client, user, account_id=account_id)
+
+    assert _rule_reads(seen) == []
+    assert any("FROM accounts" in s and "FROM rules" in s for s in seen)
+
+
+async def test_a_household_with_rules_reads_them_once_per_create(
+    app: Litestar, client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    account_id = await open_account(client, user)
+    await rule(client, user)
+
+    with _statements(app) as seen:
+        await record(client, user, account_id=account_id, payee="shop")
+
+    assert len(_rule_reads(seen)) == 1
