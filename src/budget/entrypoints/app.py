@@ -58,6 +58,7 @@ from budget.domain.services.categories import (
     ListCategories,
     UpdateCategory,
 )
+from budget.domain.services.exports import ExportHousehold, ExportTransactions
 from budget.domain.services.households import (
     ChangeMemberRole,
     CreateHousehold,
@@ -106,6 +107,7 @@ from budget.entrypoints.http.controllers.accounts import AccountsController
 from budget.entrypoints.http.controllers.auth import AuthController
 from budget.entrypoints.http.controllers.budgets import BudgetsController
 from budget.entrypoints.http.controllers.categories import CategoriesController
+from budget.entrypoints.http.controllers.exports import ExportsController
 from budget.entrypoints.http.controllers.health import HealthController
 from budget.entrypoints.http.controllers.households import (
     HouseholdsController,
@@ -138,6 +140,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     BudgetsController,
     ReportController,
     RulesController,
+    ExportsController,
 ]
 
 
@@ -323,6 +326,8 @@ def rule_cases(c: Container) -> dict[str, Provide]:
         "update_rule": scoped(lambda scope: UpdateRule(c.uow(scope), c.clock)),
         "delete_rule": scoped(lambda scope: DeleteRule(c.uow(scope))),
         "apply_rule": scoped(lambda scope: ApplyRule(c.uow(scope), c.clock)),
+        "export_transactions": scoped(lambda scope: ExportTransactions(c.read_uow(scope))),
+        "export_household": scoped(lambda scope: ExportHousehold(c.read_uow(scope), c.clock)),
     }
 
 
