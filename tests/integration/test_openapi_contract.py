@@ -482,6 +482,7 @@ def test_every_sort_parameter_is_the_enum_of_its_allow_list_both_ways(document: 
         "/api/v1/transactions": ("date", "amount", "created_at"),
         "/api/v1/budgets": ("name", "created_at", "start_date"),
         "/api/v1/rules": ("priority", "name", "created_at"),
+        "/api/v1/exports/transactions.csv": ("date", "amount", "created_at"),
     }
 
     assert sorts == {

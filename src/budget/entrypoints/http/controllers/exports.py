@@ -22,6 +22,7 @@ from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.controllers.transactions import TransactionSort, transaction_filters
 from budget.entrypoints.http.problems import problems
+from budget.entrypoints.http.schemas.exports import HouseholdBackup
 
 BASE = "/api/v1/exports"
 
@@ -62,13 +63,15 @@ CSV_RESPONSE = {
         data_container=str,
         media_type="text/csv",
         description="The transactions as CSV (streamed)",
+        generate_examples=False,
     )
 }
 JSON_RESPONSE = {
     200: ResponseSpec(
-        data_container=dict,
+        data_container=HouseholdBackup,
         media_type="application/json",
         description="The household's backup (streamed)",
+        generate_examples=False,
     )
 }
 
