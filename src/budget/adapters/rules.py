@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, and_, delete, exists, select
+from sqlalchemy import ColumnElement, Table, and_, delete, exists, select, true
 
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows
 from budget.adapters.paging import ordered, page_of
@@ -46,7 +46,9 @@ _SORTS: dict[str, Any] = {
 
 def has_active_rule(household_id: Any) -> ColumnElement[bool]:
     """Whether the household (a column or value) has an active rule: one index probe."""
-    return exists().where(_rules.household_id == household_id, _rules.active.is_(True))
+    # "= true", not "IS true": only the equality is an index condition (an index-only scan
+    # of ix_rules_household_active_priority).
+    return exists().where(_rules.household_id == household_id, _rules.active == true())
 
 
 class RuleHints:
@@ -157,7 +159,7 @@ class SqlAlchemyRuleRepository:
         if self._hints.has_rules.get(household_id) is False:
             return []
         statement = select(RULES).where(
-            and_(_rules.household_id == household_id, _rules.active.is_(True))
+            and_(_rules.household_id == household_id, _rules.active == true())
         )
         return [rule_from_row(r._mapping) for r in await plain_rows(self._session, statement)]
 
