@@ -69,7 +69,7 @@ those its conditions hold for; it fills only empty fields (the category only on
 transactions without splits, and only when it fits their kind) and adds its tags;
 `changed` counts the transactions that changed (or would, with `dry_run: true`, which
 writes nothing) and `transaction_ids` lists them. All or nothing; balances and totals move
-with any category it sets.
+with any category it sets. Send `{}` for the defaults (every transaction, for real).
 """
 
 RuleSort = Annotated[
