@@ -253,6 +253,7 @@ def test_every_201_documents_its_location(document: Document) -> None:
         ("POST", "/api/v1/transactions"),
         ("POST", "/api/v1/budgets"),
         ("POST", "/api/v1/exchange-rates"),
+        ("POST", "/api/v1/rules"),
     }
     for method, path, response in created:
         location = _header(document, response, "Location")
@@ -493,6 +494,8 @@ def test_every_sort_parameter_is_the_enum_of_its_allow_list_both_ways(document: 
         "/api/v1/transactions": ("date", "amount", "created_at"),
         "/api/v1/budgets": ("name", "created_at", "start_date"),
         "/api/v1/exchange-rates": ("date",),
+        "/api/v1/rules": ("priority", "name", "created_at"),
+        "/api/v1/exports/transactions.csv": ("date", "amount", "created_at"),
     }
 
     assert sorts == {

@@ -61,6 +61,8 @@ REPORTS = (
     "GET /api/v1/reports/cashflow",
 )
 
+RULES = ("POST /api/v1/rules", "PATCH /api/v1/rules/{rule_id}")
+
 KNOWN_REFUSALS = (
     Refusal(
         (*ACCOUNTS, *TRANSACTIONS, *BUDGETS),
@@ -138,6 +140,30 @@ KNOWN_REFUSALS = (
         ("POST /api/v1/auth/register",),
         frozenset({"#/password"}),
         "a password equal to the e-mail address, or on the server's list of common ones",
+    ),
+    Refusal(
+        RULES,
+        frozenset(
+            {
+                "#/household_id",
+                "#/conditions/*/op",
+                "#/conditions/*/value",
+                "#/actions/*",
+                "#/actions/*/value",
+                "#/actions/*/add_tags",
+            }
+        ),
+        "rules: a condition's op and value depend on its field (text ops for payee and "
+        "description, comparisons and money for amount, an id for account_id, a type for "
+        "type); an action is {set, value} or {add_tags} alone, its value depends on set (a "
+        "category of the rule's household, or a payee); tags count once trimmed; a new rule "
+        "goes to one of your households",
+    ),
+    Refusal(
+        RULES,
+        frozenset({"#/priority"}),
+        "a JSON number written with a fraction (7.0): JSON Schema counts it as an integer, "
+        "the server's strict JSON decoding does not",
     ),
     Refusal(
         BUDGETS,

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_value
 from budget.adapters.paging import ordered, page_of
 from budget.adapters.reconciliation import cleared_balance_as_of
+from budget.adapters.rules import RuleHints, has_active_rule
 from budget.adapters.scoping import in_households
 from budget.adapters.tables import AccountRow, TransactionRow
 from budget.adapters.writes import (
@@ -101,6 +102,10 @@ _ACCOUNT = select(ACCOUNTS).where(
     _accounts.household_id.in_(bindparam("scope", expanding=True)), _accounts.id == bindparam("id")
 )
 _ACCOUNT_FOR_UPDATE = _ACCOUNT.with_for_update()
+_ACCOUNT_NOTING_RULES = _ACCOUNT.add_columns(
+    has_active_rule(_accounts.household_id).label("has_rules")
+)
+"""``_ACCOUNT`` plus whether its household has an active rule (``rules.RuleHints``)."""
 _SORTS: dict[str, Any] = {
     "name": _accounts.name,
     "created_at": _accounts.created_at,
@@ -148,10 +153,16 @@ class SqlAlchemyAccountRepository:
     """``AccountRepository`` in the unit of work's session (see the module)."""
 
     def __init__(
-        self, session: UnitSession, writes: PendingWrites, *, read_only: bool = False
+        self,
+        session: UnitSession,
+        writes: PendingWrites,
+        *,
+        read_only: bool = False,
+        rule_hints: RuleHints | None = None,
     ) -> None:
         self._session = session
         self._read_only = read_only
+        self._rule_hints = rule_hints
         self._rows = writes.register(
             TableWrites(ACCOUNTS, account_columns, kept=("balance", "cleared_balance"))
         )
@@ -170,12 +181,18 @@ class SqlAlchemyAccountRepository:
         for_update: bool = False,
     ) -> Account | None:
         locking = for_update and not self._read_only
-        statement = _ACCOUNT_FOR_UPDATE if locking else _ACCOUNT
+        hints = None if locking else self._rule_hints
+        if locking:
+            statement = _ACCOUNT_FOR_UPDATE
+        else:
+            statement = _ACCOUNT if hints is None else _ACCOUNT_NOTING_RULES
         params = {"scope": list(scope), "id": account_id}
         found = await plain_row(self._session, statement, params)
         if found is None:
             return None
         account = account_from_row(found._mapping)
+        if hints is not None:
+            hints.note(account.household_id, bool(found._mapping["has_rules"]))
         if self._read_only:
             return account
         self._handed_out[account.id] = account

@@ -53,6 +53,7 @@ from budget.adapters.errors import (
     UQ_USERS_EMAIL,
 )
 from budget.adapters.fx_tables import ExchangeRateRow as ExchangeRateRow
+from budget.adapters.rules_tables import RuleRow as RuleRow
 from budget.adapters.totals_tables import NO_CATEGORY as NO_CATEGORY
 from budget.adapters.totals_tables import DailyTotalRow as DailyTotalRow
 from budget.adapters.totals_tables import MonthlyTotalRow as MonthlyTotalRow

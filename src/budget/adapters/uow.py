@@ -6,7 +6,7 @@ happens: each registers its writers with the unit of work's ``PendingWrites``
 repository; the order comes from each writer's ``rank``:
 
 1. rows, parents before children (``metadata.sorted_tables``: users, refresh tokens,
-   accounts, categories, transactions, their split parts, budgets): per table, the changed
+   accounts, categories, transactions, their split parts, budgets, rules): per table, the changed
    columns of the rows handed out, then one ``INSERT`` of every new row (a transaction's
    changed parts are replaced, ``splits.PartsWrites``);
 2. balances: the recorded deltas, one atomic ``balance = balance + :delta, cleared_balance
@@ -52,6 +52,7 @@ from budget.adapters.households import (
     SqlAlchemyHouseholdRepository,
     SqlAlchemyInvitationRepository,
 )
+from budget.adapters.rules import RuleHints, SqlAlchemyRuleRepository
 from budget.adapters.totals import SqlAlchemyLedgerTotals
 from budget.adapters.transactions import SqlAlchemyTransactionRepository
 from budget.adapters.users import SqlAlchemyRefreshTokenRepository, SqlAlchemyUserRepository
@@ -95,10 +96,16 @@ class SqlAlchemyUnitOfWork:
         self.invitations = SqlAlchemyInvitationRepository(session, writes, read_only=read_only)
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(session, writes)
         self.categories = SqlAlchemyCategoryRepository(session, writes, read_only=read_only)
-        self.accounts = SqlAlchemyAccountRepository(session, writes, read_only=read_only)
+        hints = None if read_only else RuleHints()
+        self.accounts = SqlAlchemyAccountRepository(
+            session, writes, read_only=read_only, rule_hints=hints
+        )
         self.transactions = SqlAlchemyTransactionRepository(session, writes, read_only=read_only)
         self.budgets = SqlAlchemyBudgetRepository(session, writes, read_only=read_only)
         self.totals = writes.register(SqlAlchemyLedgerTotals())
+        self.rules = SqlAlchemyRuleRepository(
+            session, writes, hints or RuleHints(), read_only=read_only
+        )
         return self
 
     async def __aexit__(

@@ -67,6 +67,7 @@ from budget.domain.services.exchange_rates import (
     ListExchangeRates,
     UpsertExchangeRates,
 )
+from budget.domain.services.exports import ExportHousehold, ExportTransactions
 from budget.domain.services.fx_reports import (
     Converting,
     GetConvertedCashflow,
@@ -94,6 +95,14 @@ from budget.domain.services.invitations import (
 )
 from budget.domain.services.reconciliation import ReconcileAccount
 from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
+from budget.domain.services.rules import (
+    ApplyRule,
+    CreateRule,
+    DeleteRule,
+    GetRule,
+    ListRules,
+    UpdateRule,
+)
 from budget.domain.services.transactions import (
     DeleteTransaction,
     GetTransaction,
@@ -115,12 +124,14 @@ from budget.entrypoints.http.controllers.auth import AuthController
 from budget.entrypoints.http.controllers.budgets import BudgetsController
 from budget.entrypoints.http.controllers.categories import CategoriesController
 from budget.entrypoints.http.controllers.exchange_rates import ExchangeRatesController
+from budget.entrypoints.http.controllers.exports import ExportsController
 from budget.entrypoints.http.controllers.health import HealthController
 from budget.entrypoints.http.controllers.households import (
     HouseholdsController,
 )
 from budget.entrypoints.http.controllers.invitations import InvitationsController
 from budget.entrypoints.http.controllers.reports import ReportController
+from budget.entrypoints.http.controllers.rules import RulesController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
 from budget.entrypoints.http.dependencies import provide, request_dependencies
@@ -146,6 +157,8 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     BudgetsController,
     ReportController,
     ExchangeRatesController,
+    RulesController,
+    ExportsController,
 ]
 
 
@@ -207,6 +220,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **budget_cases(c),
         **report_cases(c),
         **fx_cases(c),
+        **rule_cases(c),
     }
 
 
@@ -356,6 +370,19 @@ def fx_cases(c: Container) -> dict[str, Provide]:
         "get_converted_category_report": converting(GetConvertedCategoryReport),
         "get_converted_cashflow": converting(GetConvertedCashflow),
         "get_converted_net_worth": converting(GetConvertedNetWorth),
+    }
+
+
+def rule_cases(c: Container) -> dict[str, Provide]:
+    return {
+        "create_rule": scoped(lambda scope: CreateRule(c.uow(scope), c.clock, c.ids)),
+        "get_rule": scoped(lambda scope: GetRule(c.read_uow(scope))),
+        "list_rules": scoped(lambda scope: ListRules(c.read_uow(scope))),
+        "update_rule": scoped(lambda scope: UpdateRule(c.uow(scope), c.clock)),
+        "delete_rule": scoped(lambda scope: DeleteRule(c.uow(scope))),
+        "apply_rule": scoped(lambda scope: ApplyRule(c.uow(scope), c.clock)),
+        "export_transactions": scoped(lambda scope: ExportTransactions(c.read_uow(scope))),
+        "export_household": scoped(lambda scope: ExportHousehold(c.read_uow(scope), c.clock)),
     }
 
 

@@ -1,4 +1,4 @@
-"""The ``budget`` command: serve, migrate, create-admin and maintenance tasks."""
+"""The ``budget`` command: serve, migrate, create-admin, maintenance tasks and export."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from budget.adapters.verification import SqlAlchemyBalanceVerifier, SqlAlchemyTo
 from budget.domain.model.verification import BalanceDrift, TotalsDrift
 from budget.domain.services.maintenance import VerifyBalances, VerifyDailyTotals
 from budget.entrypoints.cli_fx import add_fx_commands
+from budget.entrypoints.export_command import add_export
 from budget.entrypoints.http.middleware import configure_logging
 from budget.settings import Settings, SettingsError, ensure_secret, load_settings, sqlite_path
 
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.set_defaults(handler=create_admin_command)
     _add_maintenance(commands)
     add_fx_commands(commands)
+    add_export(commands)
     return parser
 
 

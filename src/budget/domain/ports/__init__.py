@@ -13,6 +13,7 @@ from budget.domain.ports.repositories import (
     TransactionRepository,
     UserRepository,
 )
+from budget.domain.ports.rules import RuleRepository
 from budget.domain.ports.security import LoginAttemptStore, PasswordHasher, TokenCodec
 from budget.domain.ports.system import Clock, IdFactory
 from budget.domain.ports.unit_of_work import UnitOfWork
@@ -33,6 +34,7 @@ __all__ = [
     "PasswordHasher",
     "RefreshTokenRepository",
     "ReportReader",
+    "RuleRepository",
     "TokenCodec",
     "TotalsVerifier",
     "TransactionRepository",

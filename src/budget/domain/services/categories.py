@@ -20,6 +20,7 @@ from budget.domain.model.ledger_queries import CategoryFilters
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.patch import UNSET, Unset, pick
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
+from budget.domain.services.rules import forget_category
 
 
 class CategoryNotFoundError(NotFoundError):
@@ -224,8 +225,9 @@ async def _check_kind_change(uow: UnitOfWork, category: Category) -> None:
 
 
 class DeleteCategory:
-    """Delete a category: its transactions become uncategorised, its budgets are removed
-    and its subcategories become top-level.
+    """Delete a category: its transactions become uncategorised, its budgets are removed,
+    the rule actions that set it are dropped (a rule left without actions is deleted) and
+    its subcategories become top-level.
 
     A subcategory keeps its name unless another top-level category of its kind has it (the
     deleted category itself does not count: it goes away). Then it takes the first numbered
@@ -250,6 +252,7 @@ class DeleteCategory:
             await _free_top_level_names(uow, category, children)
             await uow.transactions.uncategorize(category.id)
             await uow.budgets.delete_for_category(category.id)
+            await forget_category(uow, category, self._clock.now())
             # The renames are written first; the row's going then detaches the children.
             await uow.categories.delete(category)
             now = self._clock.now()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from budget.domain.errors import NotFoundError, RuleViolationError
 from budget.domain.model.balance import balance_change, cleared_change
@@ -49,6 +50,7 @@ from budget.domain.model.transaction import (
 from budget.domain.model.transaction_status import check_import_id
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
 from budget.domain.services.concurrency import retrying
+from budget.domain.services.rule_book import apply_to_draft, load_rule_book
 from budget.domain.services.transaction_inputs import (
     TransactionChanges as TransactionChanges,
 )
@@ -92,6 +94,9 @@ async def _existing(
 class RecordTransaction:
     """Record income, an expense or a transfer, and move the balances it affects.
 
+    The household's active rules (section 13) fill what a new income or expense left empty
+    (``rule_book.apply_to_draft``) before it is checked and recorded.
+
     Raises:
         RuleViolationError: any rule of the contract's section 6, including references
             to accounts or categories that are missing or in another household.
@@ -121,6 +126,12 @@ class RecordTransaction:
                 uow, caller, None, draft.account_id, draft.to_account_id, draft.category_id
             )
             amount = Money.parse(draft.amount, links.account.currency, field="amount")
+            book = await load_rule_book(uow, links.account.household_id)
+            draft, chosen = apply_to_draft(book, draft, amount)
+            if book:
+                note = Note.of(draft.description, draft.payee, draft.tags)
+            if chosen is not None:
+                links = replace(links, category=chosen)
             parts = await find_parts(uow, draft.splits, links, draft.type)
             posting = Posting.settle(
                 draft.type,
@@ -247,27 +258,39 @@ class UpdateTransaction:
     ) -> Transaction:
         async with self._uow as uow:
             txn = await _existing(uow, caller.visible(), transaction_id, for_update=True)
-            caller.require_write(txn.household_id)
-            if not isinstance(changes.import_id, Unset) and changes.import_id != txn.import_id:
-                raise RuleViolationError.on("import_id", "cannot change after create")
-            before = replace(txn)
-            posting = await revised_posting(uow, caller, txn, changes)
-            note = Note.of(
-                pick(changes.description, txn.description),
-                pick(changes.payee, txn.payee),
-                pick(changes.tags, txn.tags),
-            )
-            txn.revise(
-                posting,
-                pick(changes.date, txn.date),
-                note,
-                self._clock.now(),
-                pick(changes.status, txn.status),
-            )
-            before.check_unlocked(txn)
-            await record_effects(uow, before, txn)
+            await revise_transaction(uow, caller, txn, changes, self._clock.now())
             await uow.commit()
         return txn
+
+
+async def revise_transaction(
+    uow: UnitOfWork,
+    caller: Caller,
+    txn: Transaction,
+    changes: TransactionChanges,
+    now: datetime,
+) -> None:
+    """Apply ``changes`` to ``txn`` (read with ``for_update``) in ``uow`` and record the
+    effects of the difference: the one write path of every change of a transaction
+    (``UpdateTransaction``, ``ApplyRule``). The caller commits.
+
+    Raises:
+        PermissionDeniedError: the caller is a viewer of the transaction's household.
+        RuleViolationError, TransactionLockedError: as ``UpdateTransaction``.
+    """
+    caller.require_write(txn.household_id)
+    if not isinstance(changes.import_id, Unset) and changes.import_id != txn.import_id:
+        raise RuleViolationError.on("import_id", "cannot change after create")
+    before = replace(txn)
+    posting = await revised_posting(uow, caller, txn, changes)
+    note = Note.of(
+        pick(changes.description, txn.description),
+        pick(changes.payee, txn.payee),
+        pick(changes.tags, txn.tags),
+    )
+    txn.revise(posting, pick(changes.date, txn.date), note, now, pick(changes.status, txn.status))
+    before.check_unlocked(txn)
+    await record_effects(uow, before, txn)
 
 
 class DeleteTransaction:

@@ -41,6 +41,7 @@ from budget.domain.model.period import PeriodKind
 from budget.domain.model.reports import Interval
 from budget.domain.model.transaction import TransactionStatus, TransactionType
 from budget.entrypoints.http.auth import BEARER
+from budget.entrypoints.http.rule_sorts import RULE_ENUM_DESCRIPTIONS
 from budget.entrypoints.http.schemas.common import CurrencyCode
 from budget.entrypoints.http.sorts import SORT_DESCRIPTIONS
 
@@ -117,6 +118,7 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
         "(the household's data), viewer (read only)"
     ),
     **SORT_DESCRIPTIONS,
+    **RULE_ENUM_DESCRIPTIONS,
 }
 
 
