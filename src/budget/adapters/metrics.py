@@ -31,7 +31,7 @@ from prometheus_client.exposition import generate_latest
 log = logging.getLogger("budget.metrics")
 
 # No ``*_created`` series beside every counter and histogram: Prometheus needs none.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 ProcessCollector(registry=REGISTRY)
