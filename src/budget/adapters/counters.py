@@ -52,7 +52,7 @@ class SqlCounters:
     so counting adds one round trip and holds no lock beyond the statement.
     """
 
-    def __init__(self, engine: AsyncEngine, *, serialise: bool = False) -> None:
+    def __init__(self, engine: AsyncEngine, *, lock: asyncio.Lock | None = None) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._upsert = adding_upsert(
             engine.dialect.name,
@@ -62,8 +62,8 @@ class SqlCounters:
             add=("hits",),
         ).returning(COUNTERS.c.hits)
         self._sweep = delete(COUNTERS).where(COUNTERS.c.window_start < bindparam("before"))
-        # One connection, one statement at a time (SQLite's counters file).
-        self._lock = asyncio.Lock() if serialise else None
+        # SQLite's counters file: one connection, one statement at a time.
+        self._lock = lock
         self._current_window = 0
         self._sweeping: set[asyncio.Task[None]] = set()
 
@@ -80,6 +80,10 @@ class SqlCounters:
     async def _run(self, params: dict[str, Any]) -> int:
         async with self._engine.connect() as connection:
             return int((await connection.execute(self._upsert, params)).scalar_one())
+
+    async def settle(self) -> None:
+        """Wait for the sweeps under way (before the engine is disposed)."""
+        await asyncio.gather(*self._sweeping, return_exceptions=True)
 
     def _sweep_later(self, before: int) -> None:
         """Delete the windows before ``before`` without making a request wait for it: once
@@ -107,10 +111,12 @@ class SqlLoginAttemptStore:
     """Failed logins as rows of ``login_failures`` (``LoginAttemptStore``); a key's rows
     older than ``keep`` are deleted when it fails again, all of its rows when it succeeds."""
 
-    def __init__(self, engine: AsyncEngine, keep: timedelta, *, serialise: bool = False) -> None:
+    def __init__(
+        self, engine: AsyncEngine, keep: timedelta, *, lock: asyncio.Lock | None = None
+    ) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._keep = keep
-        self._lock = asyncio.Lock() if serialise else None
+        self._lock = lock
 
     async def recent_failures(self, key: str, since: datetime) -> list[datetime]:
         statement = (
@@ -191,18 +197,21 @@ class RedisLoginAttemptStore:
         await self._redis.delete(self._prefix + key)
 
 
-def counters_engine(engine: AsyncEngine, database_url: str) -> tuple[AsyncEngine, bool]:
-    """The engine the database store counts on, and whether it must run one statement at a
-    time: the app's own pool on PostgreSQL; on SQLite a file of its own beside the ledger's
-    (``<database>-counters``; in memory for an in-memory database), one connection."""
+def counters_engine(
+    engine: AsyncEngine, database_url: str
+) -> tuple[AsyncEngine, asyncio.Lock | None]:
+    """The engine the database store counts on, and the lock its users share when it must
+    run one statement at a time: the app's own pool on PostgreSQL (no lock); on SQLite a
+    file of its own beside the ledger's (``<database>-counters``; in memory for an in-memory
+    database) through one connection, hence one lock."""
     if not one_writer_at_a_time(engine.dialect.name):
-        return engine, False
+        return engine, None
     url = _sqlite_counters_url(database_url)
     own = create_async_engine(
         url, poolclass=StaticPool, connect_args={"timeout": 15, "check_same_thread": False}
     )
     event.listen(own.sync_engine, "connect", _tune_counters_file)
-    return own, True
+    return own, asyncio.Lock()
 
 
 def _tune_counters_file(dbapi_connection: Any, _record: Any) -> None:

@@ -49,8 +49,10 @@ class Container:
     ids: UuidV7Factory = field(default_factory=UuidV7Factory)
     login_attempts: LoginAttemptStore | None = None
     """Failed logins, shared by every replica (``shared_stores``)."""
+    counters: SqlCounters | RedisCounters | None = None
     hits: HitCounter | None = None
-    """The API-wide rate limit's counter, shared by every replica (``shared_stores``)."""
+    """The API-wide rate limit's counter (``counters.hit``), shared by every replica
+    (``shared_stores``)."""
     writers: WriterQueue | None = None
     counters_engine: AsyncEngine | None = None
     """SQLite's counters file (``counters.counters_engine``); None when the counters share
@@ -88,6 +90,8 @@ class Container:
             await prepare_counters(self.counters_engine)
 
     async def close(self) -> None:
+        if isinstance(self.counters, SqlCounters):
+            await self.counters.settle()
         await self.engine.dispose()
         if self.counters_engine is not None:
             await self.counters_engine.dispose()
@@ -125,14 +129,16 @@ def shared_stores(c: Container) -> None:
     keep = timedelta(seconds=c.settings.login_failure_window_seconds)
     if c.settings.redis_url:
         c.redis = Redis.from_url(c.settings.redis_url)
-        c.hits = RedisCounters(c.redis).hit
+        c.counters = RedisCounters(c.redis)
+        c.hits = c.counters.hit
         c.login_attempts = RedisLoginAttemptStore(c.redis, keep)
         return
-    engine, serialise = counters_engine(c.engine, c.settings.database_url)
+    engine, lock = counters_engine(c.engine, c.settings.database_url)
     if engine is not c.engine:
         c.counters_engine = engine
-    c.hits = SqlCounters(engine, serialise=serialise).hit
-    c.login_attempts = SqlLoginAttemptStore(engine, keep, serialise=serialise)
+    c.counters = SqlCounters(engine, lock=lock)
+    c.hits = c.counters.hit
+    c.login_attempts = SqlLoginAttemptStore(engine, keep, lock=lock)
 
 
 def build_codec(settings: Settings) -> JwtTokenCodec:
