@@ -147,7 +147,12 @@ SWAGGER_UI_VERSION = "5.35.0"
 SCALAR_VERSION = "1.76.0"
 NO_FAVICON = "<link rel='icon' href='data:,'>"
 """The docs pages load nothing from another origin, not even Litestar's favicon."""
-SCALAR_OPTIONS = {"withDefaultFonts": False, "telemetry": False}
+SCALAR_OPTIONS = {
+    "withDefaultFonts": False,
+    "telemetry": False,
+    "showDeveloperTools": "never",
+    "mcp": {"disabled": True},
+}
 
 
 def render_plugins() -> list[OpenAPIRenderPlugin]:
