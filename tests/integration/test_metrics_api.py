@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from budget.adapters.metrics import SCHEDULER_RUNS, register_gauge_callback
+from budget.entrypoints.http.liveness import LivenessLane
 from budget.settings import Environment
 from tests.integration.conftest import SignedIn, make_app
 
@@ -131,3 +133,19 @@ async def test_outside_production_the_token_is_not_needed(database_url: str) -> 
         response = await client.get("/metrics")
 
     assert response.status_code == 200
+
+
+async def test_the_liveness_lane_counts_its_answers_in_the_apps_metrics(
+    database_url: str,
+) -> None:
+    app = make_app(database_url)
+    lane = LivenessLane(app, log_requests=False, metrics=app.state.metrics)
+    transport = httpx.ASGITransport(app=lane)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        await client.get("/up")
+        text = (await client.get("/metrics")).text
+    await app.state.container.close()
+
+    assert (
+        _series(text, "budget_http_requests_total")['{method="GET",route="/up",status="200"}'] == 1
+    )

@@ -183,6 +183,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
         logging_config=None,
     )
     app.state.container = container
+    app.state.metrics = metrics
     complete_document(app.openapi_schema)
     return app
 
