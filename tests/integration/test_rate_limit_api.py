@@ -211,3 +211,22 @@ async def test_failed_logins_on_one_redis_app_count_on_the_other(database_url: s
         third = await one.post("/api/v1/auth/login", json=body, headers=an_address())
 
     assert [first.status_code, second.status_code, third.status_code] == [401, 401, 429]
+
+
+async def test_every_api_operation_documents_the_429_and_the_rate_limit_headers(
+    client: Client,
+) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    operations = [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        if path.startswith("/api/v1")
+        for method, operation in item.items()
+    ]
+
+    assert operations
+    for path, method, operation in operations:
+        refused = operation["responses"]["429"]
+        assert "Retry-After" in refused["headers"], (method, path)
+        for response in operation["responses"].values():
+            assert {name.lower() for name in response["headers"]} >= RATE_HEADERS, (method, path)
