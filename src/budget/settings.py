@@ -43,6 +43,7 @@ class SettingsError(ValueError):
 
 
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
 Seconds = Annotated[float, msgspec.Meta(gt=0)]
 
 
@@ -72,6 +73,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     access_log: bool = True
     fx_max_age_days: Annotated[int, msgspec.Meta(ge=0)] = 7
+    rate_limit_per_minute: NonNegativeInt = 600
+    redis_url: str = ""
+    metrics_token: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -176,6 +180,8 @@ def _check(settings: Settings) -> list[str]:
                 )
     if settings.secret_key and len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
         errors.append(f"BUDGET_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long")
+    if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://")):
+        errors.append("BUDGET_REDIS_URL must start with redis:// or rediss://")
     if settings.is_production:
         errors.extend(_check_production(settings))
     return errors

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from litestar import Litestar
@@ -280,13 +280,22 @@ async def test_repeated_failures_answer_429_with_retry_after(database_url: str) 
 async def test_repeated_failures_from_one_client_answer_429_for_every_account(
     database_url: str,
 ) -> None:
-    app = make_app(database_url, login_max_failures_per_client=3)
+    # An address of its own: failed logins are counted in the database every app shares.
+    app = make_app(database_url, login_max_failures_per_client=3, trust_forwarded_for=True)
+    address = {"X-Forwarded-For": f"client-{uuid4().hex}"}
     async with AsyncTestClient(app) as client:
-        user = await sign_up(client)
+        email = unique_email()
+        registered = await client.post(REGISTER, json={"email": email, "password": PASSWORD})
+        assert registered.status_code == 201
         for _ in range(3):
-            await _failed_login(client, unique_email(), PASSWORD)
+            failed = await client.post(
+                LOGIN, json={"email": unique_email(), "password": PASSWORD}, headers=address
+            )
+            assert failed.status_code == 401
 
-        response = await client.post(LOGIN, json={"email": user.email, "password": PASSWORD})
+        response = await client.post(
+            LOGIN, json={"email": email, "password": PASSWORD}, headers=address
+        )
 
         assert response.status_code == 429
         assert int(response.headers["retry-after"]) > 0

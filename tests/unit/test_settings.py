@@ -89,6 +89,9 @@ def test_each_kind_of_value_is_converted() -> None:
         ("BUDGET_DATABASE_URL", "postgresql://budget@db/budget"),
         ("BUDGET_DATABASE_URL", "sqlite:///budget.sqlite3"),
         ("BUDGET_SECRET_KEY", "too-short"),
+        ("BUDGET_RATE_LIMIT_PER_MINUTE", "-1"),
+        ("BUDGET_RATE_LIMIT_PER_MINUTE", "lots"),
+        ("BUDGET_REDIS_URL", "localhost:6379"),
     ],
 )
 def test_a_bad_value_is_an_error_naming_its_variable(variable: str, value: str) -> None:
@@ -276,3 +279,11 @@ def test_ensure_secret_without_a_sqlite_file_uses_the_working_directory(
 
     assert (tmp_path / ".budget.secret").read_text("utf-8").strip() == first.secret_key
     assert second.secret_key == first.secret_key
+
+
+def test_the_rate_limit_is_600_a_minute_by_default_and_0_turns_it_off() -> None:
+    default = load_settings(environ={}, dotenv=None)
+    off = load_settings(environ={"BUDGET_RATE_LIMIT_PER_MINUTE": "0"}, dotenv=None)
+
+    assert default.rate_limit_per_minute == 600
+    assert off.rate_limit_per_minute == 0

@@ -74,6 +74,9 @@ def create_engine(
         # service reconnects by itself once the database is back.
         pool_pre_ping=False,
         pool_recycle=1800,
+        # Errors never carry the statement's parameters (password hashes, token hashes) into
+        # a log line.
+        hide_parameters=True,
         connect_args={
             "timeout": connect_timeout,
             "command_timeout": statement_timeout,
@@ -117,6 +120,7 @@ def _sqlite_engine(url: str) -> AsyncEngine:
         # A connection to a local file never goes stale: a ping on every checkout would
         # only add a round trip through the driver's thread.
         pool_pre_ping=False,
+        hide_parameters=True,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
     )
 
@@ -302,6 +306,13 @@ async def plain_value(
     ``plain_rows`` runs it."""
     connection = await session.connection()
     return (await connection.execute(statement, params)).scalar()
+
+
+def connections_in_use(engine: AsyncEngine) -> int:
+    """How many of the pool's connections are checked out right now (0 for a pool that
+    does not count, such as an in-memory SQLite database's)."""
+    checked_out = getattr(engine.pool, "checkedout", None)
+    return int(checked_out()) if callable(checked_out) else 0
 
 
 def read_only_engine(engine: AsyncEngine) -> AsyncEngine:

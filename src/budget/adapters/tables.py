@@ -39,6 +39,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from budget.adapters.counter_tables import LoginFailureRow as LoginFailureRow
+from budget.adapters.counter_tables import SharedCounterRow as SharedCounterRow
 from budget.adapters.errors import (
     FK_BUDGETS_CATEGORY,
     FK_TRANSACTION_SPLITS_CATEGORY,

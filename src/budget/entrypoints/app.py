@@ -20,18 +20,22 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency, Provide
+from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from budget.adapters.database import (
     ALL_HOUSEHOLDS,
     UNSCOPED,
     Scope,
+    connections_in_use,
     ping,
     translate_unavailable,
 )
 from budget.adapters.exchange_rates import SqlAlchemyRatesUnitOfWork
 from budget.adapters.fx_reports import SqlAlchemyFxReportReader
+from budget.adapters.metrics import process_exposition
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.domain.model.household import Caller
@@ -130,14 +134,25 @@ from budget.entrypoints.http.controllers.households import (
     HouseholdsController,
 )
 from budget.entrypoints.http.controllers.invitations import InvitationsController
+from budget.entrypoints.http.controllers.operations import (
+    DOCS_ASSETS_DIRECTORY,
+    MetricsAccess,
+    OperationsController,
+)
 from budget.entrypoints.http.controllers.reports import ReportController
 from budget.entrypoints.http.controllers.rules import RulesController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
 from budget.entrypoints.http.dependencies import provide, request_dependencies
+from budget.entrypoints.http.metrics import CallbackGauge, RequestMetrics
 from budget.entrypoints.http.middleware import RequestIdMiddleware, stamp_response
-from budget.entrypoints.http.openapi import complete_document, openapi_config
+from budget.entrypoints.http.openapi import DOCS_ASSETS, complete_document, openapi_config
 from budget.entrypoints.http.problems import EXCEPTION_HANDLERS, JsonBodyRequest, translating
+from budget.entrypoints.http.ratelimit import (
+    RateLimiter,
+    RateLimitHeaders,
+    rate_limit_middleware,
+)
 from budget.settings import Settings, ensure_secret
 
 log = logging.getLogger("budget.app")
@@ -159,6 +174,14 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     ExchangeRatesController,
     RulesController,
     ExportsController,
+    OperationsController,
+    create_static_files_router(
+        path=DOCS_ASSETS,
+        directories=[DOCS_ASSETS_DIRECTORY],
+        opt={"exclude_from_auth": True},
+        include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=86400, public=True),
+    ),
 ]
 
 
@@ -166,13 +189,23 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
     """Build the Litestar application for ``settings`` (the only composition root)."""
     settings = ensure_secret(settings)
     container = container or build_container(settings)
+    metrics = request_metrics(container)
+    limiter = rate_limiter(container)
     app = Litestar(
         route_handlers=CONTROLLERS,
-        dependencies=dependencies(container),
-        middleware=[RequestIdMiddleware, auth_middleware(authenticator(container))],
+        dependencies={**dependencies(container), **operations(container, metrics)},
+        middleware=[
+            RequestIdMiddleware,
+            auth_middleware(authenticator(container)),
+            *([rate_limit_middleware(limiter)] if limiter else []),
+        ],
         exception_handlers={**EXCEPTION_HANDLERS, Exception: translating(translate_unavailable)},
         request_class=JsonBodyRequest,
-        before_send=[stamp_response(settings.access_log)],
+        before_send=[
+            stamp_response(settings.access_log),
+            metrics,
+            *([RateLimitHeaders(limiter)] if limiter else []),
+        ],
         openapi_config=openapi_config(),
         cors_config=cors_config(settings),
         request_max_body_size=MAX_BODY_BYTES,
@@ -181,6 +214,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
         logging_config=None,
     )
     app.state.container = container
+    app.state.metrics = metrics
     complete_document(app.openapi_schema)
     return app
 
@@ -188,16 +222,52 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
 def disposing(
     container: Container,
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
-    """A lifespan that closes the container's database pool when the app stops."""
+    """A lifespan that prepares the container's stores when the app starts and closes its
+    database pool (and Redis client) when it stops."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await container.start()
         try:
             yield
         finally:
-            await container.engine.dispose()
+            await container.close()
 
     return lifespan
+
+
+def request_metrics(c: Container) -> RequestMetrics:
+    """The app's request series, and its database pool's connections in use."""
+    metrics = RequestMetrics()
+    metrics.registry.register(
+        CallbackGauge(
+            "budget_database_pool_connections_in_use",
+            "Database connections checked out of this process's pool",
+            lambda: connections_in_use(c.engine),
+        )
+    )
+    return metrics
+
+
+def rate_limiter(c: Container) -> RateLimiter | None:
+    """The API-wide rate limit over the shared counter; None when it is off (0)."""
+    limit = c.settings.rate_limit_per_minute
+    if limit == 0 or c.hits is None:
+        return None
+    return RateLimiter(limit, c.hits, trust_forwarded_for=c.settings.trust_forwarded_for)
+
+
+def operations(c: Container, metrics: RequestMetrics) -> dict[str, Provide]:
+    """What ``GET /metrics`` needs: who may read it, and the text it answers."""
+    access = MetricsAccess(c.settings.is_production, c.settings.metrics_token)
+
+    async def exposition() -> bytes:
+        return metrics.exposition() + await process_exposition()
+
+    return {
+        "metrics_access": Provide(lambda: access, use_cache=True, sync_to_thread=False),
+        "metrics_exposition": Provide(lambda: exposition, use_cache=True, sync_to_thread=False),
+    }
 
 
 def authenticator(c: Container) -> Callable[[], Authenticate]:

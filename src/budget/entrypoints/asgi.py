@@ -18,7 +18,8 @@ def create() -> ASGIApp:
     """The app, behind the liveness probe's own lane (``http/liveness.py``)."""
     settings = load_settings()
     configure_logging(settings.log_level)
-    app = LivenessLane(create_app(settings), log_requests=settings.access_log)
+    litestar = create_app(settings)
+    app = LivenessLane(litestar, log_requests=settings.access_log, metrics=litestar.state.metrics)
     tune_garbage_collector()
     return app
 

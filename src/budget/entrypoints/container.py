@@ -7,8 +7,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.counters import (
+    HitCounter,
+    RedisCounters,
+    RedisLoginAttemptStore,
+    SqlCounters,
+    SqlLoginAttemptStore,
+    counters_engine,
+    prepare_counters,
+)
 from budget.adapters.database import (
     Scope,
     WriterQueue,
@@ -18,9 +28,9 @@ from budget.adapters.database import (
 )
 from budget.adapters.passwords import Argon2PasswordHasher
 from budget.adapters.system import SystemClock, UuidV7Factory
-from budget.adapters.throttle import InMemoryLoginAttemptStore
 from budget.adapters.tokens import JwtTokenCodec
 from budget.adapters.uow import SqlAlchemyUnitOfWork
+from budget.domain.ports import LoginAttemptStore
 from budget.domain.services.auth import LoginLimits, LoginThrottle, TokenIssuer, TokenPolicy
 from budget.settings import JwtAlgorithm, Settings
 
@@ -37,8 +47,17 @@ class Container:
     codec: JwtTokenCodec
     clock: SystemClock = field(default_factory=SystemClock)
     ids: UuidV7Factory = field(default_factory=UuidV7Factory)
-    login_attempts: InMemoryLoginAttemptStore = field(default_factory=InMemoryLoginAttemptStore)
+    login_attempts: LoginAttemptStore | None = None
+    """Failed logins, shared by every replica (``shared_stores``)."""
+    counters: SqlCounters | RedisCounters | None = None
+    hits: HitCounter | None = None
+    """The API-wide rate limit's counter (``counters.hit``), shared by every replica
+    (``shared_stores``)."""
     writers: WriterQueue | None = None
+    counters_engine: AsyncEngine | None = None
+    """SQLite's counters file (``counters.counters_engine``); None when the counters share
+    ``engine`` or live in Redis."""
+    redis: Redis | None = None
 
     def uow(self, scope: Scope = None) -> SqlAlchemyUnitOfWork:
         """``scope``: the households whose rows row-level security lets it touch
@@ -62,7 +81,22 @@ class Container:
             self.settings.login_max_failures_per_client,
             timedelta(seconds=self.settings.login_failure_window_seconds),
         )
+        assert self.login_attempts is not None, "build_container sets the store"
         return LoginThrottle(self.login_attempts, limits)
+
+    async def start(self) -> None:
+        """Create what the stores need before the first request (SQLite's counters file)."""
+        if self.counters_engine is not None:
+            await prepare_counters(self.counters_engine)
+
+    async def close(self) -> None:
+        if isinstance(self.counters, SqlCounters):
+            await self.counters.settle()
+        await self.engine.dispose()
+        if self.counters_engine is not None:
+            await self.counters_engine.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
 
     @cached_property
     def cursor_key(self) -> bytes:
@@ -77,7 +111,7 @@ def build_container(settings: Settings, *, hasher: Argon2PasswordHasher | None =
         connect_timeout=settings.database_connect_timeout_seconds,
         statement_timeout=settings.database_statement_timeout_seconds,
     )
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         read_engine=read_only_engine(engine),
@@ -85,6 +119,26 @@ def build_container(settings: Settings, *, hasher: Argon2PasswordHasher | None =
         codec=build_codec(settings),
         writers=writer_queue(engine),
     )
+    shared_stores(container)
+    return container
+
+
+def shared_stores(c: Container) -> None:
+    """The rate limit's counters and the failed logins where every replica sees them:
+    Redis with ``BUDGET_REDIS_URL``, else the database (docs/adr/0016-operations.md)."""
+    keep = timedelta(seconds=c.settings.login_failure_window_seconds)
+    if c.settings.redis_url:
+        c.redis = Redis.from_url(c.settings.redis_url)
+        c.counters = RedisCounters(c.redis)
+        c.hits = c.counters.hit
+        c.login_attempts = RedisLoginAttemptStore(c.redis, keep)
+        return
+    engine, lock = counters_engine(c.engine, c.settings.database_url)
+    if engine is not c.engine:
+        c.counters_engine = engine
+    c.counters = SqlCounters(engine, lock=lock)
+    c.hits = c.counters.hit
+    c.login_attempts = SqlLoginAttemptStore(engine, keep, lock=lock)
 
 
 def build_codec(settings: Settings) -> JwtTokenCodec:

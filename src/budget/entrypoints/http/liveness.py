@@ -24,6 +24,7 @@ from litestar.types import (
     Send,
 )
 
+from budget.entrypoints.http.metrics import RequestMetrics
 from budget.entrypoints.http.middleware import log_request, request_id_of
 
 PATH = "/up"
@@ -34,9 +35,12 @@ _HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(
 class LivenessLane:
     """Answers ``GET /up`` itself; everything else goes to ``app``."""
 
-    def __init__(self, app: ASGIApp, *, log_requests: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, *, log_requests: bool, metrics: RequestMetrics | None = None
+    ) -> None:
         self.app = app
         self.log_requests = log_requests
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not _is_liveness_probe(scope):
@@ -56,6 +60,8 @@ class LivenessLane:
         }
         await send(start)
         await send(body)
+        if self.metrics is not None:
+            self.metrics.observe("GET", PATH, 200, time.perf_counter() - started)
         if self.log_requests:
             log_request(scope, 200, request_id, time.perf_counter() - started)
 

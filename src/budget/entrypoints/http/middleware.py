@@ -1,4 +1,6 @@
-"""ASGI middleware: a request id on every response, and one JSON access-log line per request."""
+"""ASGI middleware: a request id on every response, one JSON access-log line per request, and
+the one logging configuration of the process (``configure_logging``: every logger of the
+app, ours, Litestar's and SQLAlchemy's, writes JSON lines through the root handler)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from typing import Any
 from litestar.enums import ScopeType
 from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from budget.domain.model.household import Caller
 
 access_log = logging.getLogger("budget.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -100,19 +104,42 @@ def _incoming_id(scope: Scope) -> str | None:
 
 
 def log_request(scope: Scope, status: int, request_id: str, seconds: float) -> None:
-    """One JSON access-log line."""
+    """One JSON access-log line: who asked what, through which route, and how it went.
+
+    Never the query string, headers or bodies: tokens and passwords travel there. The user
+    is the authenticated caller's id; the household is the one the request names (a path
+    parameter or the ``household_id`` query parameter), where it names one.
+    """
     client = scope.get("client")
+    caller = scope.get("user")
     record: dict[str, Any] = {
         "event": "request",
         "method": scope.get("method"),
         "path": scope.get("path"),
+        "route": scope.get("path_template"),
         "status": status,
         "duration_ms": round(seconds * 1000, 2),
         "request_id": request_id,
         "client": client[0] if client else None,
+        "user_id": str(caller.user.id) if isinstance(caller, Caller) else None,
+        "household_id": _household_of(scope),
     }
     level = logging.ERROR if status >= 500 else logging.INFO
     access_log.log(level, json.dumps(record))
+
+
+_HOUSEHOLD_QUERY = re.compile(rb"(?:^|&)household_id=([0-9A-Fa-f-]{32,36})(?:&|$)")
+
+
+def _household_of(scope: Scope) -> str | None:
+    household = scope.get("path_params", {}).get("household_id")
+    if household is not None:
+        return str(household)
+    query: bytes = scope.get("query_string", b"")
+    if b"household_id=" not in query:
+        return None
+    found = _HOUSEHOLD_QUERY.search(query)
+    return found.group(1).decode() if found else None
 
 
 class JsonFormatter(logging.Formatter):

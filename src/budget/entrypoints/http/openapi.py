@@ -16,11 +16,16 @@ from collections.abc import Iterator
 from enum import Enum
 
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import (
+    OpenAPIRenderPlugin,
+    ScalarRenderPlugin,
+    SwaggerRenderPlugin,
+)
 from litestar.openapi.spec import (
     Components,
     OpenAPI,
     OpenAPIHeader,
+    OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
     Operation,
@@ -66,6 +71,8 @@ one or more users share with a role each (owner, editor, viewer).
   next request.
 """
 
+PROBLEM_JSON = "application/problem+json"
+METRICS_TOKEN = "MetricsToken"
 REQUEST_ID = "X-Request-ID"
 WWW_AUTHENTICATE = "WWW-Authenticate"
 RETRY_AFTER = "Retry-After"
@@ -90,6 +97,20 @@ HEADERS: dict[str, OpenAPIHeader | Reference] = {
         required=True,
     ),
 }
+
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "Requests allowed per caller (user, or address) in a 60-second window",
+    "RateLimit-Remaining": "Requests left in the current window",
+    "RateLimit-Reset": "Seconds until the current window ends",
+}
+for _name, _description in RATE_LIMIT_HEADERS.items():
+    HEADERS[_name] = OpenAPIHeader(
+        schema=Schema(type=OpenAPIType.INTEGER, minimum=0),
+        description=_description + " (absent when the API-wide rate limit is off)",
+        required=False,
+    )
+API_PREFIX = "/api/v1"
+RATE_LIMITED = "Too many requests from this caller: retry after `Retry-After` seconds"
 
 # The headers an answer with this status always carries, besides X-Request-ID.
 _STATUS_HEADERS: dict[str, tuple[str, ...]] = {
@@ -122,16 +143,49 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
 }
 
 
+DOCS_ASSETS = "/static/docs"
+"""Where the app serves the vendored docs assets (``http/static/docs``, see its README)."""
+SWAGGER_UI_VERSION = "5.35.0"
+SCALAR_VERSION = "1.76.0"
+NO_FAVICON = "<link rel='icon' href='data:,'>"
+"""The docs pages load nothing from another origin, not even Litestar's favicon."""
+SCALAR_OPTIONS = {
+    "withDefaultFonts": False,
+    "telemetry": False,
+    "showDeveloperTools": "never",
+    "mcp": {"disabled": True},
+}
+
+
+def render_plugins() -> list[OpenAPIRenderPlugin]:
+    """Swagger UI and Scalar, their pinned assets served by the app itself (no CDN)."""
+    return [
+        SwaggerRenderPlugin(
+            path="/swagger",
+            version=SWAGGER_UI_VERSION,
+            js_url=f"{DOCS_ASSETS}/swagger-ui/swagger-ui-bundle.js",
+            css_url=f"{DOCS_ASSETS}/swagger-ui/swagger-ui.css",
+            standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui/swagger-ui-standalone-preset.js",
+            favicon=NO_FAVICON,
+        ),
+        ScalarRenderPlugin(
+            path="/scalar",
+            version=SCALAR_VERSION,
+            js_url=f"{DOCS_ASSETS}/scalar/standalone.js",
+            css_url=f"{DOCS_ASSETS}/scalar.css",
+            options=SCALAR_OPTIONS,
+            favicon=NO_FAVICON,
+        ),
+    ]
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Budget API",
         version=budget.__version__,
         description=DESCRIPTION,
         path="/schema",
-        render_plugins=[
-            SwaggerRenderPlugin(path="/swagger"),
-            ScalarRenderPlugin(path="/scalar"),
-        ],
+        render_plugins=render_plugins(),
         servers=[Server(url="/")],
         components=Components(
             security_schemes={
@@ -140,7 +194,12 @@ def openapi_config() -> OpenAPIConfig:
                     scheme="bearer",
                     bearer_format="JWT",
                     description="An access token from POST /api/v1/auth/login",
-                )
+                ),
+                METRICS_TOKEN: SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="`BUDGET_METRICS_TOKEN`: required by `GET /metrics` in production",
+                ),
             },
             headers=HEADERS,
         ),
@@ -156,6 +215,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="transactions", description="Income, expenses and transfers"),
             Tag(name="budgets", description="Budgets, their status and history"),
             Tag(name="reports", description="Summaries per currency"),
+            Tag(name="operations", description="The landing page and metrics"),
         ],
         use_handler_docstrings=False,
     )
@@ -164,6 +224,7 @@ def openapi_config() -> OpenAPIConfig:
 def complete_document(document: OpenAPI) -> OpenAPI:
     """Add to Litestar's ``document`` (in place) what the route options cannot express."""
     schemas = document.components.schemas
+    _document_rate_limit(document)
     for operation in operations(document):
         body = operation.request_body
         if body is None:
@@ -179,6 +240,35 @@ def complete_document(document: OpenAPI) -> OpenAPI:
             component.description, component.default = description, None
     _title_generic_components(schemas)
     return document
+
+
+def _document_rate_limit(document: OpenAPI) -> None:
+    """Every operation under ``/api/v1`` may answer 429, and every answer there carries the
+    ``RateLimit-*`` headers (contract section 16)."""
+    for path, item in (document.paths or {}).items():
+        if not path.startswith(API_PREFIX):
+            continue
+        for method in ("get", "put", "post", "patch", "delete"):
+            operation = getattr(item, method)
+            if operation is None:
+                continue
+            responses = operation.responses = operation.responses or {}
+            responses.setdefault(
+                "429",
+                OpenAPIResponse(
+                    description=RATE_LIMITED,
+                    content={
+                        PROBLEM_JSON: OpenAPIMediaType(
+                            schema=Reference(ref="#/components/schemas/Problem")
+                        )
+                    },
+                ),
+            )
+            for response in responses.values():
+                if isinstance(response, OpenAPIResponse):
+                    headers = response.headers = response.headers or {}
+                    for name in RATE_LIMIT_HEADERS:
+                        headers.setdefault(name, Reference(ref=f"#/components/headers/{name}"))
 
 
 def operations(document: OpenAPI) -> Iterator[Operation]:
