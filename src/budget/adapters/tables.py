@@ -52,6 +52,8 @@ from budget.adapters.errors import (
     UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID,
     UQ_USERS_EMAIL,
 )
+from budget.adapters.import_tables import ImportBatchRow as ImportBatchRow
+from budget.adapters.import_tables import ImportTransactionRow as ImportTransactionRow
 from budget.adapters.totals_tables import NO_CATEGORY as NO_CATEGORY
 from budget.adapters.totals_tables import DailyTotalRow as DailyTotalRow
 from budget.adapters.totals_tables import MonthlyTotalRow as MonthlyTotalRow

@@ -30,9 +30,12 @@ from budget.adapters.database import (
     ping,
     translate_unavailable,
 )
+from budget.adapters.imports import SqlAlchemyImportUnitOfWork
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
+from budget.adapters.statements import FileStatementParser
 from budget.domain.model.household import Caller
+from budget.domain.ports.imports import KeepRows
 from budget.domain.services.accounts import (
     CreateAccount,
     DeleteAccount,
@@ -68,6 +71,7 @@ from budget.domain.services.households import (
     RemoveMember,
     RenameHousehold,
 )
+from budget.domain.services.imports import GetImport, ImportStatement, ListImports, UndoImport
 from budget.domain.services.invitations import (
     AcceptInvitation,
     DeclineInvitation,
@@ -102,6 +106,7 @@ from budget.entrypoints.http.controllers.health import HealthController
 from budget.entrypoints.http.controllers.households import (
     HouseholdsController,
 )
+from budget.entrypoints.http.controllers.imports import ImportsController
 from budget.entrypoints.http.controllers.invitations import InvitationsController
 from budget.entrypoints.http.controllers.reports import ReportController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
@@ -128,6 +133,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     TransactionsController,
     BudgetsController,
     ReportController,
+    ImportsController,
 ]
 
 
@@ -188,6 +194,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **ledger_cases(c),
         **budget_cases(c),
         **report_cases(c),
+        **import_cases(c),
     }
 
 
@@ -314,3 +321,23 @@ def cors_config(settings: Settings) -> CORSConfig | None:
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Location", "Retry-After"],
     )
+
+
+def import_cases(c: Container) -> dict[str, Provide]:
+    """Statement imports: their unit of work also keeps import batches. ``KeepRows`` is the
+    place where the household's categorisation rules (contract section 13) plug in."""
+
+    def uow(scope: Scope, *, read_only: bool = False) -> SqlAlchemyImportUnitOfWork:
+        if read_only:
+            return SqlAlchemyImportUnitOfWork(c.read_engine, read_only=True, scope=scope)
+        return SqlAlchemyImportUnitOfWork(c.engine, writers=c.writers, scope=scope)
+
+    parser = FileStatementParser()
+    return {
+        "import_statement": scoped(
+            lambda scope: ImportStatement(uow(scope), c.clock, c.ids, parser, KeepRows())
+        ),
+        "list_imports": scoped(lambda scope: ListImports(uow(scope, read_only=True))),
+        "get_import": scoped(lambda scope: GetImport(uow(scope, read_only=True))),
+        "undo_import": scoped(lambda scope: UndoImport(uow(scope))),
+    }
