@@ -55,8 +55,26 @@ def read_ofx(data: bytes) -> Statement:
     return Statement(tuple(lines), tuple(problems))
 
 
+class _NestingTreeBuilder(TreeBuilder):
+    """ofxtools' builder, refusing an end tag that closes another element than the last
+    one opened (ElementTree's builder does not check)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open: list[str] = []
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self._open.append(tag)
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> Element:
+        if not self._open or self._open.pop() != tag:
+            raise ValueError(f"</{tag}> does not close the element open there")
+        return super().end(tag)
+
+
 def _tree(body: str) -> Element:
-    builder = TreeBuilder()
+    builder = _NestingTreeBuilder()
     try:
         builder.feed(body)
         root = builder.close()

@@ -33,6 +33,8 @@ from litestar.openapi.spec import (
 )
 
 import budget
+from budget.domain.model.imports import ImportStatus
+from budget.entrypoints.http.schemas.imports import ImportSort
 from budget.domain.model.account import AccountType
 from budget.domain.model.budget_rules import BudgetState
 from budget.domain.model.category import CategoryKind
@@ -117,6 +119,8 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
         "(the household's data), viewer (read only)"
     ),
     **SORT_DESCRIPTIONS,
+    ImportSort: "How a list of imports is ordered: a field, or -field to reverse",
+    ImportStatus: "completed (kept, undoable) or dry_run (validated only, nothing kept)",
 }
 
 
