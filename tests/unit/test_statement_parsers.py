@@ -59,7 +59,7 @@ def test_csv_skipped_rows_count_in_the_line_numbers() -> None:
 
 
 def test_csv_inflow_and_outflow_columns_make_a_signed_amount() -> None:
-    data = "Datum;Ein;Aus\n02.01.2024;;1.234,50\n03.01.2024;10,00;\n".encode()
+    data = b"Datum;Ein;Aus\n02.01.2024;;1.234,50\n03.01.2024;10,00;\n"
     mapping = CsvMapping(
         date="Datum",
         inflow="Ein",
@@ -146,9 +146,12 @@ def test_qif_dates_in_other_forms_are_refused(text: str) -> None:
 
 
 def test_a_qif_record_starts_at_its_first_line_and_takes_its_category_leaf() -> None:
-    data = b"!Type:Bank\nD01/05/2024\nT-1,234.50\nPShop\nMWeekly\nLFood:Groceries\n^\nD1/6'24\nU10\n^\n"
+    data = (
+        b"!Type:Bank\nD01/05/2024\nT-1,234.50\nPShop\nMWeekly\nLFood:Groceries\n^\n"
+        b"D1/6'24\nU10\n^\n"
+    )
     lines = read_statement(data, QIF, None).lines
-    assert [(l.position, l.amount, l.category) for l in lines] == [
+    assert [(line.position, line.amount, line.category) for line in lines] == [
         (2, Decimal("-1234.50"), "Groceries"),
         (8, Decimal("10"), None),
     ]

@@ -33,17 +33,17 @@ from litestar.openapi.spec import (
 )
 
 import budget
-from budget.domain.model.imports import ImportStatus
-from budget.entrypoints.http.schemas.imports import ImportSort
 from budget.domain.model.account import AccountType
 from budget.domain.model.budget_rules import BudgetState
 from budget.domain.model.category import CategoryKind
 from budget.domain.model.household import Role
+from budget.domain.model.imports import ImportStatus
 from budget.domain.model.period import PeriodKind
 from budget.domain.model.reports import Interval
 from budget.domain.model.transaction import TransactionStatus, TransactionType
 from budget.entrypoints.http.auth import BEARER
 from budget.entrypoints.http.schemas.common import CurrencyCode
+from budget.entrypoints.http.schemas.imports import ImportSort
 from budget.entrypoints.http.sorts import SORT_DESCRIPTIONS
 
 DESCRIPTION = """\
