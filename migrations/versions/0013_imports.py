@@ -49,7 +49,7 @@ def upgrade() -> None:
         "imports",
         sa.Column("id", GUID(length=16), nullable=False),
         sa.Column("household_id", GUID(length=16), nullable=False),
-        sa.Column("account_id", GUID(length=16), nullable=False),
+        sa.Column("account_id", GUID(length=16), nullable=True),
         sa.Column("user_id", GUID(length=16), nullable=True),
         sa.Column("file_name", sa.String(length=255), nullable=False),
         sa.Column("format", sa.String(length=20), nullable=False),

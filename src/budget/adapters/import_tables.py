@@ -31,7 +31,8 @@ FK_IMPORTS_ACCOUNT = "fk_imports_account"
 
 
 class ImportBatchRow(DefaultBase):
-    """One import: ``user_id`` is who made it (NULL once that user is gone)."""
+    """One import: ``user_id`` is who made it (NULL once that user is gone); ``account_id``
+    NULL for a backup restore (into the whole household)."""
 
     __tablename__ = "imports"
     __table_args__ = (
@@ -48,7 +49,7 @@ class ImportBatchRow(DefaultBase):
     household_id: Mapped[UUID] = mapped_column(
         GUID, ForeignKey("households.id", ondelete="CASCADE")
     )
-    account_id: Mapped[UUID] = mapped_column(GUID)
+    account_id: Mapped[UUID | None] = mapped_column(GUID)
     user_id: Mapped[UUID | None] = mapped_column(GUID, ForeignKey("users.id", ondelete="SET NULL"))
     file_name: Mapped[str] = mapped_column(String(255))
     format: Mapped[str] = mapped_column(String(20))

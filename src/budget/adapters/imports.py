@@ -19,7 +19,7 @@ from budget.adapters.database import RowValues, UnitSession, plain_row, plain_ro
 from budget.adapters.paging import ordered, page_of
 from budget.adapters.scoping import in_households
 from budget.adapters.splits import parts_of
-from budget.adapters.tables import ImportBatchRow, ImportTransactionRow
+from budget.adapters.tables import AccountRow, BudgetRow, ImportBatchRow, ImportTransactionRow
 from budget.adapters.transactions import TRANSACTIONS, transaction_from_row
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.adapters.writes import PendingWrites, TableWrites, rank_of
@@ -30,6 +30,8 @@ from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.transaction import Transaction
 
 IMPORTS = cast("Table", ImportBatchRow.__table__)
+ACCOUNTS = cast("Table", AccountRow.__table__)
+BUDGETS = cast("Table", BudgetRow.__table__)
 IMPORT_TRANSACTIONS = cast("Table", ImportTransactionRow.__table__)
 _imports = IMPORTS.c
 _links = IMPORT_TRANSACTIONS.c
@@ -58,7 +60,7 @@ def import_from_row(row: RowValues) -> ImportBatch:
     return ImportBatch(
         row["id"],
         HouseholdId(row["household_id"]),
-        AccountId(row["account_id"]),
+        None if row["account_id"] is None else AccountId(row["account_id"]),
         None if row["user_id"] is None else UserId(row["user_id"]),
         row["file_name"],
         row["format"],
@@ -117,6 +119,13 @@ class SqlAlchemyImportRepository:
     async def categories_of(self, household_id: HouseholdId) -> Sequence[Category]:
         statement = select(CATEGORIES).where(CATEGORIES.c.household_id == household_id)
         return [category_from_row(r._mapping) for r in await plain_rows(self._session, statement)]
+
+    async def household_is_empty(self, household_id: HouseholdId) -> bool:
+        for table in (ACCOUNTS, BUDGETS):
+            statement = select(table.c.id).where(table.c.household_id == household_id).limit(1)
+            if await plain_row(self._session, statement) is not None:
+                return False
+        return True
 
     async def existing_ids(self, account_id: AccountId, candidates: Collection[str]) -> set[str]:
         wanted = sorted(set(candidates))

@@ -23,6 +23,7 @@ from litestar.config.cors import CORSConfig
 from litestar.di import NamedDependency, Provide
 from litestar.types import ControllerRouterHandler
 
+from budget.adapters.backup import JsonBackupReader
 from budget.adapters.database import (
     ALL_HOUSEHOLDS,
     UNSCOPED,
@@ -82,6 +83,7 @@ from budget.domain.services.invitations import (
 )
 from budget.domain.services.reconciliation import ReconcileAccount
 from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
+from budget.domain.services.restore import RestoreBackup
 from budget.domain.services.transactions import (
     DeleteTransaction,
     GetTransaction,
@@ -340,4 +342,7 @@ def import_cases(c: Container) -> dict[str, Provide]:
         "list_imports": scoped(lambda scope: ListImports(uow(scope, read_only=True))),
         "get_import": scoped(lambda scope: GetImport(uow(scope, read_only=True))),
         "undo_import": scoped(lambda scope: UndoImport(uow(scope))),
+        "restore_backup": scoped(
+            lambda scope: RestoreBackup(uow(scope), c.clock, c.ids, JsonBackupReader())
+        ),
     }

@@ -91,11 +91,12 @@ class ImportCounts:
 
 @dataclass(eq=False, slots=True)
 class ImportBatch:
-    """One import kept for undo: who made it, when, from which file, and what it counted."""
+    """One import kept for undo: who made it, when, from which file, and what it counted
+    (``account_id`` None: a backup restore, into a whole household)."""
 
     id: ImportId
     household_id: HouseholdId
-    account_id: AccountId
+    account_id: AccountId | None
     user_id: UserId | None
     file_name: str
     format: str

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
+from budget.domain.model.backup import Backup
 from budget.domain.model.category import Category
 from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.imports import ImportBatch, ImportId, RowDraft
@@ -26,6 +27,16 @@ class StatementParser(Protocol):
     async def read(
         self, data: bytes, file_format: StatementFormat, mapping: CsvMapping | None
     ) -> Statement: ...
+
+
+class BackupReader(Protocol):
+    """Reads a household backup file (``budget-backup``, version 1).
+
+    Raises:
+        UnreadableFileError: the file is not such a backup.
+    """
+
+    async def read(self, data: bytes) -> Backup: ...
 
 
 class ImportRowRules(Protocol):
@@ -67,6 +78,10 @@ class ImportRepository(Protocol):
 
     async def categories_of(self, household_id: HouseholdId) -> Sequence[Category]:
         """Every category of the household (names to match rows against)."""
+        ...
+
+    async def household_is_empty(self, household_id: HouseholdId) -> bool:
+        """Whether the household has neither accounts nor budgets."""
         ...
 
     async def existing_ids(self, account_id: AccountId, candidates: Collection[str]) -> set[str]:

@@ -77,7 +77,7 @@ class ImportOutcome:
     id: ImportId | None
     status: ImportStatus
     household_id: HouseholdId
-    account_id: AccountId
+    account_id: AccountId | None
     format: str
     created_at: dt.datetime
     counts: ImportCounts

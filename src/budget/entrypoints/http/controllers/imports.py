@@ -16,6 +16,7 @@ from budget.domain.model.ids import HouseholdId
 from budget.domain.model.paging import PageRequest, Sort
 from budget.domain.model.statement import MAX_FILE_BYTES
 from budget.domain.services.imports import GetImport, ImportStatement, ListImports, UndoImport
+from budget.domain.services.restore import RestoreBackup
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.params import HouseholdFilter, Limit, Offset, sort_parameter
 from budget.entrypoints.http.problems import problems
@@ -52,6 +53,13 @@ or amount) → 422 with one `errors[]` entry per row, pointer `#/rows/<n>` (CSV 
 1-based line where the row starts, header included; OFX and CAMT: the entry number). A file
 that cannot be read as its format → 422 `#/file`. Answers 201 with the import and the
 transactions it created, or 200 with `status: dry_run`, `id: null` and nothing kept.
+
+`format=budget-backup` restores a household backup (`GET /exports/household.json`) into the
+household `household_id` (default: yours), which must be empty (no accounts, budgets,
+rules or recurring transactions; else 409): its default categories are replaced by the
+backup's, every record gets a new id with its references remapped, and balances, budgets
+and reports come out as in the source. `account_id` is null and `counts.created` is the
+number of transactions restored; undoing it deletes them.
 """
 
 DELETE_DESCRIPTION = """\
@@ -92,11 +100,18 @@ class ImportsController(Controller):
         data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)],
         caller: NamedDependency[Caller],
         import_statement: NamedDependency[ImportStatement],
+        restore_backup: NamedDependency[RestoreBackup],
     ) -> Response[ImportResult]:
         content = await data.file.read(MAX_FILE_BYTES + 1)
         if len(content) > MAX_FILE_BYTES:
             raise HTTPException(status_code=413, detail="The file is over 10 MiB.")
-        outcome = await import_statement.execute(caller, data.request(content))
+        if data.is_backup:
+            household_id, dry_run = data.restore()
+            outcome = await restore_backup.execute(
+                caller, household_id, content, file_name=data.file.filename or "", dry_run=dry_run
+            )
+        else:
+            outcome = await import_statement.execute(caller, data.request(content))
         if outcome.id is None:
             return Response(ImportResult.of(outcome), status_code=200)
         return created(ImportResult.of(outcome), f"{BASE}/{outcome.id}")

@@ -14,7 +14,8 @@ from litestar.datastructures import UploadFile
 from litestar.params import KwargDefinition
 
 from budget.domain.errors import FieldProblem, RuleViolationError
-from budget.domain.model.ids import AccountId
+from budget.domain.model.backup import BACKUP_FORMAT
+from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.imports import ImportStatus
 from budget.domain.model.statement import CsvMapping, StatementFormat
 from budget.domain.services.imports import ImportOutcome, ImportRequest
@@ -25,7 +26,7 @@ from budget.entrypoints.http.sorts import sort_keys
 IMPORT_SORTS = ("created_at",)
 ImportSort = StrEnum("ImportSort", sort_keys(IMPORT_SORTS))  # type: ignore[misc]
 IMPORTS_BY_DEFAULT = ImportSort("-created_at")
-_FORMATS = {f.value for f in StatementFormat}
+_FORMATS = {f.value for f in StatementFormat} | {BACKUP_FORMAT}
 _MAPPING_FIELDS = {
     "date",
     "amount",
@@ -46,8 +47,19 @@ class ImportForm:
     """``multipart/form-data``: the file and how to read it."""
 
     file: Annotated[UploadFile, msgspec.Meta(description="The statement file, at most 10 MiB")]
-    format: Annotated[str, msgspec.Meta(description="csv, ofx (also QFX), qif or camt053")]
-    account_id: Annotated[str, msgspec.Meta(description="The account to import into")] = ""
+    format: Annotated[
+        str, msgspec.Meta(description="csv, ofx (also QFX), qif, camt053 or budget-backup")
+    ]
+    account_id: Annotated[
+        str, msgspec.Meta(description="The account to import into (statements)")
+    ] = ""
+    household_id: Annotated[
+        str,
+        msgspec.Meta(
+            description="budget-backup only: the empty household to restore into"
+            " (default: your default household)"
+        ),
+    ] = ""
     dry_run: Annotated[
         str, msgspec.Meta(description="true: validate and answer 200 without keeping anything")
     ] = "false"
@@ -60,18 +72,37 @@ class ImportForm:
         ),
     ] = ""
 
+    @property
+    def is_backup(self) -> bool:
+        return self.format == BACKUP_FORMAT
+
+    def restore(self) -> tuple[HouseholdId | None, bool]:
+        """The household to restore into and whether it is a dry run (422 on each bad one)."""
+        problems: list[FieldProblem] = []
+        household_id = _uuid(self.household_id) if self.household_id.strip() else None
+        if self.household_id.strip() and household_id is None:
+            problems.append(FieldProblem("household_id", "must be a household id (a UUID)"))
+        if self.account_id.strip():
+            problems.append(FieldProblem("account_id", "is not for a budget-backup"))
+        if self.mapping.strip():
+            problems.append(FieldProblem("mapping", "is only for CSV files"))
+        dry_run = _dry_run(self.dry_run, problems)
+        if problems:
+            raise RuleViolationError(*problems)
+        return (None if household_id is None else HouseholdId(household_id)), dry_run
+
     def request(self, data: bytes) -> ImportRequest:
         """The use case's input; every invalid field at once (422 ``#/<field>``)."""
         problems: list[FieldProblem] = []
-        file_format = StatementFormat(self.format) if self.format in _FORMATS else None
+        file_format = (
+            StatementFormat(self.format) if self.format in _FORMATS - {BACKUP_FORMAT} else None
+        )
         if file_format is None:
             problems.append(FieldProblem("format", f"must be one of {', '.join(sorted(_FORMATS))}"))
         account_id = _uuid(self.account_id)
         if account_id is None:
             problems.append(FieldProblem("account_id", "must be an account id (a UUID)"))
-        dry_run = {"true": True, "false": False, "": False}.get(self.dry_run.strip().lower())
-        if dry_run is None:
-            problems.append(FieldProblem("dry_run", "must be true or false"))
+        dry_run = _dry_run(self.dry_run, problems)
         mapping = None
         try:
             mapping = _mapping(self.mapping, file_format)
@@ -84,9 +115,16 @@ class ImportForm:
             file_format,
             data,
             file_name=self.file.filename or "",
-            dry_run=bool(dry_run),
+            dry_run=dry_run,
             mapping=mapping,
         )
+
+
+def _dry_run(text: str, problems: list[FieldProblem]) -> bool:
+    found = {"true": True, "false": False, "": False}.get(text.strip().lower())
+    if found is None:
+        problems.append(FieldProblem("dry_run", "must be true or false"))
+    return bool(found)
 
 
 def _uuid(text: str) -> UUID | None:
@@ -133,7 +171,7 @@ class ImportRead(msgspec.Struct):
     id: UUID
     household_id: Annotated[UUID, msgspec.Meta(description="Its account's household (read-only)")]
     status: ImportStatus
-    account_id: UUID
+    account_id: Annotated[UUID | None, msgspec.Meta(description="null for a budget-backup")]
     format: str
     created_at: datetime
     counts: ImportCountsRead
@@ -159,7 +197,7 @@ class ImportResult(msgspec.Struct):
     id: UUID | None
     household_id: UUID
     status: ImportStatus
-    account_id: UUID
+    account_id: Annotated[UUID | None, msgspec.Meta(description="null for a budget-backup")]
     format: str
     created_at: datetime
     counts: ImportCountsRead
