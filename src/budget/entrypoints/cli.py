@@ -15,6 +15,7 @@ from budget.adapters.verification import SqlAlchemyBalanceVerifier, SqlAlchemyTo
 from budget.domain.model.verification import BalanceDrift, TotalsDrift
 from budget.domain.services.maintenance import VerifyBalances, VerifyDailyTotals
 from budget.entrypoints.http.middleware import configure_logging
+from budget.entrypoints.import_command import add_import_command
 from budget.settings import Settings, SettingsError, ensure_secret, load_settings, sqlite_path
 
 
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--display-name", default=None)
     admin.set_defaults(handler=create_admin_command)
     _add_maintenance(commands)
+    add_import_command(commands)
     return parser
 
 
