@@ -502,3 +502,39 @@ async def test_restoring_into_a_household_of_someone_else_is_422_on_household_id
     household = await _new_household(client, stranger)
     response = await _restore(client, user, household, _backup(_old_ids()))
     assert pointers(response) == ["#/household_id"]
+
+
+async def test_every_bad_form_field_is_named_at_once(client: Client, new_user: NewUser) -> None:
+    user = await new_user()
+    data = {"format": "xls", "account_id": "nope", "dry_run": "maybe", "mapping": "{"}
+    files = {"file": ("a.xls", b"x", "application/octet-stream")}
+    response = await client.post(IMPORTS, data=data, files=files, headers=user.headers)
+    assert sorted(pointers(response)) == ["#/account_id", "#/dry_run", "#/format", "#/mapping"]
+
+
+async def test_a_form_without_its_file_is_422_on_file(client: Client, new_user: NewUser) -> None:
+    user = await new_user()
+    account_id = await open_account(client, user)
+    data = {"format": "ofx", "account_id": account_id}
+    files = {"statement": ("a.ofx", b"x", "application/octet-stream")}
+    response = await client.post(IMPORTS, data=data, files=files, headers=user.headers)
+    assert "#/file" in pointers(response)
+
+
+async def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    account_id = await open_account(client, user)
+    response = await _import(client, user, account_id, b"x" * (11 * 1024 * 1024), "ofx")
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_every_other_route_keeps_the_one_mebibyte_limit(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    big = {"name": "x" * (2 * 1024 * 1024), "kind": "expense"}
+    response = await client.post("/api/v1/categories", json=big, headers=user.headers)
+    assert response.status_code == 413
