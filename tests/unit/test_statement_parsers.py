@@ -255,3 +255,16 @@ def test_numbers_may_carry_thousands_separators(text: str, separator: str, value
 @pytest.mark.parametrize("text", ["", "abc", "1e5", "NaN", "Infinity", "1" * 100, "--1"])
 def test_anything_but_a_plain_number_is_refused(text: str) -> None:
     assert parse_number(text) is None
+
+
+def test_a_csv_cell_may_hold_a_unicode_line_separator() -> None:
+    data = "Date,Amount,Payee\n2024-01-02,1,A\u2028B\n2024-01-03,2,C\n".encode()
+    lines = read_statement(data, CSV, MAPPING).lines
+    assert [(line.position, line.payee) for line in lines] == [(2, "A\u2028B"), (3, "C")]
+
+
+def test_csv_lines_may_end_in_carriage_returns_alone() -> None:
+    data = b"Date,Amount,Payee\r2024-01-02,1,A\rbad,2,C\r"
+    statement = read_statement(data, CSV, MAPPING)
+    assert [line.position for line in statement.lines] == [2]
+    assert [problem.position for problem in statement.problems] == [3]

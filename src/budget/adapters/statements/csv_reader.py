@@ -19,7 +19,7 @@ from budget.domain.model.statement import (
     UnreadableFileError,
 )
 
-from .decoding import decode, parse_number
+from .decoding import decode, parse_number, text_lines
 
 MAX_COLUMNS = 1000
 MAX_CELL = 10_000
@@ -28,7 +28,7 @@ MAX_CELL = 10_000
 def read_csv(data: bytes, mapping: CsvMapping) -> Statement:
     """Raises ``UnreadableFileError`` (``#/file``) or ``RuleViolationError`` (``#/mapping``:
     a column the header does not have)."""
-    lines = decode(data).splitlines(keepends=True)
+    lines = text_lines(decode(data))
     reader = csv.reader(_lines(lines[mapping.skip_rows :]), delimiter=mapping.delimiter)
     offset = mapping.skip_rows
     try:

@@ -4,6 +4,7 @@ charset the file declares, then Windows-1252; never binary junk."""
 from __future__ import annotations
 
 import codecs
+import io
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -60,6 +61,12 @@ def _first_decoding(data: bytes) -> str | None:
         except (UnicodeDecodeError, LookupError):
             continue
     return None
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of ``text``, ends kept, split at ``\\r\\n``, ``\\r`` or ``\\n`` only (not at
+    the other separators ``str.splitlines`` knows, which a cell may hold)."""
+    return io.StringIO(text, newline="").readlines()
 
 
 def parse_number(text: str, decimal_separator: str = ".") -> Decimal | None:

@@ -21,7 +21,7 @@ from budget.domain.model.statement import (
     UnreadableFileError,
 )
 
-from .decoding import decode, parse_number
+from .decoding import decode, parse_number, text_lines
 
 _BANK_TYPES = {"bank", "cash", "ccard", "oth a", "oth l"}
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})(['/])(\d{4}|\d{2})")
@@ -51,7 +51,7 @@ def _records(text: str) -> list[_Record]:
     records: list[_Record] = []
     section: str | None = None
     current: _Record | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text_lines(text), start=1):
         line = raw.strip()
         if not line:
             continue
