@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from budget.adapters.backup import read_backup
 from budget.adapters.statements import read_statement
 from budget.adapters.statements.decoding import decode, parse_number
 from budget.adapters.statements.qif import parse_qif_date
@@ -268,3 +269,14 @@ def test_csv_lines_may_end_in_carriage_returns_alone() -> None:
     statement = read_statement(data, CSV, MAPPING)
     assert [line.position for line in statement.lines] == [2]
     assert [problem.position for problem in statement.problems] == [3]
+
+
+def test_a_backup_with_a_nul_character_is_unreadable() -> None:
+    data = b'{"format": "budget-backup", "version": 1, "accounts": [{"name": "a\\u0000"}]}'
+    with pytest.raises(UnreadableFileError, match="NUL"):
+        read_backup(data)
+
+
+def test_a_backup_of_another_version_is_unreadable() -> None:
+    with pytest.raises(UnreadableFileError):
+        read_backup(b'{"format": "budget-backup", "version": 2}')

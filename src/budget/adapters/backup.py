@@ -5,6 +5,7 @@ ignored."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 from uuid import UUID
 
@@ -90,12 +91,15 @@ class _Backup(msgspec.Struct):
 
 
 _DECODER = msgspec.json.Decoder(_Backup)
+_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
 
 
 def read_backup(data: bytes) -> Backup:
     """Raises ``UnreadableFileError`` (``#/file``) when ``data`` is not a version 1 backup."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if _NUL.search(data):
+        raise UnreadableFileError("holds a NUL character, which no text field may hold")
     try:
         found = _DECODER.decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:

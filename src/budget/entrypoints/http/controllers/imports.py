@@ -29,6 +29,7 @@ from budget.entrypoints.http.schemas.imports import (
     ImportRead,
     ImportResult,
     ImportSort,
+    file_name,
 )
 from budget.entrypoints.http.schemas.paging import Page
 
@@ -108,7 +109,7 @@ class ImportsController(Controller):
         if data.is_backup:
             household_id, dry_run = data.restore()
             outcome = await restore_backup.execute(
-                caller, household_id, content, file_name=data.file.filename or "", dry_run=dry_run
+                caller, household_id, content, file_name=file_name(data.file), dry_run=dry_run
             )
         else:
             outcome = await import_statement.execute(caller, data.request(content))

@@ -114,10 +114,15 @@ class ImportForm:
             AccountId(account_id),
             file_format,
             data,
-            file_name=self.file.filename or "",
+            file_name=file_name(self.file),
             dry_run=dry_run,
             mapping=mapping,
         )
+
+
+def file_name(file: UploadFile) -> str:
+    """The upload's name as the import keeps it: printable characters, at most 255."""
+    return "".join(c for c in (file.filename or "") if c.isprintable())[:255]
 
 
 def _dry_run(text: str, problems: list[FieldProblem]) -> bool:
