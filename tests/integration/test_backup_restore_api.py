@@ -3,6 +3,7 @@ new ids, the same balances, reports and budgets, only into an empty household.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -226,3 +227,20 @@ async def test_restoring_into_a_household_of_someone_else_is_422_on_household_id
     household = await _new_household(client, stranger)
     response = await _restore(client, user, household, _backup(_old_ids()))
     assert pointers(response) == ["#/household_id"]
+
+
+async def test_two_concurrent_restores_into_one_household_restore_it_once(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    household = await _new_household(client, user)
+    answers = await asyncio.gather(
+        *(_restore(client, user, household, _backup(_old_ids())) for _ in range(2))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    accounts = body(
+        await client.get(
+            "/api/v1/accounts", params={"household_id": household}, headers=user.headers
+        )
+    )
+    assert accounts["total"] == 2

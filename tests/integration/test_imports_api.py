@@ -322,3 +322,30 @@ async def test_every_other_route_keeps_the_one_mebibyte_limit(
     big = {"name": "x" * (2 * 1024 * 1024), "kind": "expense"}
     response = await client.post("/api/v1/categories", json=big, headers=user.headers)
     assert response.status_code == 413
+
+
+async def test_two_concurrent_undos_of_one_import_restore_the_balance_once(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    account_id = await open_account(client, user)
+    import_id = body(await _import(client, user, account_id, CSV), 201)["id"]
+    answers = await asyncio.gather(
+        *(client.delete(f"{IMPORTS}/{import_id}", headers=user.headers) for _ in range(2))
+    )
+    assert sorted(a.status_code for a in answers) == [204, 404]
+    assert (await account(client, user, account_id))["balance"] == "100.00"
+
+
+async def test_an_import_beside_concurrent_single_writes_loses_no_balance_update(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    account_id = await open_account(client, user)
+    single = {"type": "expense", "account_id": account_id, "amount": "1.00", "date": "2026-11-02"}
+    answers = await asyncio.gather(
+        _import(client, user, account_id, CSV),
+        *(client.post(TRANSACTIONS, json=single, headers=user.headers) for _ in range(4)),
+    )
+    assert [a.status_code for a in answers] == [201, 201, 201, 201, 201]
+    assert (await account(client, user, account_id))["balance"] == "1071.00"
