@@ -686,5 +686,12 @@ def test_the_import_takes_a_multipart_form_with_the_contract_fields(document: Do
     schema = body["content"]["multipart/form-data"]["schema"]
     if "$ref" in schema:
         schema = _component(document, schema)
-    assert set(schema["properties"]) == {"file", "format", "account_id", "dry_run", "mapping"}
+    assert set(schema["properties"]) == {
+        "file",
+        "format",
+        "account_id",
+        "household_id",
+        "dry_run",
+        "mapping",
+    }
     assert set(schema["required"]) == {"file", "format"}

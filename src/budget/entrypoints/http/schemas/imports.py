@@ -11,7 +11,7 @@ from uuid import UUID
 
 import msgspec
 from litestar.datastructures import UploadFile
-from litestar.params import KwargDefinition
+from litestar.params import KwargDefinition, Parameter
 
 from budget.domain.errors import FieldProblem, RuleViolationError
 from budget.domain.model.backup import BACKUP_FORMAT
@@ -26,7 +26,8 @@ from budget.entrypoints.http.sorts import sort_keys
 IMPORT_SORTS = ("created_at",)
 ImportSort = StrEnum("ImportSort", sort_keys(IMPORT_SORTS))  # type: ignore[misc]
 IMPORTS_BY_DEFAULT = ImportSort("-created_at")
-_FORMATS = {f.value for f in StatementFormat} | {BACKUP_FORMAT}
+FORMATS = [*(f.value for f in StatementFormat), BACKUP_FORMAT]
+_FORMATS = set(FORMATS)
 _MAPPING_FIELDS = {
     "date",
     "amount",
@@ -46,29 +47,44 @@ _MAPPING_FIELDS = {
 class ImportForm:
     """``multipart/form-data``: the file and how to read it."""
 
-    file: Annotated[UploadFile, msgspec.Meta(description="The statement file, at most 10 MiB")]
+    file: Annotated[UploadFile, Parameter(description="The statement file, at most 10 MiB")]
     format: Annotated[
-        str, msgspec.Meta(description="csv, ofx (also QFX), qif, camt053 or budget-backup")
+        str,
+        Parameter(
+            description="csv, ofx (OFX 1.x, 2.x and QFX), qif, camt053, or budget-backup",
+            schema_extra={"enum": FORMATS},
+        ),
     ]
     account_id: Annotated[
-        str, msgspec.Meta(description="The account to import into (statements)")
+        str,
+        Parameter(
+            description="The account to import into (every format but budget-backup)",
+            schema_extra={"format": "uuid"},
+        ),
     ] = ""
     household_id: Annotated[
         str,
-        msgspec.Meta(
+        Parameter(
             description="budget-backup only: the empty household to restore into"
-            " (default: your default household)"
+            " (default: your default household)",
+            schema_extra={"format": "uuid"},
         ),
     ] = ""
     dry_run: Annotated[
-        str, msgspec.Meta(description="true: validate and answer 200 without keeping anything")
+        str,
+        Parameter(
+            description="true: check everything, answer 200 and keep nothing",
+            schema_extra={"enum": ["true", "false"]},
+        ),
     ] = "false"
     mapping: Annotated[
         str,
-        msgspec.Meta(
-            description='CSV only, a JSON object: {"date": COL, "amount": COL} or {"date": COL,'
-            ' "inflow": COL, "outflow": COL}, plus optional payee, description, category,'
-            " date_format, decimal_separator, delimiter, skip_rows"
+        Parameter(
+            description='CSV only (required there), a JSON object: {"date": COL, "amount": COL}'
+            ' or {"date": COL, "inflow": COL, "outflow": COL}, plus optional payee,'
+            " description, category, date_format (strftime, default %Y-%m-%d),"
+            " decimal_separator (. or ,), delimiter (default ,), skip_rows (default 0);"
+            " COL is a header name"
         ),
     ] = ""
 
