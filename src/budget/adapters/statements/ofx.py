@@ -13,10 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from functools import cache
+from typing import Any
 from xml.etree.ElementTree import Element
-
-from ofxtools.models.base import Aggregate
-from ofxtools.Parser import TreeBuilder
 
 from budget.domain.model.statement import (
     RowProblem,
@@ -55,29 +54,35 @@ def read_ofx(data: bytes) -> Statement:
     return Statement(tuple(lines), tuple(problems))
 
 
-class _NestingTreeBuilder(TreeBuilder):
+@cache
+def _builder_class() -> type[Any]:
     """ofxtools' builder, refusing an end tag that closes another element than the last
-    one opened (ElementTree's builder does not check)."""
+    one opened (ElementTree's builder does not check). ofxtools is imported here, on the
+    first OFX file: importing its models costs a server worker seconds at start."""
+    from ofxtools.Parser import TreeBuilder
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._open: list[str] = []
+    class NestingTreeBuilder(TreeBuilder):
+        def __init__(self) -> None:
+            super().__init__()
+            self._open: list[str] = []
 
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:
-        self._open.append(tag)
-        return super().start(tag, attrs)
+        def start(self, tag: str, attrs: dict[str, str]) -> Element:
+            self._open.append(tag)
+            return super().start(tag, attrs)
 
-    def end(self, tag: str) -> Element:
-        if not self._open or self._open.pop() != tag:
-            raise ValueError(f"</{tag}> does not close the element open there")
-        return super().end(tag)
+        def end(self, tag: str) -> Element:
+            if not self._open or self._open.pop() != tag:
+                raise ValueError(f"</{tag}> does not close the element open there")
+            return super().end(tag)
+
+    return NestingTreeBuilder
 
 
 def _tree(body: str) -> Element:
-    builder = _NestingTreeBuilder()
+    builder = _builder_class()()
     try:
         builder.feed(body)
-        root = builder.close()
+        root: Element | None = builder.close()
     except Exception as error:  # ofxtools raises ParseError, IndexError, AssertionError ...
         raise UnreadableFileError(f"is not valid OFX markup: {_short(error)}") from None
     if root is None or root.tag != "OFX":
@@ -90,6 +95,8 @@ def _line(position: int, entry: Element, currency: str | None) -> StatementLine 
     day = _day(posted)
     if day is None:
         return RowProblem(position, f"DTPOSTED {posted[:40]!r} is not a date")
+    from ofxtools.models.base import Aggregate
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # private tags (INTU.*) are skipped with a warning
