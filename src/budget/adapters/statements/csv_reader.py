@@ -44,7 +44,10 @@ def read_csv(data: bytes, mapping: CsvMapping) -> Statement:
             if not any(cell.strip() for cell in cells):
                 continue
             line = _line(position, cells, columns, mapping)
-            (problems if isinstance(line, RowProblem) else parsed).append(line)  # type: ignore[arg-type]
+            if isinstance(line, RowProblem):
+                problems.append(line)
+            else:
+                parsed.append(line)
     except csv.Error as error:
         raise UnreadableFileError(
             f"is not valid CSV near line {offset + reader.line_num}: {error}"
