@@ -171,6 +171,13 @@ KNOWN_REFUSALS = (
         "a JSON number written with a fraction (93.0): JSON Schema counts it as an integer, "
         "the server's strict JSON decoding does not",
     ),
+    Refusal(
+        ("POST /api/v1/imports",),
+        frozenset({"#/file", "#/account_id", "#/household_id", "#/mapping", "#/rows/*"}),
+        "a statement import: the file must be readable as its format (and its rows valid), "
+        "account_id is required for every format but budget-backup and must be an account of "
+        "yours, mapping is required for CSV only, household_id is for budget-backup only",
+    ),
 )
 """Where requests valid by the document may meet a 422, and on which fields only: rules no
 OpenAPI document can express (ownership, fields that depend on one another or on stored

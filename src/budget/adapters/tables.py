@@ -55,6 +55,8 @@ from budget.adapters.errors import (
     UQ_USERS_EMAIL,
 )
 from budget.adapters.fx_tables import ExchangeRateRow as ExchangeRateRow
+from budget.adapters.import_tables import ImportBatchRow as ImportBatchRow
+from budget.adapters.import_tables import ImportTransactionRow as ImportTransactionRow
 from budget.adapters.rules_tables import RuleRow as RuleRow
 from budget.adapters.totals_tables import NO_CATEGORY as NO_CATEGORY
 from budget.adapters.totals_tables import DailyTotalRow as DailyTotalRow

@@ -25,6 +25,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
+from budget.adapters.backup import JsonBackupReader
 from budget.adapters.database import (
     ALL_HOUSEHOLDS,
     UNSCOPED,
@@ -35,10 +36,13 @@ from budget.adapters.database import (
 )
 from budget.adapters.exchange_rates import SqlAlchemyRatesUnitOfWork
 from budget.adapters.fx_reports import SqlAlchemyFxReportReader
+from budget.adapters.imports import SqlAlchemyImportUnitOfWork
 from budget.adapters.metrics import process_exposition
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
+from budget.adapters.statements import FileStatementParser
 from budget.domain.model.household import Caller
+from budget.domain.ports.imports import KeepRows
 from budget.domain.services.accounts import (
     CreateAccount,
     DeleteAccount,
@@ -89,6 +93,7 @@ from budget.domain.services.households import (
     RemoveMember,
     RenameHousehold,
 )
+from budget.domain.services.imports import GetImport, ImportStatement, ListImports, UndoImport
 from budget.domain.services.invitations import (
     AcceptInvitation,
     DeclineInvitation,
@@ -99,6 +104,7 @@ from budget.domain.services.invitations import (
 )
 from budget.domain.services.reconciliation import ReconcileAccount
 from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
+from budget.domain.services.restore import RestoreBackup
 from budget.domain.services.rules import (
     ApplyRule,
     CreateRule,
@@ -133,6 +139,7 @@ from budget.entrypoints.http.controllers.health import HealthController
 from budget.entrypoints.http.controllers.households import (
     HouseholdsController,
 )
+from budget.entrypoints.http.controllers.imports import ImportsController
 from budget.entrypoints.http.controllers.invitations import InvitationsController
 from budget.entrypoints.http.controllers.operations import (
     DOCS_ASSETS_DIRECTORY,
@@ -182,6 +189,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
         include_in_schema=False,
         cache_control=CacheControlHeader(max_age=86400, public=True),
     ),
+    ImportsController,
 ]
 
 
@@ -291,6 +299,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **report_cases(c),
         **fx_cases(c),
         **rule_cases(c),
+        **import_cases(c),
     }
 
 
@@ -466,3 +475,26 @@ def cors_config(settings: Settings) -> CORSConfig | None:
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Location", "Retry-After"],
     )
+
+
+def import_cases(c: Container) -> dict[str, Provide]:
+    """Statement imports: their unit of work also keeps import batches. ``KeepRows`` is the
+    place where the household's categorisation rules (contract section 13) plug in."""
+
+    def uow(scope: Scope, *, read_only: bool = False) -> SqlAlchemyImportUnitOfWork:
+        if read_only:
+            return SqlAlchemyImportUnitOfWork(c.read_engine, read_only=True, scope=scope)
+        return SqlAlchemyImportUnitOfWork(c.engine, writers=c.writers, scope=scope)
+
+    parser = FileStatementParser()
+    return {
+        "import_statement": scoped(
+            lambda scope: ImportStatement(uow(scope), c.clock, c.ids, parser, KeepRows())
+        ),
+        "list_imports": scoped(lambda scope: ListImports(uow(scope, read_only=True))),
+        "get_import": scoped(lambda scope: GetImport(uow(scope, read_only=True))),
+        "undo_import": scoped(lambda scope: UndoImport(uow(scope))),
+        "restore_backup": scoped(
+            lambda scope: RestoreBackup(uow(scope), c.clock, c.ids, JsonBackupReader())
+        ),
+    }

@@ -17,6 +17,7 @@ from budget.domain.services.maintenance import VerifyBalances, VerifyDailyTotals
 from budget.entrypoints.cli_fx import add_fx_commands
 from budget.entrypoints.export_command import add_export
 from budget.entrypoints.http.middleware import configure_logging
+from budget.entrypoints.import_command import add_import_command
 from budget.settings import Settings, SettingsError, ensure_secret, load_settings, sqlite_path
 
 
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_maintenance(commands)
     add_fx_commands(commands)
     add_export(commands)
+    add_import_command(commands)
     return parser
 
 

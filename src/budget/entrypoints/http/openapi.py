@@ -42,12 +42,14 @@ from budget.domain.model.account import AccountType
 from budget.domain.model.budget_rules import BudgetState
 from budget.domain.model.category import CategoryKind
 from budget.domain.model.household import Role
+from budget.domain.model.imports import ImportStatus
 from budget.domain.model.period import PeriodKind
 from budget.domain.model.reports import Interval
 from budget.domain.model.transaction import TransactionStatus, TransactionType
 from budget.entrypoints.http.auth import BEARER
 from budget.entrypoints.http.rule_sorts import RULE_ENUM_DESCRIPTIONS
 from budget.entrypoints.http.schemas.common import CurrencyCode
+from budget.entrypoints.http.schemas.imports import ImportSort
 from budget.entrypoints.http.sorts import SORT_DESCRIPTIONS
 
 DESCRIPTION = """\
@@ -140,6 +142,8 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
     ),
     **SORT_DESCRIPTIONS,
     **RULE_ENUM_DESCRIPTIONS,
+    ImportSort: "How a list of imports is ordered: a field, or -field to reverse",
+    ImportStatus: "completed (kept, undoable) or dry_run (validated only, nothing kept)",
 }
 
 
