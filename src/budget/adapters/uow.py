@@ -52,6 +52,7 @@ from budget.adapters.households import (
     SqlAlchemyHouseholdRepository,
     SqlAlchemyInvitationRepository,
 )
+from budget.adapters.recurring import SqlAlchemyRecurringRepository
 from budget.adapters.totals import SqlAlchemyLedgerTotals
 from budget.adapters.transactions import SqlAlchemyTransactionRepository
 from budget.adapters.users import SqlAlchemyRefreshTokenRepository, SqlAlchemyUserRepository
@@ -98,6 +99,7 @@ class SqlAlchemyUnitOfWork:
         self.accounts = SqlAlchemyAccountRepository(session, writes, read_only=read_only)
         self.transactions = SqlAlchemyTransactionRepository(session, writes, read_only=read_only)
         self.budgets = SqlAlchemyBudgetRepository(session, writes, read_only=read_only)
+        self.recurring = SqlAlchemyRecurringRepository(session, writes, read_only=read_only)
         self.totals = writes.register(SqlAlchemyLedgerTotals())
         return self
 

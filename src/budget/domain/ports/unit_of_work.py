@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from budget.domain.ports.households import HouseholdRepository, InvitationRepository
+from budget.domain.ports.recurring import RecurringRepository
 from budget.domain.ports.repositories import (
     AccountRepository,
     BudgetRepository,
@@ -49,6 +50,9 @@ class UnitOfWork(Protocol):
 
     @property
     def totals(self) -> LedgerTotals: ...
+
+    @property
+    def recurring(self) -> RecurringRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

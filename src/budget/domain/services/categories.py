@@ -224,8 +224,8 @@ async def _check_kind_change(uow: UnitOfWork, category: Category) -> None:
 
 
 class DeleteCategory:
-    """Delete a category: its transactions become uncategorised, its budgets are removed
-    and its subcategories become top-level.
+    """Delete a category: its transactions and recurring templates (and their parts)
+    become uncategorised, its budgets are removed and its subcategories become top-level.
 
     A subcategory keeps its name unless another top-level category of its kind has it (the
     deleted category itself does not count: it goes away). Then it takes the first numbered
@@ -250,9 +250,11 @@ class DeleteCategory:
             await _free_top_level_names(uow, category, children)
             await uow.transactions.uncategorize(category.id)
             await uow.budgets.delete_for_category(category.id)
+            now = self._clock.now()
+            for template in await uow.recurring.using_category(category.household_id, category.id):
+                template.uncategorize(category.id, now)
             # The renames are written first; the row's going then detaches the children.
             await uow.categories.delete(category)
-            now = self._clock.now()
             for child in children:
                 child.detach(now)
             await uow.commit()
