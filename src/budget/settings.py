@@ -71,6 +71,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trust_forwarded_for: bool = False
     log_level: str = "INFO"
     access_log: bool = True
+    scheduler_enabled: bool = True
+    scheduler_interval_seconds: Seconds = 60.0
 
     @property
     def is_production(self) -> bool:

@@ -31,6 +31,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "database_url": database_url,
         "secret_key": SECRET,
         "access_log": False,
+        # The suite builds many apps: only the tests of background work run a scheduler.
+        "scheduler_enabled": False,
         **overrides,
     }
     return Settings(**values)

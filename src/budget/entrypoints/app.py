@@ -31,6 +31,7 @@ from budget.adapters.database import (
     translate_unavailable,
 )
 from budget.adapters.reports import SqlAlchemyReportReader
+from budget.adapters.scheduler import Scheduler
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.domain.model.household import Caller
 from budget.domain.services.accounts import (
@@ -77,6 +78,15 @@ from budget.domain.services.invitations import (
     RevokeInvitation,
 )
 from budget.domain.services.reconciliation import ReconcileAccount
+from budget.domain.services.recurring import (
+    CreateRecurring,
+    DeleteRecurring,
+    GetRecurring,
+    ListRecurring,
+    ListUpcoming,
+    PostRecurring,
+    UpdateRecurring,
+)
 from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
 from budget.domain.services.transactions import (
     DeleteTransaction,
@@ -92,6 +102,7 @@ from budget.domain.services.users import (
     ListUsers,
     UpdateProfile,
 )
+from budget.entrypoints.background import build_scheduler
 from budget.entrypoints.container import Container, build_container
 from budget.entrypoints.http.auth import auth_middleware
 from budget.entrypoints.http.controllers.accounts import AccountsController
@@ -103,6 +114,7 @@ from budget.entrypoints.http.controllers.households import (
     HouseholdsController,
 )
 from budget.entrypoints.http.controllers.invitations import InvitationsController
+from budget.entrypoints.http.controllers.recurring import RecurringController
 from budget.entrypoints.http.controllers.reports import ReportController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
@@ -128,6 +140,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     TransactionsController,
     BudgetsController,
     ReportController,
+    RecurringController,
 ]
 
 
@@ -135,6 +148,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
     """Build the Litestar application for ``settings`` (the only composition root)."""
     settings = ensure_secret(settings)
     container = container or build_container(settings)
+    scheduler = build_scheduler(container) if settings.scheduler_enabled else None
     app = Litestar(
         route_handlers=CONTROLLERS,
         dependencies=dependencies(container),
@@ -145,11 +159,12 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
         openapi_config=openapi_config(),
         cors_config=cors_config(settings),
         request_max_body_size=MAX_BODY_BYTES,
-        lifespan=[disposing(container)],
+        lifespan=[disposing(container), *scheduling(scheduler)],
         debug=settings.debug,
         logging_config=None,
     )
     app.state.container = container
+    app.state.scheduler = scheduler
     complete_document(app.openapi_schema)
     return app
 
@@ -167,6 +182,26 @@ def disposing(
             await container.engine.dispose()
 
     return lifespan
+
+
+def scheduling(
+    scheduler: Scheduler | None,
+) -> list[Callable[[Litestar], AbstractAsyncContextManager[None]]]:
+    """A lifespan that runs the periodic tasks while the app serves (once per worker
+    process: their work is claimed with row locks, docs/adr/0020), stopped before the
+    pool closes; none when ``BUDGET_SCHEDULER_ENABLED`` is off."""
+    if scheduler is None:
+        return []
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await scheduler.start()
+        try:
+            yield
+        finally:
+            await scheduler.stop()
+
+    return [lifespan]
 
 
 def authenticator(c: Container) -> Callable[[], Authenticate]:
@@ -188,6 +223,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **ledger_cases(c),
         **budget_cases(c),
         **report_cases(c),
+        **recurring_cases(c),
     }
 
 
@@ -301,6 +337,18 @@ def report_cases(c: Container) -> dict[str, Provide]:
         "get_category_report": provide(lambda: GetCategoryReport(reader(), c.clock)),
         "get_cashflow": provide(lambda: GetCashflow(reader(), c.clock)),
         "get_net_worth": provide(lambda: GetNetWorth(reader(), c.clock)),
+    }
+
+
+def recurring_cases(c: Container) -> dict[str, Provide]:
+    return {
+        "create_recurring": scoped(lambda scope: CreateRecurring(c.uow(scope), c.clock, c.ids)),
+        "get_recurring": scoped(lambda scope: GetRecurring(c.read_uow(scope))),
+        "list_recurring": scoped(lambda scope: ListRecurring(c.read_uow(scope))),
+        "update_recurring": scoped(lambda scope: UpdateRecurring(c.uow(scope), c.clock)),
+        "delete_recurring": scoped(lambda scope: DeleteRecurring(c.uow(scope))),
+        "post_recurring": scoped(lambda scope: PostRecurring(c.uow(scope), c.clock, c.ids)),
+        "list_upcoming": scoped(lambda scope: ListUpcoming(c.read_uow(scope), c.clock)),
     }
 
 

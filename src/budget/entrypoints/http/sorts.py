@@ -20,6 +20,7 @@ from budget.domain.model.ledger_queries import (
     TRANSACTION_SORTS,
 )
 from budget.domain.services.households import HOUSEHOLD_SORTS
+from budget.domain.services.recurring import DEFAULT_RECURRING_SORT, RECURRING_SORTS
 from budget.domain.services.users import USER_SORTS
 
 
@@ -36,6 +37,7 @@ TransactionSort = StrEnum("TransactionSort", sort_keys(TRANSACTION_SORTS))  # ty
 BudgetSort = StrEnum("BudgetSort", sort_keys(BUDGET_SORTS))  # type: ignore[misc]
 UserSort = StrEnum("UserSort", sort_keys(USER_SORTS))  # type: ignore[misc]
 HouseholdSort = StrEnum("HouseholdSort", sort_keys(HOUSEHOLD_SORTS))  # type: ignore[misc]
+RecurringSort = StrEnum("RecurringSort", sort_keys(RECURRING_SORTS))  # type: ignore[misc]
 
 ACCOUNTS_BY_DEFAULT = AccountSort(DEFAULT_ACCOUNT_SORT)
 CATEGORIES_BY_DEFAULT = CategorySort(DEFAULT_CATEGORY_SORT)
@@ -43,6 +45,7 @@ TRANSACTIONS_BY_DEFAULT = TransactionSort(DEFAULT_TRANSACTION_SORT)
 BUDGETS_BY_DEFAULT = BudgetSort(DEFAULT_BUDGET_SORT)
 USERS_BY_DEFAULT = UserSort("created_at")
 HOUSEHOLDS_BY_DEFAULT = HouseholdSort("created_at")
+RECURRING_BY_DEFAULT = RecurringSort(DEFAULT_RECURRING_SORT)
 
 SORT_DESCRIPTIONS: dict[type[Enum], str] = {
     AccountSort: "How a list of accounts is ordered: a field, or -field to reverse",
@@ -51,5 +54,6 @@ SORT_DESCRIPTIONS: dict[type[Enum], str] = {
     BudgetSort: "How a list of budgets is ordered: a field, or -field to reverse",
     UserSort: "How a list of users is ordered: a field, or -field to reverse",
     HouseholdSort: "How a list of households is ordered: a field, or -field to reverse",
+    RecurringSort: "How a list of recurring transactions is ordered: a field, or -field to reverse",
 }
 """The enum components' descriptions in the OpenAPI document."""
