@@ -103,15 +103,22 @@ class RecurrenceSchedule:
             return add_months(self.start_date, step * months)
         return self.start_date + dt.timedelta(days=step * _DAYS[self.frequency.value])
 
+    def _planned_within_calendar(self, index: int) -> dt.date | None:
+        """``planned(index)``, or None past the last day Python dates reach (the schedule
+        ends there)."""
+        try:
+            return self.planned(index)
+        except (OverflowError, ValueError):
+            return None
+
     def includes(self, index: int) -> bool:
         """Whether occurrence ``index`` is within the schedule's end (count or end date)."""
-        if index < 0:
+        if index < 0 or (self.count is not None and index >= self.count):
             return False
-        if self.count is not None:
-            return index < self.count
-        if self.end_date is not None:
-            return self.planned(index) <= self.end_date
-        return True
+        planned = self._planned_within_calendar(index)
+        if planned is None:
+            return False
+        return self.end_date is None or planned <= self.end_date
 
     def occurrence(self, index: int) -> Occurrence | None:
         """Occurrence ``index``, or None when the schedule has ended before it."""
@@ -133,7 +140,7 @@ class RecurrenceSchedule:
             step = self.interval * _DAYS[self.frequency.value]
             return (day - self.start_date).days // step + 1
         index = (month_index(day) - month_index(self.start_date)) // (self.interval * months)
-        while self.planned(index) <= day:
+        while (planned := self._planned_within_calendar(index)) is not None and planned <= day:
             index += 1
         return index
 
