@@ -52,6 +52,7 @@ from tests.fakes_households import (
     drop_memberships_of,
     roles_of,
 )
+from tests.fakes_recurring import FakeRecurringRepository
 
 
 class FakeClock:
@@ -615,6 +616,7 @@ class FakeUnitOfWork:
         self.transactions = FakeTransactionRepository(store, self.locked_transactions)
         self.budgets = FakeBudgetRepository(store)
         self.totals = FakeLedgerTotals(store, self.applied_totals)
+        self.recurring = FakeRecurringRepository(store.extra)
 
     async def __aenter__(self) -> Self:
         self._working = _Store()
