@@ -406,3 +406,31 @@ def _next_month(day: dt.date) -> dt.date:
     from budget.domain.model.period import add_months
 
     return add_months(day, 1)
+
+
+async def test_sending_an_end_date_replaces_the_count(client: Client, new_user: NewUser) -> None:
+    alice = await new_user()
+    made = await created(client, alice, await open_account(client, alice), count=3)
+    end = (SOON + dt.timedelta(days=90)).isoformat()
+
+    changed = await client.patch(
+        f"{RECURRING}/{made['id']}", json={"end_date": end}, headers=alice.headers
+    )
+
+    assert (body(changed)["count"], body(changed)["end_date"]) == (None, end)
+
+
+async def test_the_list_filters_by_household(client: Client, new_user: NewUser) -> None:
+    alice = await new_user()
+    made = await created(client, alice, await open_account(client, alice))
+    other = body(
+        await client.post("/api/v1/households", json={"name": "Club"}, headers=alice.headers), 201
+    )
+
+    mine = body(await client.get(RECURRING, headers=alice.headers))
+    none = body(
+        await client.get(RECURRING, params={"household_id": other["id"]}, headers=alice.headers)
+    )
+
+    assert [item["id"] for item in mine["items"]] == [made["id"]]
+    assert none["items"] == []

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import signal
+import sys
 from collections import Counter
 from typing import Any
 
@@ -21,7 +24,7 @@ from budget.adapters.scheduler import Scheduler
 from budget.domain.services.recurring import PostDueRecurring
 from budget.entrypoints.background import POST_DUE_RECURRING, build_scheduler
 from budget.entrypoints.container import build_container
-from tests.integration.conftest import make_app, make_settings, sign_up
+from tests.integration.conftest import SECRET, make_app, make_settings, sign_up
 from tests.integration.ledger import ACCOUNTS, Client, NewUser, body, open_account
 
 RECURRING = "/api/v1/recurring"
@@ -174,3 +177,35 @@ async def test_the_served_app_runs_the_scheduler(database_url: str) -> None:
 
     assert dates == [TODAY.isoformat()]
     assert app.state.scheduler.runs[POST_DUE_RECURRING] >= 1
+
+
+async def test_budget_worker_posts_due_occurrences_until_stopped(
+    client: Client, new_user: NewUser, database_url: str
+) -> None:
+    alice = await new_user()
+    account = await open_account(client, alice)
+    await due_template(client, alice, account, days_ago=1)
+    environment = {
+        **os.environ,
+        "BUDGET_ENV": "test",
+        "BUDGET_DATABASE_URL": database_url,
+        "BUDGET_SECRET_KEY": SECRET,
+        "BUDGET_SCHEDULER_INTERVAL_SECONDS": "0.2",
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "budget.entrypoints.cli", "worker", env=environment
+    )
+    try:
+        for _ in range(150):
+            if len(await posted_dates(client, alice, account)) == 2:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(worker.wait(), timeout=20)
+
+    assert await posted_dates(client, alice, account) == [
+        (TODAY - dt.timedelta(days=1)).isoformat(),
+        TODAY.isoformat(),
+    ]
+    assert code == 0
