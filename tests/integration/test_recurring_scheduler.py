@@ -21,7 +21,7 @@ from litestar.testing import AsyncTestClient
 
 from budget.adapters.database import ALL_HOUSEHOLDS
 from budget.adapters.scheduler import Scheduler
-from budget.domain.services.recurring import PostDueRecurring
+from budget.domain.services.recurring_posting import PostDueRecurring
 from budget.entrypoints.background import POST_DUE_RECURRING, build_scheduler
 from budget.entrypoints.container import build_container
 from tests.integration.conftest import SECRET, make_app, make_settings, sign_up

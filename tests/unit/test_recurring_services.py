@@ -16,12 +16,11 @@ from budget.domain.services.categories import DeleteCategory
 from budget.domain.services.recurring import (
     CreateRecurring,
     ListUpcoming,
-    PostDueRecurring,
-    PostRecurring,
     RecurringChanges,
     RecurringDraft,
     UpdateRecurring,
 )
+from budget.domain.services.recurring_posting import PostDueRecurring, PostRecurring
 from tests.fakes import personal_caller
 from tests.unit.test_ledger_services import ALICE, EXPENSE, Ledger
 

@@ -84,9 +84,9 @@ from budget.domain.services.recurring import (
     GetRecurring,
     ListRecurring,
     ListUpcoming,
-    PostRecurring,
     UpdateRecurring,
 )
+from budget.domain.services.recurring_posting import PostRecurring
 from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
 from budget.domain.services.transactions import (
     DeleteTransaction,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from budget.adapters.database import ALL_HOUSEHOLDS
 from budget.adapters.scheduler import Scheduler
-from budget.domain.services.recurring import PostDueRecurring
+from budget.domain.services.recurring_posting import PostDueRecurring
 from budget.entrypoints.container import Container
 
 POST_DUE_RECURRING = "recurring.post_due"

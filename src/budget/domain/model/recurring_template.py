@@ -10,7 +10,7 @@ schedule (``RecurrenceSchedule.following``).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from budget.domain.errors import ConflictError
 from budget.domain.model.currency import Currency
@@ -209,6 +209,3 @@ class RecurringTransaction:
             self.updated_at,
             self.splits,
         )
-
-    def copy(self) -> RecurringTransaction:
-        return replace(self)

@@ -20,9 +20,9 @@ from budget.domain.services.recurring import (
     GetRecurring,
     ListRecurring,
     ListUpcoming,
-    PostRecurring,
     UpdateRecurring,
 )
+from budget.domain.services.recurring_posting import PostRecurring
 from budget.entrypoints.http import sorts
 from budget.entrypoints.http.auth import SECURED
 from budget.entrypoints.http.params import HouseholdFilter, Limit, Offset, sort_parameter
