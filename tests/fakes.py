@@ -52,6 +52,7 @@ from tests.fakes_households import (
     drop_memberships_of,
     roles_of,
 )
+from tests.fakes_recurring import FakeRecurringRepository
 from tests.fakes_rules import FakeRuleRepository
 
 
@@ -617,6 +618,7 @@ class FakeUnitOfWork:
         self.budgets = FakeBudgetRepository(store)
         self.totals = FakeLedgerTotals(store, self.applied_totals)
         self.rules = FakeRuleRepository(store)
+        self.recurring = FakeRecurringRepository(store.extra)
 
     async def __aenter__(self) -> Self:
         self._working = _Store()

@@ -76,6 +76,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_per_minute: NonNegativeInt = 600
     redis_url: str = ""
     metrics_token: str = ""
+    scheduler_enabled: bool = True
+    scheduler_interval_seconds: Seconds = 60.0
 
     @property
     def is_production(self) -> bool:

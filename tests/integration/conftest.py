@@ -34,6 +34,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         # The suite makes many requests per user and address: tests of the API-wide rate
         # limit turn it on themselves.
         "rate_limit_per_minute": 0,
+        # The suite builds many apps: only the tests of background work run a scheduler.
+        "scheduler_enabled": False,
         **overrides,
     }
     return Settings(**values)

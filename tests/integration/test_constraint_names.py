@@ -40,6 +40,9 @@ EXPECTED: dict[str, tuple[str, str]] = {
     errors.UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID: ("transactions", "unique index"),
     errors.FK_TRANSACTION_SPLITS_CATEGORY: ("transaction_splits", "foreign key"),
     errors.UQ_EXCHANGE_RATES_KEY: ("exchange_rates", "unique"),
+    errors.FK_RECURRING_ACCOUNT: ("recurring", "foreign key"),
+    errors.FK_RECURRING_TO_ACCOUNT: ("recurring", "foreign key"),
+    errors.FK_RECURRING_CATEGORY: ("recurring", "foreign key"),
 }
 """Every constraint name of ``errors.py``: its table, and what kind of constraint it is."""
 

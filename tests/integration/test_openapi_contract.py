@@ -260,6 +260,8 @@ def test_every_201_documents_its_location(document: Document) -> None:
         ("POST", "/api/v1/exchange-rates"),
         ("POST", "/api/v1/rules"),
         ("POST", "/api/v1/imports"),
+        ("POST", "/api/v1/recurring"),
+        ("POST", "/api/v1/recurring/{recurring_id}/post"),
     }
     for method, path, response in created:
         location = _header(document, response, "Location")
@@ -503,6 +505,7 @@ def test_every_sort_parameter_is_the_enum_of_its_allow_list_both_ways(document: 
         "/api/v1/rules": ("priority", "name", "created_at"),
         "/api/v1/exports/transactions.csv": ("date", "amount", "created_at"),
         "/api/v1/imports": ("created_at",),
+        "/api/v1/recurring": ("next_date", "created_at"),
     }
 
     assert sorts == {

@@ -55,6 +55,7 @@ ACCOUNTS = ("POST /api/v1/accounts", "PATCH /api/v1/accounts/{account_id}")
 CATEGORIES = ("POST /api/v1/categories", "PATCH /api/v1/categories/{category_id}")
 TRANSACTIONS = ("POST /api/v1/transactions", "PATCH /api/v1/transactions/{transaction_id}")
 BUDGETS = ("POST /api/v1/budgets", "PATCH /api/v1/budgets/{budget_id}")
+RECURRING = ("POST /api/v1/recurring", "PATCH /api/v1/recurring/{recurring_id}")
 REPORTS = (
     "GET /api/v1/reports/summary",
     "GET /api/v1/reports/by-category",
@@ -177,6 +178,33 @@ KNOWN_REFUSALS = (
         "a statement import: the file must be readable as its format (and its rows valid), "
         "account_id is required for every format but budget-backup and must be an account of "
         "yours, mapping is required for CSV only, household_id is for budget-backup only",
+        RECURRING,
+        frozenset(
+            {
+                "#/amount",
+                "#/to_amount",
+                "#/account_id",
+                "#/to_account_id",
+                "#/category_id",
+                "#/household_id",
+                "#/splits",
+                "#/splits/*/amount",
+                "#/splits/*/category_id",
+            }
+        ),
+        "a template's fields follow a transaction's rules (money, ownership, the fields a "
+        "type takes, split parts); household_id must be one of yours and its account's",
+    ),
+    Refusal(
+        RECURRING,
+        frozenset({"#/count", "#/end_date", "#/start_date"}),
+        "a schedule ends by end_date (not before start_date) or count, not both, and may "
+        "not owe more than 366 occurrences at once",
+    ),
+    Refusal(
+        ("GET /api/v1/recurring/upcoming",),
+        frozenset({"date_to"}),
+        "date_to at most 12 months after today",
     ),
 )
 """Where requests valid by the document may meet a 422, and on which fields only: rules no

@@ -29,6 +29,7 @@ from sqlalchemy import exc
 from budget.adapters.database import is_unavailable
 from budget.domain.errors import (
     ACCOUNT_IN_USE,
+    RECURRING_ACCOUNT_IN_USE,
     AccountInUseError,
     ConcurrentChangeError,
     ConflictError,
@@ -38,6 +39,7 @@ from budget.domain.errors import (
 )
 from budget.domain.model.budget import FOREIGN_CATEGORY as FOREIGN_BUDGET_CATEGORY
 from budget.domain.model.exchange_rate import ExchangeRateTakenError
+from budget.domain.model.recurring_template import OccurrencePostedError
 from budget.domain.model.transaction import FOREIGN_ACCOUNT, FOREIGN_CATEGORY
 
 # ---------------------------------------------------------------- constraint names
@@ -54,6 +56,10 @@ FK_BUDGETS_CATEGORY = "fk_budgets_category_id_categories"
 UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID = "uq_transactions_account_import_id"
 FK_TRANSACTION_SPLITS_CATEGORY = "fk_transaction_splits_category_id_categories"
 UQ_EXCHANGE_RATES_KEY = "uq_exchange_rates_household_base_quote_date"
+FK_RECURRING_ACCOUNT = "fk_recurring_account"
+FK_RECURRING_TO_ACCOUNT = "fk_recurring_to_account"
+FK_RECURRING_CATEGORY = "fk_recurring_category_id_categories"
+PK_RECURRING_OCCURRENCES = "pk_recurring_occurrences"
 
 # ---------------------------------------------------------------- SQLSTATEs
 
@@ -82,6 +88,7 @@ CONFLICTS: dict[str, str] = {
 CONFLICT_ERRORS: dict[str, Callable[[], Exception]] = {
     UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID: ImportIdTakenError,
     UQ_EXCHANGE_RATES_KEY: ExchangeRateTakenError,
+    PK_RECURRING_OCCURRENCES: OccurrencePostedError,
 }
 """Unique constraints whose violation is a conflict of its own type (checked before
 ``CONFLICTS``)."""
@@ -96,6 +103,9 @@ SQLITE_UNIQUE_COLUMNS: dict[str, str] = {
     "transactions.account_id, transactions.import_id": UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID,
     "exchange_rates.household_id, exchange_rates.base, exchange_rates.quote, "
     "exchange_rates.date": UQ_EXCHANGE_RATES_KEY,
+    "recurring_occurrences.recurring_id, recurring_occurrences.planned_date": (
+        PK_RECURRING_OCCURRENCES
+    ),
 }
 """The constraint behind each column list SQLite reports ("UNIQUE constraint failed: ...")."""
 
@@ -105,6 +115,9 @@ LOST_REFERENCES: dict[str, tuple[str, str]] = {
     FK_TRANSACTIONS_CATEGORY: ("category_id", FOREIGN_CATEGORY),
     FK_BUDGETS_CATEGORY: ("category_id", FOREIGN_BUDGET_CATEGORY),
     FK_TRANSACTION_SPLITS_CATEGORY: ("splits", FOREIGN_CATEGORY),
+    FK_RECURRING_ACCOUNT: ("account_id", FOREIGN_ACCOUNT),
+    FK_RECURRING_TO_ACCOUNT: ("to_account_id", FOREIGN_ACCOUNT),
+    FK_RECURRING_CATEGORY: ("category_id", FOREIGN_CATEGORY),
 }
 """Foreign keys an inserted or updated row may lose to a concurrent delete: the field that
 referred to the vanished row, and why."""
@@ -114,9 +127,15 @@ def _account_in_use() -> Exception:
     return AccountInUseError(ACCOUNT_IN_USE)
 
 
+def _account_in_recurring_use() -> Exception:
+    return AccountInUseError(RECURRING_ACCOUNT_IN_USE)
+
+
 REFUSED_DELETES: dict[str, Callable[[], Exception]] = {
     FK_TRANSACTIONS_ACCOUNT: _account_in_use,
     FK_TRANSACTIONS_TO_ACCOUNT: _account_in_use,
+    FK_RECURRING_ACCOUNT: _account_in_recurring_use,
+    FK_RECURRING_TO_ACCOUNT: _account_in_recurring_use,
 }
 """Foreign keys that refuse to let a referred-to row be deleted (a transaction recorded on
 an account meanwhile). Categories and users cascade or set null instead."""

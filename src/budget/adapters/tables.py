@@ -209,7 +209,8 @@ class TransactionRow(UUIDv7AuditBase):
     ``split_count`` is how many parts the transaction has in ``transaction_splits`` (0: not
     split), so that a list reads the parts only when a row of its page has some.
     ``import_id`` is unique per (source) account; NULLs never clash, on either database.
-    ``recurring_id`` names the recurring template that posted it (no foreign key yet).
+    ``recurring_id`` names the recurring template that posted it (no foreign key: a
+    template's deletion sets it NULL itself, ``recurring.py``).
     """
 
     __tablename__ = "transactions"
@@ -253,6 +254,14 @@ class TransactionRow(UUIDv7AuditBase):
             "to_account_id",
             sqlite_where=text("status = 'cleared'"),
             postgresql_where=text("status = 'cleared'"),
+        ),
+        # The transactions a recurring template posted: few, read when it is deleted.
+        Index(
+            "ix_transactions_household_recurring",
+            "household_id",
+            "recurring_id",
+            sqlite_where=text("recurring_id IS NOT NULL"),
+            postgresql_where=text("recurring_id IS NOT NULL"),
         ),
     )
 
@@ -346,3 +355,8 @@ class BudgetRow(UUIDv7AuditBase):
     end_date: Mapped[date | None] = mapped_column(Date)
     rollover: Mapped[bool] = mapped_column(Boolean, default=False)
     alert_threshold: Mapped[int] = mapped_column(Integer)
+
+
+# The recurring templates' rows live in their own module, on the same metadata.
+from budget.adapters.recurring_tables import RecurringOccurrenceRow as RecurringOccurrenceRow  # noqa: E402
+from budget.adapters.recurring_tables import RecurringRow as RecurringRow  # noqa: E402

@@ -52,6 +52,7 @@ from budget.adapters.households import (
     SqlAlchemyHouseholdRepository,
     SqlAlchemyInvitationRepository,
 )
+from budget.adapters.recurring import SqlAlchemyRecurringRepository
 from budget.adapters.rules import RuleHints, SqlAlchemyRuleRepository
 from budget.adapters.totals import SqlAlchemyLedgerTotals
 from budget.adapters.transactions import SqlAlchemyTransactionRepository
@@ -102,6 +103,7 @@ class SqlAlchemyUnitOfWork:
         )
         self.transactions = SqlAlchemyTransactionRepository(session, writes, read_only=read_only)
         self.budgets = SqlAlchemyBudgetRepository(session, writes, read_only=read_only)
+        self.recurring = SqlAlchemyRecurringRepository(session, writes, read_only=read_only)
         self.totals = writes.register(SqlAlchemyLedgerTotals())
         self.rules = SqlAlchemyRuleRepository(
             session, writes, hints or RuleHints(), read_only=read_only

@@ -92,6 +92,9 @@ class StorageUnavailableError(DomainError):
 
 
 ACCOUNT_IN_USE = "The account has transactions; archive it instead of deleting it."
+RECURRING_ACCOUNT_IN_USE = (
+    "A recurring transaction uses the account; delete the template or change its account first."
+)
 
 
 class AccountInUseError(ConflictError):

@@ -39,6 +39,7 @@ from budget.adapters.fx_reports import SqlAlchemyFxReportReader
 from budget.adapters.imports import SqlAlchemyImportUnitOfWork
 from budget.adapters.metrics import process_exposition
 from budget.adapters.reports import SqlAlchemyReportReader
+from budget.adapters.scheduler import Scheduler
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.adapters.statements import FileStatementParser
 from budget.domain.model.household import Caller
@@ -103,6 +104,15 @@ from budget.domain.services.invitations import (
     RevokeInvitation,
 )
 from budget.domain.services.reconciliation import ReconcileAccount
+from budget.domain.services.recurring import (
+    CreateRecurring,
+    DeleteRecurring,
+    GetRecurring,
+    ListRecurring,
+    ListUpcoming,
+    UpdateRecurring,
+)
+from budget.domain.services.recurring_posting import PostRecurring
 from budget.domain.services.reports import GetCashflow, GetCategoryReport, GetNetWorth, GetSummary
 from budget.domain.services.restore import RestoreBackup
 from budget.domain.services.rules import (
@@ -127,6 +137,7 @@ from budget.domain.services.users import (
     ListUsers,
     UpdateProfile,
 )
+from budget.entrypoints.background import build_scheduler
 from budget.entrypoints.container import Container, build_container
 from budget.entrypoints.http.auth import auth_middleware
 from budget.entrypoints.http.controllers.accounts import AccountsController
@@ -146,6 +157,7 @@ from budget.entrypoints.http.controllers.operations import (
     MetricsAccess,
     OperationsController,
 )
+from budget.entrypoints.http.controllers.recurring import RecurringController
 from budget.entrypoints.http.controllers.reports import ReportController
 from budget.entrypoints.http.controllers.rules import RulesController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
@@ -190,6 +202,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
         cache_control=CacheControlHeader(max_age=86400, public=True),
     ),
     ImportsController,
+    RecurringController,
 ]
 
 
@@ -199,6 +212,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
     container = container or build_container(settings)
     metrics = request_metrics(container)
     limiter = rate_limiter(container)
+    scheduler = build_scheduler(container) if settings.scheduler_enabled else None
     app = Litestar(
         route_handlers=CONTROLLERS,
         dependencies={**dependencies(container), **operations(container, metrics)},
@@ -217,12 +231,13 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
         openapi_config=openapi_config(),
         cors_config=cors_config(settings),
         request_max_body_size=MAX_BODY_BYTES,
-        lifespan=[disposing(container)],
+        lifespan=[disposing(container), *scheduling(scheduler)],
         debug=settings.debug,
         logging_config=None,
     )
     app.state.container = container
     app.state.metrics = metrics
+    app.state.scheduler = scheduler
     complete_document(app.openapi_schema)
     return app
 
@@ -278,6 +293,26 @@ def operations(c: Container, metrics: RequestMetrics) -> dict[str, Provide]:
     }
 
 
+def scheduling(
+    scheduler: Scheduler | None,
+) -> list[Callable[[Litestar], AbstractAsyncContextManager[None]]]:
+    """A lifespan that runs the periodic tasks while the app serves (once per worker
+    process: their work is claimed with row locks, docs/adr/0020), stopped before the
+    pool closes; none when ``BUDGET_SCHEDULER_ENABLED`` is off."""
+    if scheduler is None:
+        return []
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await scheduler.start()
+        try:
+            yield
+        finally:
+            await scheduler.stop()
+
+    return [lifespan]
+
+
 def authenticator(c: Container) -> Callable[[], Authenticate]:
     """What the auth middleware calls once per request that carries a token."""
     return lambda: Authenticate(c.read_uow(UNSCOPED), c.codec)
@@ -300,6 +335,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **fx_cases(c),
         **rule_cases(c),
         **import_cases(c),
+        **recurring_cases(c),
     }
 
 
@@ -462,6 +498,18 @@ def rule_cases(c: Container) -> dict[str, Provide]:
         "apply_rule": scoped(lambda scope: ApplyRule(c.uow(scope), c.clock)),
         "export_transactions": scoped(lambda scope: ExportTransactions(c.read_uow(scope))),
         "export_household": scoped(lambda scope: ExportHousehold(c.read_uow(scope), c.clock)),
+    }
+
+
+def recurring_cases(c: Container) -> dict[str, Provide]:
+    return {
+        "create_recurring": scoped(lambda scope: CreateRecurring(c.uow(scope), c.clock, c.ids)),
+        "get_recurring": scoped(lambda scope: GetRecurring(c.read_uow(scope))),
+        "list_recurring": scoped(lambda scope: ListRecurring(c.read_uow(scope))),
+        "update_recurring": scoped(lambda scope: UpdateRecurring(c.uow(scope), c.clock)),
+        "delete_recurring": scoped(lambda scope: DeleteRecurring(c.uow(scope))),
+        "post_recurring": scoped(lambda scope: PostRecurring(c.uow(scope), c.clock, c.ids)),
+        "list_upcoming": scoped(lambda scope: ListUpcoming(c.read_uow(scope), c.clock)),
     }
 
 

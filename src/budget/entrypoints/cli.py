@@ -1,4 +1,4 @@
-"""The ``budget`` command: serve, migrate, create-admin, maintenance tasks and export."""
+"""The ``budget`` command: serve, worker, migrate, create-admin, maintenance, import and export."""
 
 from __future__ import annotations
 
@@ -55,6 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     migrate.set_defaults(handler=migrate_command)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run the periodic tasks (recurring postings) without serving HTTP",
+        description=(
+            "Run the scheduler alone, for deployments that keep it apart from the API "
+            "(then set BUDGET_SCHEDULER_ENABLED=false for `budget serve`). Several workers "
+            "and servers may run at once: each occurrence is still posted once."
+        ),
+    )
+    worker.set_defaults(handler=worker_command)
 
     admin = commands.add_parser(
         "create-admin", help="create an administrator (password from a prompt or stdin)"
@@ -150,6 +161,30 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     )
     argv = server.command(args.host, args.port, args.workers)
     os.execv(argv[0], argv)  # noqa: S606 - our own interpreter and module, fixed arguments
+
+
+def worker_command(_args: argparse.Namespace, settings: Settings) -> int:
+    """Run the periodic tasks until SIGINT or SIGTERM."""
+    asyncio.run(_work(ensure_secret(settings)))
+    return 0
+
+
+async def _work(settings: Settings) -> None:
+    import signal
+
+    from budget.entrypoints.background import build_scheduler
+    from budget.entrypoints.container import build_container
+
+    container = build_container(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    print("Budget worker: running the scheduler (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    try:
+        await build_scheduler(container).run_until_stopped(stop)
+    finally:
+        await container.engine.dispose()
 
 
 def create_admin_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -273,8 +273,10 @@ class Transaction:
         *,
         status: TransactionStatus = TransactionStatus.UNCLEARED,
         import_id: str | None = None,
+        recurring_id: UUID | None = None,
     ) -> Transaction:
-        """A new transaction of ``household_id``; the posting's resources must be theirs."""
+        """A new transaction of ``household_id``; the posting's resources must be theirs
+        (``recurring_id``: the recurring template posting it)."""
         posting.links.check_household(household_id)
         check_import_id(import_id)
         links = posting.links
@@ -296,6 +298,7 @@ class Transaction:
             posting.splits,
             status,
             import_id,
+            recurring_id,
         )
 
     @property

@@ -4,6 +4,7 @@ unit tests implement them with in-memory fakes."""
 
 from budget.domain.ports.households import HouseholdRepository, InvitationRepository
 from budget.domain.ports.readers import BudgetSpendingReader, ReportReader
+from budget.domain.ports.recurring import RecurringRepository
 from budget.domain.ports.repositories import (
     AccountRepository,
     BudgetRepository,
@@ -32,6 +33,7 @@ __all__ = [
     "LedgerTotals",
     "LoginAttemptStore",
     "PasswordHasher",
+    "RecurringRepository",
     "RefreshTokenRepository",
     "ReportReader",
     "RuleRepository",

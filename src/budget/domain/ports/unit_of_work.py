@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from budget.domain.ports.households import HouseholdRepository, InvitationRepository
+from budget.domain.ports.recurring import RecurringRepository
 from budget.domain.ports.repositories import (
     AccountRepository,
     BudgetRepository,
@@ -53,6 +54,9 @@ class UnitOfWork(Protocol):
 
     @property
     def rules(self) -> RuleRepository: ...
+
+    @property
+    def recurring(self) -> RecurringRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from budget.domain.errors import ACCOUNT_IN_USE, AccountInUseError, ConflictError, NotFoundError
+from budget.domain.errors import (
+    ACCOUNT_IN_USE,
+    RECURRING_ACCOUNT_IN_USE,
+    AccountInUseError,
+    ConflictError,
+    NotFoundError,
+)
 from budget.domain.model.account import Account, AccountType, parse_opening_balance
 from budget.domain.model.currency import Currency
 from budget.domain.model.household import Caller
@@ -201,7 +207,7 @@ class DeleteAccount:
     Raises:
         AccountNotFoundError: no such account in the caller's households.
         PermissionDeniedError: the caller is a viewer of the account's household.
-        AccountInUseError: transactions refer to the account.
+        AccountInUseError: transactions or recurring templates refer to the account.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
@@ -213,5 +219,7 @@ class DeleteAccount:
             caller.require_write(account.household_id)
             if await uow.accounts.has_transactions(account.id):
                 raise AccountInUseError(ACCOUNT_IN_USE)
+            if await uow.recurring.uses_account(account.household_id, account.id):
+                raise AccountInUseError(RECURRING_ACCOUNT_IN_USE)
             await uow.accounts.delete(account)
             await uow.commit()

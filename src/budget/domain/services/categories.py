@@ -225,9 +225,9 @@ async def _check_kind_change(uow: UnitOfWork, category: Category) -> None:
 
 
 class DeleteCategory:
-    """Delete a category: its transactions become uncategorised, its budgets are removed,
-    the rule actions that set it are dropped (a rule left without actions is deleted) and
-    its subcategories become top-level.
+    """Delete a category: its transactions and recurring templates (and their parts)
+    become uncategorised, its budgets are removed, the rule actions that set it are dropped
+    (a rule left without actions is deleted) and its subcategories become top-level.
 
     A subcategory keeps its name unless another top-level category of its kind has it (the
     deleted category itself does not count: it goes away). Then it takes the first numbered
@@ -253,9 +253,11 @@ class DeleteCategory:
             await uow.transactions.uncategorize(category.id)
             await uow.budgets.delete_for_category(category.id)
             await forget_category(uow, category, self._clock.now())
+            now = self._clock.now()
+            for template in await uow.recurring.using_category(category.household_id, category.id):
+                template.uncategorize(category.id, now)
             # The renames are written first; the row's going then detaches the children.
             await uow.categories.delete(category)
-            now = self._clock.now()
             for child in children:
                 child.detach(now)
             await uow.commit()

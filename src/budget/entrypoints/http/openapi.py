@@ -44,6 +44,7 @@ from budget.domain.model.category import CategoryKind
 from budget.domain.model.household import Role
 from budget.domain.model.imports import ImportStatus
 from budget.domain.model.period import PeriodKind
+from budget.domain.model.recurring import Frequency, WeekendRule
 from budget.domain.model.reports import Interval
 from budget.domain.model.transaction import TransactionStatus, TransactionType
 from budget.entrypoints.http.auth import BEARER
@@ -139,6 +140,11 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
     Role: (
         "A member's role in a household: owner (everything, members included), editor "
         "(the household's data), viewer (read only)"
+    ),
+    Frequency: "The unit of a recurring transaction's step",
+    WeekendRule: (
+        "What happens to an occurrence planned on a Saturday or Sunday: keep it, or post it "
+        "on the Friday before or the Monday after"
     ),
     **SORT_DESCRIPTIONS,
     **RULE_ENUM_DESCRIPTIONS,

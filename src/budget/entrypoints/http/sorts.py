@@ -21,6 +21,7 @@ from budget.domain.model.ledger_queries import (
 )
 from budget.domain.services.exchange_rates import EXCHANGE_RATE_SORTS
 from budget.domain.services.households import HOUSEHOLD_SORTS
+from budget.domain.services.recurring import DEFAULT_RECURRING_SORT, RECURRING_SORTS
 from budget.domain.services.users import USER_SORTS
 
 
@@ -40,6 +41,7 @@ HouseholdSort = StrEnum("HouseholdSort", sort_keys(HOUSEHOLD_SORTS))  # type: ig
 ExchangeRateSort = StrEnum(  # type: ignore[misc]
     "ExchangeRateSort", sort_keys(EXCHANGE_RATE_SORTS)
 )
+RecurringSort = StrEnum("RecurringSort", sort_keys(RECURRING_SORTS))  # type: ignore[misc]
 
 ACCOUNTS_BY_DEFAULT = AccountSort(DEFAULT_ACCOUNT_SORT)
 CATEGORIES_BY_DEFAULT = CategorySort(DEFAULT_CATEGORY_SORT)
@@ -48,6 +50,7 @@ BUDGETS_BY_DEFAULT = BudgetSort(DEFAULT_BUDGET_SORT)
 USERS_BY_DEFAULT = UserSort("created_at")
 HOUSEHOLDS_BY_DEFAULT = HouseholdSort("created_at")
 EXCHANGE_RATES_BY_DEFAULT = ExchangeRateSort("-date")
+RECURRING_BY_DEFAULT = RecurringSort(DEFAULT_RECURRING_SORT)
 
 SORT_DESCRIPTIONS: dict[type[Enum], str] = {
     AccountSort: "How a list of accounts is ordered: a field, or -field to reverse",
@@ -57,5 +60,6 @@ SORT_DESCRIPTIONS: dict[type[Enum], str] = {
     UserSort: "How a list of users is ordered: a field, or -field to reverse",
     HouseholdSort: "How a list of households is ordered: a field, or -field to reverse",
     ExchangeRateSort: "How a list of exchange rates is ordered: date, or -date to reverse",
+    RecurringSort: "How a list of recurring transactions is ordered: a field, or -field to reverse",
 }
 """The enum components' descriptions in the OpenAPI document."""
