@@ -1,7 +1,7 @@
 """shared counters: the API-wide rate limit and failed logins, seen by every replica
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-06 04:30:00.000000
 
 - ``shared_counters``: hits per key and fixed window (``window_start``, Unix seconds), the
@@ -22,7 +22,7 @@ from advanced_alchemy.types import GUID, DateTimeUTC
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """statement imports: the batches and the transactions each created (contract section 12)
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0012
 Create Date: 2026-12-06 05:00:00.000000
 
 - ``imports``: one row per import (household, account, who, file name, format, counts,
@@ -22,7 +22,7 @@ from advanced_alchemy.types import GUID, DateTimeUTC
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0008"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

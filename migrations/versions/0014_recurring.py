@@ -1,7 +1,7 @@
 """recurring transactions: templates and the occurrences they posted (contract section 14)
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0013
 Create Date: 2026-12-06 04:30:00.000000
 
 - ``recurring``: a template (a transaction's fields, its schedule, the planned date of the
@@ -28,7 +28,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
-down_revision: str | None = "0008"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
