@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -255,7 +256,7 @@ async def set_balances(connection: AsyncConnection, accounts: list[uuid.UUID]) -
 
 
 FX_TARGET = "USD"
-FOREIGN_CURRENCIES = {"USD": (100, 20000), "JPY": (100, 30000)}
+EXTRA_CURRENCIES = {"USD": (100, 20000), "JPY": (100, 30000)}
 """The bench household's other currencies and the range of their expenses (minor units)."""
 
 
@@ -274,18 +275,19 @@ async def seed_currencies(
     rng = random.Random(7)
     ids = UuidV7Factory()
     today, now = date.today(), datetime.now(UTC)
+    accounts = {}
+    for currency in EXTRA_CURRENCIES:  # through the API first: SQLite has one writer
+        created = await client.post(
+            "/api/v1/accounts",
+            headers=headers,
+            json={"name": f"Wallet {currency}", "type": "cash", "currency": currency},
+        )
+        created.raise_for_status()
+        accounts[currency] = uuid.UUID(created.json()["id"])
     engine = create_async_engine(database_url)
     async with engine.begin() as connection:
-        accounts = []
-        for currency, (low, high) in FOREIGN_CURRENCIES.items():
-            created = await client.post(
-                "/api/v1/accounts",
-                headers=headers,
-                json={"name": f"Wallet {currency}", "type": "cash", "currency": currency},
-            )
-            created.raise_for_status()
-            account = uuid.UUID(created.json()["id"])
-            accounts.append(account)
+        for currency, (low, high) in EXTRA_CURRENCIES.items():
+            account = accounts[currency]
             rows = []
             for index in range(count):
                 kind = "income" if rng.random() < 0.1 else "expense"
@@ -308,7 +310,7 @@ async def seed_currencies(
                     }
                 )
             await connection.execute(insert(TransactionRow), rows)
-        await set_balances(connection, accounts)
+        await set_balances(connection, list(accounts.values()))
         rates = [
             {
                 "id": ids.new_id(),
@@ -316,7 +318,10 @@ async def seed_currencies(
                 "base": base,
                 "quote": quote,
                 "date": today - timedelta(days=back),
-                "rate": f"{value + rng.randint(-500, 500) / 10000:.4f}",
+                # Stored as the API stores it: normalised text (ADR 0015).
+                "rate": format(
+                    Decimal(f"{value + rng.randint(-500, 500) / 10000:.4f}").normalize(), "f"
+                ),
                 "created_at": now,
             }
             for back in range(3 * 365 + 1)

@@ -372,3 +372,34 @@ async def test_every_rate_route_needs_a_token(client: Client) -> None:
     ):
         response = await client.request(method, url, json={} if method == "POST" else None)
         assert response.status_code == 401
+
+
+async def test_a_zero_rate_is_reported_beside_an_unknown_currency(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    response = await client.post(RATES, json=_rate(base="XXX", rate="0"), headers=user.headers)
+    assert response.status_code == 422
+    assert set(_pointers(response)) == {"#/base", "#/rate"}
+
+
+async def test_a_batch_reports_a_bad_rate_beside_an_item_that_does_not_decode(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    items = [_rate(base="EURO"), _rate(date="2026-03-03", rate="0"), _rate(quote="USD")]
+    response = await client.post(BATCH, json={"items": items}, headers=user.headers)
+    assert response.status_code == 422
+    assert set(_pointers(response)) == {"#/items/0/base", "#/items/1/rate", "#/items/2/quote"}
+
+
+async def test_concurrent_deletes_of_one_rate_leave_it_gone_without_an_error(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    created = await _create(client, user)
+    url = f"{RATES}/{created['id']}"
+    responses = await asyncio.gather(*(client.delete(url, headers=user.headers) for _ in range(3)))
+    assert {r.status_code for r in responses} <= {204, 404}
+    assert 204 in {r.status_code for r in responses}
+    assert (await client.get(url, headers=user.headers)).status_code == 404

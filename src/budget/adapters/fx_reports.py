@@ -207,13 +207,33 @@ def _categories_statement(
     dialect: str, target_exponent: int, max_age: int, kind: str
 ) -> Select[Any]:
     p = _params()
-    scope = [
-        _txn.household_id == p["household"],
-        _txn.type == kind,
-        _txn.currency.in_(_foreign_currencies(p).scalar_subquery()),
-        _txn.date >= p["date_from"],
-        _txn.date <= p["date_to"],
-    ]
+    factors = _selected(dialect, target_exponent, max_age, p)
+    if joins_laterally(dialect):
+        sums = _category_sums_per_day(dialect, factors, kind, p)
+    else:
+        sums = _category_sums_joined(dialect, factors, kind, p)
+    missing_currency = case((sums.c.missing, sums.c.currency))
+    missing_day = case((sums.c.missing, sums.c.day))
+    return (
+        select(
+            sums.c.category_id,
+            _category.name,
+            missing_currency,
+            missing_day,
+            func.coalesce(func.sum(sums.c.total), 0),
+            func.coalesce(func.sum(sums.c.count), 0),
+        )
+        .select_from(sums.outerjoin(CategoryRow.__table__, _category.id == sums.c.category_id))
+        .group_by(sums.c.category_id, _category.name, missing_currency, missing_day)
+    )
+
+
+def _whole_and_parts(
+    kind: str, p: Mapping[str, Any], *where: ColumnElement[bool]
+) -> tuple[Select[Any], Select[Any]]:
+    """``(currency, day, category_id, amount)`` of the ``kind`` amounts: whole transactions,
+    and the parts of split ones (each part converts on its own)."""
+    scope = [_txn.household_id == p["household"], _txn.type == kind, *where]
     whole = select(_txn.currency, _txn.date.label("day"), _txn.category_id, _txn.amount).where(
         *scope, _txn.split_count == 0
     )
@@ -226,28 +246,74 @@ def _categories_statement(
         )
         .where(*scope, _txn.split_count > 0, _split.household_id == p["household"])
     )
-    amounts = union_all(whole, parts).subquery("amounts")
-    factors = _selected(dialect, target_exponent, max_age, p)
+    return whole, parts
+
+
+def _category_sums_per_day(dialect: str, factors: Any, kind: str, p: Mapping[str, Any]) -> Any:
+    """PostgreSQL: per ``factors`` row, that day's amounts converted and summed per
+    category (two ``LATERAL`` aggregates: whole transactions, and split parts)."""
+    scope = (
+        _txn.household_id == p["household"],
+        _txn.type == kind,
+        _txn.currency == factors.c.currency,
+        _txn.date == factors.c.day,
+    )
+    with_parts = TransactionRow.__table__.join(
+        TransactionSplitRow.__table__, _split.transaction_id == _txn.id
+    )
+    arms = []
+    for category, amount, source, only in (
+        (_txn.category_id, _txn.amount, TransactionRow.__table__, _txn.split_count == 0),
+        (_split.category_id, _split.amount, with_parts, _split.household_id == p["household"]),
+    ):
+        per_category = (
+            select(
+                category.label("category_id"),
+                func.coalesce(func.sum(fx_converted(dialect, amount, factors)), 0).label("total"),
+                func.count().label("count"),
+            )
+            .select_from(source)
+            .where(*scope, only)
+            .group_by(category)
+            .lateral()
+        )
+        arms.append(
+            select(
+                factors.c.currency,
+                factors.c.day,
+                factors.c.rate.is_(None).label("missing"),
+                per_category.c.category_id,
+                per_category.c.total,
+                per_category.c.count,
+            ).select_from(factors.join(per_category, true()))
+        )
+    return union_all(*arms).subquery("sums")
+
+
+def _category_sums_joined(dialect: str, factors: Any, kind: str, p: Mapping[str, Any]) -> Any:
+    """SQLite: every amount of the range joined to its day's factors, summed per category
+    and (currency, day)."""
+    foreign = _txn.currency.in_(_foreign_currencies(p).scalar_subquery())
+    in_range = (_txn.date >= p["date_from"], _txn.date <= p["date_to"])
+    amounts = union_all(*_whole_and_parts(kind, p, foreign, *in_range)).subquery("amounts")
     converted = fx_converted(dialect, amounts.c.amount, factors)
-    missing = factors.c.rate.is_(None)
-    missing_currency = case((missing, amounts.c.currency))
-    missing_day = case((missing, amounts.c.day))
     return (
         select(
+            amounts.c.currency,
+            amounts.c.day,
+            factors.c.rate.is_(None).label("missing"),
             amounts.c.category_id,
-            _category.name,
-            missing_currency,
-            missing_day,
-            func.coalesce(func.sum(converted), 0),
-            func.count(),
+            func.coalesce(func.sum(converted), 0).label("total"),
+            func.count().label("count"),
         )
         .select_from(
             amounts.join(
                 factors,
                 and_(factors.c.currency == amounts.c.currency, factors.c.day == amounts.c.day),
-            ).outerjoin(CategoryRow.__table__, _category.id == amounts.c.category_id)
+            )
         )
-        .group_by(amounts.c.category_id, _category.name, missing_currency, missing_day)
+        .group_by(amounts.c.currency, amounts.c.day, factors.c.rate, amounts.c.category_id)
+        .subquery("sums")
     )
 
 

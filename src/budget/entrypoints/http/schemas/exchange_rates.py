@@ -15,12 +15,15 @@ import msgspec
 from litestar.params import KwargDefinition
 
 from budget.domain.errors import FieldProblem, RuleViolationError
+from budget.domain.model.currency import Currency
 from budget.domain.model.exchange_rate import (
     MAX_RATE_LENGTH,
     MAX_SIGNIFICANT_DIGITS,
     RATE_PATTERN,
     ExchangeRate,
+    Rate,
     RateKey,
+    check_pair,
 )
 from budget.domain.ports.exchange_rates import UpsertCounts
 from budget.domain.services.exchange_rates import (
@@ -67,14 +70,16 @@ Quote = Annotated[
 Day = Annotated[dt.date, msgspec.Meta(description="The day the rate holds for (YYYY-MM-DD)")]
 
 
-def _draft_rules(prefix: str, base: str, quote: str, day: dt.date, rate: str) -> None:
-    problems = RateDraft(str(base), str(quote), day, rate).problems(prefix)
-    if problems:
-        raise RuleViolationError(*problems)
+def _rate_rule(rate: str) -> None:
+    Rate.parse(rate)
 
 
-def _own_rules(base: str, quote: str, day: dt.date, rate: str) -> None:
-    _draft_rules("", base, quote, day, rate)
+def _pair_rule(base: str, quote: str) -> None:
+    check_pair(Currency.of(str(base)), Currency.of(str(quote)))
+
+
+RATE_RULES = (BodyRule(("rate",), _rate_rule), BodyRule(("base", "quote"), _pair_rule))
+"""A rate's own rules: its value (one field) and its two currencies (a combination)."""
 
 
 class ExchangeRateCreate(Strict):
@@ -84,7 +89,7 @@ class ExchangeRateCreate(Strict):
     rate: RateText
     household_id: HouseholdRef | None = None
 
-    RULES = (BodyRule(("base", "quote", "date", "rate"), _own_rules),)
+    RULES = RATE_RULES
 
     def draft(self) -> RateDraft:
         return RateDraft(str(self.base), str(self.quote), self.date, self.rate)
@@ -96,14 +101,21 @@ class ExchangeRateItem(Strict):
     date: Day
     rate: RateText
 
+    RULES = RATE_RULES
+
     def draft(self) -> RateDraft:
         return RateDraft(str(self.base), str(self.quote), self.date, self.rate)
 
 
 def _items_rules(items: list[ExchangeRateItem]) -> None:
+    """Each item's own rules (when the items decoded, these run here; when one did not,
+    the item-by-item check runs ``ExchangeRateItem.RULES``), then, once every item is
+    valid, no (base, quote, date) twice."""
     found: list[FieldProblem] = []
     for index, item in enumerate(items):
         found += item.draft().problems(f"items.{index}.")
+    if found:
+        raise RuleViolationError(*found)
     seen: set[RateKey] = set()
     for index, item in enumerate(items):
         key = RateKey(str(item.base), str(item.quote), item.date)
