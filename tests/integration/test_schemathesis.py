@@ -178,6 +178,8 @@ KNOWN_REFUSALS = (
         "a statement import: the file must be readable as its format (and its rows valid), "
         "account_id is required for every format but budget-backup and must be an account of "
         "yours, mapping is required for CSV only, household_id is for budget-backup only",
+    ),
+    Refusal(
         RECURRING,
         frozenset(
             {
