@@ -689,6 +689,6 @@ async def test_the_openapi_document_describes_the_reports(client: Client) -> Non
         assert {"401", "422"} <= set(operation["responses"])
         assert operation["security"]
     parameters = {p["name"] for p in paths[f"{REPORTS}/by-category"]["get"]["parameters"]}
-    assert parameters == {"household_id", "date_from", "date_to", "type"}
+    assert parameters == {"household_id", "date_from", "date_to", "type", "currency"}
     net_worth = {p["name"] for p in paths[f"{NET_WORTH}"]["get"]["parameters"]}
-    assert net_worth == {"household_id", "date"}
+    assert net_worth == {"household_id", "date", "currency"}

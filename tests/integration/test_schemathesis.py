@@ -91,7 +91,13 @@ KNOWN_REFUSALS = (
         "ownership: the account must be in the report's household",
     ),
     Refusal(
-        ("POST /api/v1/accounts", "POST /api/v1/categories", "POST /api/v1/budgets"),
+        (
+            "POST /api/v1/accounts",
+            "POST /api/v1/categories",
+            "POST /api/v1/budgets",
+            "POST /api/v1/exchange-rates",
+            "POST /api/v1/exchange-rates/batch",
+        ),
         frozenset({"#/household_id"}),
         "membership: a new resource goes to one of your households",
     ),
@@ -165,6 +171,18 @@ KNOWN_REFUSALS = (
         frozenset({"#/priority"}),
         "a JSON number written with a fraction (7.0): JSON Schema counts it as an integer, "
         "the server's strict JSON decoding does not",
+    ),
+    Refusal(
+        ("POST /api/v1/exchange-rates",),
+        frozenset({"#/quote", "#/rate"}),
+        "a rate's quote differs from its base; its value is above 0 with at most 12 "
+        "significant digits, which a pattern cannot count; the descriptions state both",
+    ),
+    Refusal(
+        ("POST /api/v1/exchange-rates/batch",),
+        frozenset({"#/items/*/quote", "#/items/*/rate", "#/items/*/date"}),
+        "each item as a single rate; no (base, quote, date) twice in one batch (a 422 on the "
+        "later item's date)",
     ),
     Refusal(
         BUDGETS,

@@ -1,18 +1,18 @@
 """The converting report reader: amounts in other currencies converted by the database.
 
-One statement per report, in three steps (ADR 0015):
+One statement per report, in two steps (ADR 0015):
 
-1. ``amounts``: the income and expenses in currencies other than the target (the
-   household's accounts say which; each one an equality probe of
-   ``ix_transactions_household_type_currency_date``, which carries ``amount``, so the
-   summary and the cash flow read the index alone);
-2. ``factors``: per distinct (currency, day) of those amounts, the selected rate — the
-   latest direct rate on or before the day within the maximum age, else the reverse
-   pair's, used inverted — each one backward probe of the rates' unique key, and the
-   exact factors of ``dialects.fx_factor_columns``;
-3. every amount joined to its day's factors and converted on its own (rounded once, half
-   to even: ``dialects.fx_converted``), summed per (currency, day) or per category. A
-   (currency, day) without a rate comes back with a NULL rate: the domain leaves it out.
+1. ``factors`` (materialized): per other currency of the household's accounts and day of
+   the range (``dialects.calendar_days``), the selected rate — the latest direct rate on
+   or before the day within the maximum age, else the reverse pair's, used inverted — by
+   two backward probes of the rates' unique key, with the exact factors of
+   ``dialects.fx_factor_columns``;
+2. each day's amounts joined to their ``factors`` row and converted one by one (rounded
+   once, half to even: ``dialects.fx_converted``), summed per (currency, day, type) or per
+   category. On PostgreSQL a ``LATERAL`` aggregate per ``factors`` row reads that day's
+   amounts from ``ix_transactions_household_type_currency_date`` (which carries
+   ``amount``: an index-only range); SQLite joins and groups. A (currency, day) without a
+   rate comes back marked missing: the domain leaves it out and names it.
 
 Rounding is per amount, so no sum can be converted: the amounts are read one by one, from
 the index, and only the few hundred (currency, day) rows cross to Python.

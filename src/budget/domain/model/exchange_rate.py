@@ -27,7 +27,6 @@ ExchangeRateId = NewType("ExchangeRateId", UUID)
 MAX_SIGNIFICANT_DIGITS = 12
 MAX_RATE_LENGTH = 40
 """The longest rate text a request may send (a bound on the wire, not a rule of value)."""
-DEFAULT_MAX_AGE_DAYS = 7
 
 RATE_PATTERN = r"^([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 RATE_DETAIL = (
@@ -200,10 +199,3 @@ def select_rate(
     if reverse is not None:
         return Conversion(reverse.rate, inverse=True)
     return None
-
-
-def check_max_age(days: int) -> int:
-    """``BUDGET_FX_MAX_AGE_DAYS``: 0 (the day itself only) or more."""
-    if days < 0:
-        raise ValueError("the maximum age of a rate is 0 days or more")
-    return days
