@@ -71,6 +71,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trust_forwarded_for: bool = False
     log_level: str = "INFO"
     access_log: bool = True
+    change_retention_days: PositiveInt = 30
 
     @property
     def is_production(self) -> bool:

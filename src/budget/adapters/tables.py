@@ -52,6 +52,10 @@ from budget.adapters.errors import (
     UQ_TRANSACTIONS_ACCOUNT_IMPORT_ID,
     UQ_USERS_EMAIL,
 )
+from budget.adapters.sync_tables import AuditEntryRow as AuditEntryRow
+from budget.adapters.sync_tables import ChangeCounterRow as ChangeCounterRow
+from budget.adapters.sync_tables import ChangeRow as ChangeRow
+from budget.adapters.sync_tables import IdempotencyKeyRow as IdempotencyKeyRow
 from budget.adapters.totals_tables import NO_CATEGORY as NO_CATEGORY
 from budget.adapters.totals_tables import DailyTotalRow as DailyTotalRow
 from budget.adapters.totals_tables import MonthlyTotalRow as MonthlyTotalRow

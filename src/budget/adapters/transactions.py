@@ -217,6 +217,7 @@ class SqlAlchemyTransactionRepository:
         self._session = session
         self._read_only = read_only
         self._rows = writes.register(TableWrites(TRANSACTIONS, transaction_columns))
+        self._log = writes.observer
         self._parts = writes.register(PartsWrites())
         writes.register(self._parts.added)
 
@@ -268,14 +269,23 @@ class SqlAlchemyTransactionRepository:
 
     async def uncategorize(self, category_id: CategoryId) -> None:
         connection = await self._session.connection()
-        await connection.execute(
-            update(TRANSACTIONS).where(_txn.category_id == category_id).values(category_id=None)
+        moved = await connection.execute(
+            update(TRANSACTIONS)
+            .where(_txn.category_id == category_id)
+            .values(category_id=None)
+            .returning(_txn.id, _txn.household_id)
         )
-        await uncategorize_parts(connection, category_id)
+        split = await uncategorize_parts(connection, category_id)
         await move_to_uncategorised(connection, category_id)
+        if self._log is not None:
+            cleared = {"category_id": (str(category_id), None)}
+            for transaction_id, household_id in moved.all():
+                self._log.touched("transaction", household_id, transaction_id, cleared)
+            for transaction_id, household_id in split:
+                self._log.touched("transaction", household_id, transaction_id)
 
     async def reconcile(self, account_id: AccountId, day: date, now: datetime) -> int:
-        return await reconcile(self._session, account_id, day, now)
+        return await reconcile(self._session, account_id, day, now, self._log)
 
     async def list(
         self,

@@ -15,14 +15,18 @@ attributes at call time, so a test may swap one (the codec, say) on a built app.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
+from typing import cast
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import NamedDependency, Provide
+from litestar.middleware.base import DefineMiddleware
 from litestar.types import ControllerRouterHandler
 
+from budget.adapters.changes import Recording
 from budget.adapters.database import (
     ALL_HOUSEHOLDS,
     UNSCOPED,
@@ -30,9 +34,11 @@ from budget.adapters.database import (
     ping,
     translate_unavailable,
 )
+from budget.adapters.idempotency import RequestContext
 from budget.adapters.reports import SqlAlchemyReportReader
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.domain.model.household import Caller
+from budget.domain.model.ids import HouseholdId
 from budget.domain.services.accounts import (
     CreateAccount,
     DeleteAccount,
@@ -58,6 +64,7 @@ from budget.domain.services.categories import (
     ListCategories,
     UpdateCategory,
 )
+from budget.domain.services.changes import GetAuditTrail, ReadChanges
 from budget.domain.services.households import (
     ChangeMemberRole,
     CreateHousehold,
@@ -98,6 +105,7 @@ from budget.entrypoints.http.controllers.accounts import AccountsController
 from budget.entrypoints.http.controllers.auth import AuthController
 from budget.entrypoints.http.controllers.budgets import BudgetsController
 from budget.entrypoints.http.controllers.categories import CategoriesController
+from budget.entrypoints.http.controllers.changes import AuditController, ChangesController
 from budget.entrypoints.http.controllers.health import HealthController
 from budget.entrypoints.http.controllers.households import (
     HouseholdsController,
@@ -107,9 +115,11 @@ from budget.entrypoints.http.controllers.reports import ReportController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
 from budget.entrypoints.http.dependencies import provide, request_dependencies
+from budget.entrypoints.http.idempotency import IdempotencyMiddleware
 from budget.entrypoints.http.middleware import RequestIdMiddleware, stamp_response
 from budget.entrypoints.http.openapi import complete_document, openapi_config
 from budget.entrypoints.http.problems import EXCEPTION_HANDLERS, JsonBodyRequest, translating
+from budget.entrypoints.http.schemas.changes import wire_renderers
 from budget.settings import Settings, ensure_secret
 
 log = logging.getLogger("budget.app")
@@ -128,6 +138,8 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     TransactionsController,
     BudgetsController,
     ReportController,
+    ChangesController,
+    AuditController,
 ]
 
 
@@ -135,10 +147,15 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
     """Build the Litestar application for ``settings`` (the only composition root)."""
     settings = ensure_secret(settings)
     container = container or build_container(settings)
+    container.recording = Recording(wire_renderers())
     app = Litestar(
         route_handlers=CONTROLLERS,
         dependencies=dependencies(container),
-        middleware=[RequestIdMiddleware, auth_middleware(authenticator(container))],
+        middleware=[
+            RequestIdMiddleware,
+            auth_middleware(authenticator(container)),
+            idempotency_middleware(container),
+        ],
         exception_handlers={**EXCEPTION_HANDLERS, Exception: translating(translate_unavailable)},
         request_class=JsonBodyRequest,
         before_send=[stamp_response(settings.access_log)],
@@ -188,6 +205,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **ledger_cases(c),
         **budget_cases(c),
         **report_cases(c),
+        **change_cases(c),
     }
 
 
@@ -219,7 +237,8 @@ def household_cases(c: Container) -> dict[str, Provide]:
         "create_household": provide(lambda: CreateHousehold(c.uow(ALL_HOUSEHOLDS), c.clock, c.ids)),
         "list_households": provide(lambda: ListHouseholds(c.read_uow())),
         "get_household": provide(lambda: GetHousehold(c.read_uow())),
-        "rename_household": provide(lambda: RenameHousehold(c.uow(), c.clock)),
+        # Scoped: the rename's change-feed row is the household's (row-level security).
+        "rename_household": scoped(lambda scope: RenameHousehold(c.uow(scope), c.clock)),
         "delete_household": provide(lambda: DeleteHousehold(c.uow(ALL_HOUSEHOLDS), c.clock, c.ids)),
         "list_members": provide(lambda: ListMembers(c.read_uow())),
         "change_member_role": provide(lambda: ChangeMemberRole(c.uow())),
@@ -304,6 +323,30 @@ def report_cases(c: Container) -> dict[str, Provide]:
     }
 
 
+def change_cases(c: Container) -> dict[str, Provide]:
+    retention = timedelta(days=c.settings.change_retention_days)
+    return {
+        "read_changes": scoped(
+            lambda scope: ReadChanges(
+                c.change_reader(cast("Sequence[HouseholdId]", scope)),
+                c.clock,
+                c.feed_key,
+                retention,
+            )
+        ),
+        "get_audit_trail": scoped(
+            lambda scope: GetAuditTrail(c.change_reader(cast("Sequence[HouseholdId]", scope)))
+        ),
+    }
+
+
+def idempotency_middleware(c: Container) -> DefineMiddleware:
+    """``Idempotency-Key`` and the writes' actor, after authentication (contract section 11)."""
+    return DefineMiddleware(
+        IdempotencyMiddleware, store=c.idempotency, context=RequestContext(), now=c.clock.now
+    )
+
+
 def cors_config(settings: Settings) -> CORSConfig | None:
     if not settings.cors_origins:
         return None
@@ -311,6 +354,6 @@ def cors_config(settings: Settings) -> CORSConfig | None:
         allow_origins=list(settings.cors_origins),
         allow_credentials=settings.cors_allow_credentials,
         allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-        expose_headers=["X-Request-ID", "Location", "Retry-After"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Idempotency-Key"],
+        expose_headers=["X-Request-ID", "Location", "Retry-After", "Idempotent-Replayed"],
     )

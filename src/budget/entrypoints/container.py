@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.change_reader import SqlAlchemyChangeReader
+from budget.adapters.changes import Recording
 from budget.adapters.database import (
     Scope,
     WriterQueue,
@@ -16,11 +19,13 @@ from budget.adapters.database import (
     read_only_engine,
     writer_queue,
 )
+from budget.adapters.idempotency import SqlAlchemyIdempotencyStore
 from budget.adapters.passwords import Argon2PasswordHasher
 from budget.adapters.system import SystemClock, UuidV7Factory
 from budget.adapters.throttle import InMemoryLoginAttemptStore
 from budget.adapters.tokens import JwtTokenCodec
 from budget.adapters.uow import SqlAlchemyUnitOfWork
+from budget.domain.model.ids import HouseholdId
 from budget.domain.services.auth import LoginLimits, LoginThrottle, TokenIssuer, TokenPolicy
 from budget.settings import JwtAlgorithm, Settings
 
@@ -39,11 +44,28 @@ class Container:
     ids: UuidV7Factory = field(default_factory=UuidV7Factory)
     login_attempts: InMemoryLoginAttemptStore = field(default_factory=InMemoryLoginAttemptStore)
     writers: WriterQueue | None = None
+    recording: Recording | None = None
+    """What writing units of work record the change feed and audit trail with (set by the
+    composition root: the wire renderers come from the HTTP schemas)."""
 
     def uow(self, scope: Scope = None) -> SqlAlchemyUnitOfWork:
         """``scope``: the households whose rows row-level security lets it touch
         (``database.Scope``; None: none, for work on users and tokens alone)."""
-        return SqlAlchemyUnitOfWork(self.engine, writers=self.writers, scope=scope)
+        return SqlAlchemyUnitOfWork(
+            self.engine, writers=self.writers, scope=scope, recording=self.recording
+        )
+
+    def change_reader(self, scope: Sequence[HouseholdId]) -> SqlAlchemyChangeReader:
+        return SqlAlchemyChangeReader(self.read_engine, scope)
+
+    @cached_property
+    def idempotency(self) -> SqlAlchemyIdempotencyStore:
+        return SqlAlchemyIdempotencyStore(self.engine, self.writers)
+
+    @cached_property
+    def feed_key(self) -> bytes:
+        """A key for signing change-feed tokens, derived from (never equal to) the secret."""
+        return hashlib.sha256(b"budget-changes:" + self.settings.secret_key.encode()).digest()
 
     def read_uow(self, scope: Scope = None) -> SqlAlchemyUnitOfWork:
         """For use cases that only read (they never commit)."""

@@ -34,8 +34,10 @@ from litestar.openapi.spec import (
 
 import budget
 from budget.domain.model.account import AccountType
+from budget.domain.model.audit import AuditAction
 from budget.domain.model.budget_rules import BudgetState
 from budget.domain.model.category import CategoryKind
+from budget.domain.model.changes import Entity, Op
 from budget.domain.model.household import Role
 from budget.domain.model.period import PeriodKind
 from budget.domain.model.reports import Interval
@@ -116,6 +118,9 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
         "A member's role in a household: owner (everything, members included), editor "
         "(the household's data), viewer (read only)"
     ),
+    Entity: "The kind of resource a change-feed item is",
+    Op: "upsert: the resource is as data says (created or changed); delete: it is gone",
+    AuditAction: "create: the record was made; update: fields of it changed",
     **SORT_DESCRIPTIONS,
 }
 
