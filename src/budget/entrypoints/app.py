@@ -115,7 +115,7 @@ from budget.entrypoints.http.controllers.reports import ReportController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
 from budget.entrypoints.http.dependencies import provide, request_dependencies
-from budget.entrypoints.http.idempotency import IdempotencyMiddleware
+from budget.entrypoints.http.idempotency import IdempotencyMiddleware, document_idempotency
 from budget.entrypoints.http.middleware import RequestIdMiddleware, stamp_response
 from budget.entrypoints.http.openapi import complete_document, openapi_config
 from budget.entrypoints.http.problems import EXCEPTION_HANDLERS, JsonBodyRequest, translating
@@ -168,6 +168,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
     )
     app.state.container = container
     complete_document(app.openapi_schema)
+    document_idempotency(app.openapi_schema)
     return app
 
 

@@ -18,7 +18,18 @@ from typing import Any, Protocol, cast
 from uuid import UUID
 
 import msgspec
-from litestar.enums import ScopeType
+from litestar.enums import ParamType, ScopeType
+from litestar.openapi.spec import (
+    OpenAPI,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Reference,
+    Schema,
+)
+from litestar.openapi.spec import Parameter as OpenAPIParameter
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from budget.domain.errors import RuleViolationError
@@ -29,6 +40,7 @@ WRITES = frozenset({"POST", "PATCH", "DELETE"})
 PREFIX = "/api/v1/"
 MAX_BODY = 1024 * 1024
 PROBLEM_JSON = b"application/problem+json"
+REQUEST_ID = "X-Request-ID"
 
 
 class Answer(Protocol):
@@ -222,3 +234,64 @@ async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], bod
     await send(start)
     end: Any = {"type": "http.response.body", "body": body}
     await send(end)
+
+
+KEY_DESCRIPTION = (
+    "Makes the write safe to retry (contract section 11): 1-255 characters, each 0x21-0x7E"
+    " (else 400). The first request with a key runs; its answer (status, body, Location) is"
+    " kept for 24 hours per user and key, and the same request again gets it back with"
+    " `Idempotent-Replayed: true`. The key with another method, path or body is a 422"
+    " (pointer `Idempotency-Key`); while the first is still running, a 409. Answers with a"
+    " 5xx or 429 are not kept."
+)
+_KEY_ERRORS = {
+    "400": "Malformed `Idempotency-Key`, or a body that is not valid JSON",
+    "409": "A request with this `Idempotency-Key` is still running (or a conflict)",
+    "422": "Validation failed, or the `Idempotency-Key` was used for another request",
+}
+
+
+def document_idempotency(document: OpenAPI) -> OpenAPI:
+    """Declare the header, its errors and ``Idempotent-Replayed`` on every authenticated
+    write under ``/api/v1`` (in place)."""
+    problem = OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))
+    for path, item in (document.paths or {}).items():
+        if not path.startswith(PREFIX):
+            continue
+        for method in ("post", "patch", "delete"):
+            operation: Operation | None = getattr(item, method)
+            if operation is None or not operation.security:
+                continue
+            operation.parameters = [*(operation.parameters or []), _key_parameter()]
+            responses = operation.responses or {}
+            for status, description in _KEY_ERRORS.items():
+                responses.setdefault(
+                    status,
+                    OpenAPIResponse(
+                        description,
+                        headers={REQUEST_ID: Reference(ref=f"#/components/headers/{REQUEST_ID}")},
+                        content={PROBLEM_JSON.decode(): problem},
+                    ),
+                )
+            for status, response in responses.items():
+                if status.startswith("2") and isinstance(response, OpenAPIResponse):
+                    headers = response.headers or {}
+                    headers["Idempotent-Replayed"] = OpenAPIHeader(
+                        schema=Schema(type=OpenAPIType.STRING, enum=["true"]),
+                        description="Present (true) when this is a kept answer replayed",
+                    )
+                    response.headers = headers
+            operation.responses = responses
+    return document
+
+
+def _key_parameter() -> OpenAPIParameter:
+    return OpenAPIParameter(
+        name="Idempotency-Key",
+        param_in=ParamType.HEADER,
+        required=False,
+        description=KEY_DESCRIPTION,
+        schema=Schema(
+            type=OpenAPIType.STRING, min_length=1, max_length=255, pattern="^[\\x21-\\x7E]+$"
+        ),
+    )

@@ -159,6 +159,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="transactions", description="Income, expenses and transfers"),
             Tag(name="budgets", description="Budgets, their status and history"),
             Tag(name="reports", description="Summaries per currency"),
+            Tag(name="changes", description="The change feed for offline clients"),
         ],
         use_handler_docstrings=False,
     )

@@ -80,12 +80,12 @@ async def _trail(get_audit_trail: GetAuditTrail, entity: Entity, entity_id: UUID
 
 class AuditController(Controller):
     path = "/api/v1"
-    tags = ["audit"]
     security = SECURED
 
     @get(
         "/accounts/{account_id:uuid}/audit",
         operation_id="getAccountAudit",
+        tags=["accounts"],
         summary="Read an account's audit trail",
         description=AUDIT_DESCRIPTION.format(noun="account"),
         responses=problems(401, 404),
@@ -98,6 +98,7 @@ class AuditController(Controller):
     @get(
         "/categories/{category_id:uuid}/audit",
         operation_id="getCategoryAudit",
+        tags=["categories"],
         summary="Read a category's audit trail",
         description=AUDIT_DESCRIPTION.format(noun="category"),
         responses=problems(401, 404),
@@ -110,6 +111,7 @@ class AuditController(Controller):
     @get(
         "/transactions/{transaction_id:uuid}/audit",
         operation_id="getTransactionAudit",
+        tags=["transactions"],
         summary="Read a transaction's audit trail",
         description=AUDIT_DESCRIPTION.format(noun="transaction"),
         responses=problems(401, 404),
@@ -122,6 +124,7 @@ class AuditController(Controller):
     @get(
         "/budgets/{budget_id:uuid}/audit",
         operation_id="getBudgetAudit",
+        tags=["budgets"],
         summary="Read a budget's audit trail",
         description=AUDIT_DESCRIPTION.format(noun="budget"),
         responses=problems(401, 404),
