@@ -10,7 +10,11 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.change_reader import purge_tombstones
+from budget.adapters.changes import CHANGES as CHANGES_TABLE
 from budget.domain.model.changes import FeedToken, encode_token
 from budget.domain.model.ids import UserId
 from tests.integration.conftest import SECRET, SignedIn
@@ -289,3 +293,32 @@ async def test_the_feed_needs_a_token(client: Client) -> None:
     response = await client.get(CHANGES)
 
     assert response.status_code == 401
+
+
+async def test_tombstones_past_the_retention_are_purged_and_recent_ones_kept(
+    client: Client, new_user: NewUser, engine: AsyncEngine
+) -> None:
+    user = await new_user()
+    account = await _account(client, user)
+    await client.delete(f"{ACCOUNTS}/{account['id']}", headers=user.headers)
+
+    await purge_tombstones(engine, datetime.now(UTC), timedelta(days=30))
+    kept = await _tombstones_of(engine, account["id"])
+    await purge_tombstones(engine, datetime.now(UTC) + timedelta(days=31), timedelta(days=30))
+    purged = await _tombstones_of(engine, account["id"])
+
+    assert (kept, purged) == (1, 0)
+
+
+async def _tombstones_of(engine: AsyncEngine, entity_id: str) -> int:
+    async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("SELECT set_config('budget.households', '*', true)"))
+        found = await connection.execute(
+            select(func.count())
+            .select_from(CHANGES_TABLE)
+            .where(
+                CHANGES_TABLE.c.entity_id == uuid.UUID(entity_id), CHANGES_TABLE.c.op == "delete"
+            )
+        )
+        return int(found.scalar_one())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.idempotency import KEYS
+from budget.adapters.idempotency import KEYS, purge_expired
 from tests.integration.conftest import SignedIn
 
 ACCOUNTS = "/api/v1/accounts"
@@ -208,3 +208,25 @@ async def test_writes_without_a_key_are_not_recorded_as_keys(
             select(func.count()).select_from(KEYS).where(KEYS.c.user_id == uuid.UUID(user.id))
         )
         assert found.scalar() == 0
+
+
+async def test_expired_keys_are_purged_and_fresh_ones_kept(
+    client: Client, new_user: NewUser, engine: AsyncEngine
+) -> None:
+    user, key = await new_user(), uuid.uuid4().hex
+    await client.post(ACCOUNTS, json=_account(), headers=_with_key(user, key))
+
+    await purge_expired(engine, datetime.now(UTC))
+    kept = await _keys_of(engine, user)
+    await purge_expired(engine, datetime.now(UTC) + timedelta(hours=25))
+    purged = await _keys_of(engine, user)
+
+    assert (kept, purged) == (1, 0)
+
+
+async def _keys_of(engine: AsyncEngine, user: SignedIn) -> int:
+    async with engine.connect() as connection:
+        found = await connection.execute(
+            select(func.count()).select_from(KEYS).where(KEYS.c.user_id == uuid.UUID(user.id))
+        )
+        return int(found.scalar_one())

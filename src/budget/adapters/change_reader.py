@@ -9,19 +9,21 @@ joined to its entries through ``(household_id, entity_id, seq)``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy import Integer, Table, and_, bindparam, column, delete, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from budget.adapters.accounts import ACCOUNTS, account_from_row
 from budget.adapters.budgets import BUDGETS, budget_from_row
 from budget.adapters.categories import CATEGORIES, category_from_row
 from budget.adapters.changes import AUDIT_ENTRIES, CHANGES
-from budget.adapters.database import RowValues, Scope, UnitSession, plain_rows
+from budget.adapters.database import RowValues, Scope, UnitSession, WriterQueue, plain_rows
 from budget.adapters.households import HOUSEHOLDS, household_from_row
 from budget.adapters.scoping import in_households
 from budget.adapters.splits import parts_of
@@ -115,3 +117,71 @@ class SqlAlchemyChangeReader:
             for row in rows
             if row.at is not None
         ]
+
+
+PURGE_EVERY = 64
+"""One feed read in this many also purges a batch of old tombstones, in the background."""
+PURGE_BATCH = 500
+PURGE_MARGIN = timedelta(hours=1)
+"""Tombstones are kept this much longer than tokens live, so that no token still accepted
+(its age under the retention) can have missed one (a delete's time is taken before its
+commit)."""
+
+
+async def purge_tombstones(
+    engine: AsyncEngine,
+    now: datetime,
+    retention: timedelta,
+    *,
+    writers: WriterQueue | None = None,
+    batch: int = PURGE_BATCH,
+) -> int:
+    """Delete at most ``batch`` delete rows of the feed older than ``retention`` (plus a
+    margin); how many went. Tokens older than the retention are refused with a 410, so no
+    walk needs them. Safe to call at any time (a scheduler may): it waits on no row lock
+    (PostgreSQL: ``SKIP LOCKED``)."""
+    cutoff = now - retention - PURGE_MARGIN
+    end_turn = await writers.wait_turn() if writers is not None else None
+    try:
+        async with engine.begin() as connection:
+            old = and_(_changes.op == "delete", _changes.changed_at < cutoff)
+            if connection.dialect.name == "postgresql":
+                await connection.execute(text("SELECT set_config('budget.households', '*', true)"))
+                victims = (
+                    select(_changes.household_id, _changes.entity, _changes.entity_id)
+                    .where(old)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+                key = tuple_(_changes.household_id, _changes.entity, _changes.entity_id)
+                condition = key.in_(victims)
+            else:
+                rowid = column("rowid", Integer)
+                condition = rowid.in_(select(rowid).select_from(CHANGES).where(old).limit(batch))
+            result = await connection.execute(delete(CHANGES).where(condition))
+            return int(result.rowcount)
+    finally:
+        if end_turn is not None:
+            end_turn()
+
+
+class TombstonePurger:
+    """Purges old tombstones now and then, in the background of feed reads (see
+    ``purge_tombstones``), so the service cleans up after itself without a scheduler."""
+
+    def __init__(
+        self, engine: AsyncEngine, writers: WriterQueue | None, retention: timedelta
+    ) -> None:
+        self._engine, self._writers, self._retention = engine, writers, retention
+        self._reads = 0
+        self._running: set[asyncio.Task[int]] = set()
+
+    def maybe_purge(self, now: datetime) -> None:
+        self._reads += 1
+        if self._reads % PURGE_EVERY:
+            return
+        task = asyncio.get_running_loop().create_task(
+            purge_tombstones(self._engine, now, self._retention, writers=self._writers)
+        )
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)

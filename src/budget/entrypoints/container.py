@@ -10,7 +10,7 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from budget.adapters.change_reader import SqlAlchemyChangeReader
+from budget.adapters.change_reader import SqlAlchemyChangeReader, TombstonePurger
 from budget.adapters.changes import Recording
 from budget.adapters.database import (
     Scope,
@@ -56,7 +56,13 @@ class Container:
         )
 
     def change_reader(self, scope: Sequence[HouseholdId]) -> SqlAlchemyChangeReader:
+        self.tombstones.maybe_purge(self.clock.now())
         return SqlAlchemyChangeReader(self.read_engine, scope)
+
+    @cached_property
+    def tombstones(self) -> TombstonePurger:
+        retention = timedelta(days=self.settings.change_retention_days)
+        return TombstonePurger(self.engine, self.writers, retention)
 
     @cached_property
     def idempotency(self) -> SqlAlchemyIdempotencyStore:
