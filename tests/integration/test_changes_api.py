@@ -322,3 +322,28 @@ async def _tombstones_of(engine: AsyncEngine, entity_id: str) -> int:
             )
         )
         return int(found.scalar_one())
+
+
+async def test_a_role_change_brings_the_household_again_with_the_new_role(
+    client: Client, new_user: NewUser
+) -> None:
+    owner, member = await new_user(), await new_user()
+    shared = await _post(client, owner, HOUSEHOLDS, {"name": "Shared"})
+    invitation = await _post(
+        client,
+        owner,
+        f"{HOUSEHOLDS}/{shared['id']}/invitations",
+        {"email": member.email, "role": "editor"},
+    )
+    await client.post(f"/api/v1/invitations/{invitation['id']}/accept", headers=member.headers)
+    _, since = await _walk(client, member)
+
+    changed = await client.patch(
+        f"{HOUSEHOLDS}/{shared['id']}/members/{member.id}",
+        json={"role": "viewer"},
+        headers=owner.headers,
+    )
+    items, _ = await _walk(client, member, since)
+
+    assert changed.status_code == 200
+    assert [(item["id"], item["data"]["role"]) for item in items] == [(shared["id"], "viewer")]

@@ -242,7 +242,8 @@ def household_cases(c: Container) -> dict[str, Provide]:
         "rename_household": scoped(lambda scope: RenameHousehold(c.uow(scope), c.clock)),
         "delete_household": provide(lambda: DeleteHousehold(c.uow(ALL_HOUSEHOLDS), c.clock, c.ids)),
         "list_members": provide(lambda: ListMembers(c.read_uow())),
-        "change_member_role": provide(lambda: ChangeMemberRole(c.uow())),
+        # Scoped: the role change's change-feed row is the household's (row-level security).
+        "change_member_role": scoped(lambda scope: ChangeMemberRole(c.uow(scope))),
         "remove_member": provide(lambda: RemoveMember(c.uow(ALL_HOUSEHOLDS), c.clock, c.ids)),
         "invite_member": provide(lambda: InviteMember(c.uow(), c.clock, c.ids)),
         "list_household_invitations": provide(
