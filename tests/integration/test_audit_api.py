@@ -189,3 +189,33 @@ async def test_a_missing_records_trail_is_a_404(client: Client, new_user: NewUse
     response = await client.get(f"{TRANSACTIONS}/{uuid.uuid4()}/audit", headers=user.headers)
 
     assert response.status_code == 404
+
+
+async def test_a_split_part_uncategorised_by_a_category_delete_records_the_new_parts(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    account = await _account(client, user)
+    food = await _post(client, user, CATEGORIES, {"name": "Food", "kind": "expense"})
+    body = {
+        "type": "expense",
+        "amount": "3.00",
+        "date": "2026-11-01",
+        "account_id": account["id"],
+        "splits": [
+            {"category_id": food["id"], "amount": "1.00"},
+            {"amount": "2.00", "description": "rest"},
+        ],
+    }
+    txn = await _post(client, user, TRANSACTIONS, body)
+
+    deleted = await client.delete(f"{CATEGORIES}/{food['id']}", headers=user.headers)
+
+    assert deleted.status_code == 204
+    trail = await _trail(client, user, f"{TRANSACTIONS}/{txn['id']}")
+    assert trail[-1]["action"] == "update"
+    change = trail[-1]["changes"]["splits"]
+    assert [part["category_id"] for part in change["from"]] == [food["id"], None]
+    assert [part["category_id"] for part in change["to"]] == [None, None]
+    after = await client.get(f"{TRANSACTIONS}/{txn['id']}", headers=user.headers)
+    assert change["to"] == after.json()["splits"]

@@ -169,6 +169,11 @@ class ChangeLog(EffectWriter):
             wire = {name: {"from": old, "to": new} for name, (old, new) in changes.items()}
             self._audit.append(_Audit(household_id, kind, entity_id, AuditAction.UPDATE, wire))
 
+    def replaced(self, kind: str, before: Any, after: Any) -> None:
+        """A set-based statement made ``before`` into ``after``: compared at commit like an
+        entity handed out (feed ``upsert``; audit ``update`` of the changed wire fields)."""
+        self._seen[id(after)] = (kind, after, before)
+
     def removed(self, kind: str, household_id: UUID, entity_id: UUID) -> None:
         """``entity_id`` was deleted by a set-based statement: a feed ``delete``."""
         self._feed[(household_id, kind, entity_id)] = DELETE

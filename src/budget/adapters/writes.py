@@ -88,6 +88,11 @@ class ChangeObserver(Protocol):
         """A set-based statement deleted ``entity_id``."""
         ...
 
+    def replaced(self, kind: str, before: Any, after: Any) -> None:
+        """A set-based statement made ``before`` into ``after`` (both read or derived by
+        the caller): recorded as if a repository had handed it out and it had changed."""
+        ...
+
 
 class PendingWrites:
     """The writers of one unit of work, kept in rank order (ties: order of registration).
