@@ -230,3 +230,21 @@ async def _keys_of(engine: AsyncEngine, user: SignedIn) -> int:
             select(func.count()).select_from(KEYS).where(KEYS.c.user_id == uuid.UUID(user.id))
         )
         return int(found.scalar_one())
+
+
+async def test_a_claim_abandoned_past_its_lease_is_taken_over(
+    client: Client, new_user: NewUser, engine: AsyncEngine
+) -> None:
+    user, key, body = await new_user(), uuid.uuid4().hex, _account("Twice")
+    await client.post(ACCOUNTS, json=body, headers=_with_key(user, key))
+    async with engine.begin() as connection:  # as if its process had died mid-request
+        stored = await connection.execute(select(KEYS.c.created_at).where(KEYS.c.key == key))
+        abandoned = stored.scalar_one() - timedelta(minutes=6)
+        await connection.execute(
+            update(KEYS).where(KEYS.c.key == key).values(done=False, created_at=abandoned)
+        )
+
+    again = await client.post(ACCOUNTS, json=body, headers=_with_key(user, key))
+
+    assert again.status_code == 409  # it ran again: the name is taken
+    assert "idempotent-replayed" not in again.headers

@@ -190,7 +190,14 @@ class SqlAlchemyIdempotencyStore:
             return Outcome(decision)
         taken = await connection.execute(
             update(KEYS)
-            .where(_keys.user_id == user_id, _keys.key == key, _keys.token == row.token)
+            # Unchanged since read: an abandoned claim whose request did finish meanwhile
+            # (its write committed with the answer) is not run again.
+            .where(
+                _keys.user_id == user_id,
+                _keys.key == key,
+                _keys.token == row.token,
+                _keys.done.is_(row.done),
+            )
             .values(
                 fingerprint=fingerprint,
                 token=token,
