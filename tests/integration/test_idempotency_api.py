@@ -248,3 +248,27 @@ async def test_a_claim_abandoned_past_its_lease_is_taken_over(
 
     assert again.status_code == 409  # it ran again: the name is taken
     assert "idempotent-replayed" not in again.headers
+
+
+class _BrokenClock:
+    def now(self) -> datetime:
+        raise RuntimeError("the clock broke")
+
+
+async def test_a_server_error_is_not_kept_and_a_retry_runs_again(
+    client: Client, app: Litestar, new_user: NewUser
+) -> None:
+    user, key, body = await new_user(), uuid.uuid4().hex, _account()
+    container = app.state.container
+    clock, container.clock = container.clock, _BrokenClock()
+    try:
+        failed = await client.post(ACCOUNTS, json=body, headers=_with_key(user, key))
+    finally:
+        container.clock = clock
+
+    again = await client.post(ACCOUNTS, json=body, headers=_with_key(user, key))
+
+    assert failed.status_code == 500
+    assert again.status_code == 201
+    assert "idempotent-replayed" not in again.headers
+    assert await _count_accounts(client, user) == 1
