@@ -13,7 +13,7 @@ import asyncio
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, Self, cast
 from uuid import UUID
 
 from sqlalchemy import Integer, Table, and_, bindparam, column, delete, select, text, tuple_
@@ -56,18 +56,23 @@ _AFTER = (
 
 class SqlAlchemyChangeReader:
     """``ChangeReader`` over ``engine`` (read-only), within ``scope``: the caller's
-    households (the filter of every query, and row-level security's setting)."""
+    households (the filter of every query, and row-level security's setting). One
+    connection for everything read inside its ``async with`` block."""
 
     def __init__(self, engine: AsyncEngine, scope: Sequence[HouseholdId]) -> None:
         self._engine = engine
         self._scope = list(scope)
+        self._session = UnitSession(engine, cast("Scope", tuple(self._scope)))
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        """Give the one connection a page used back to the pool."""
+        await self._session.close()
 
     async def _rows(self, statement: Any, params: Mapping[str, Any] | None = None) -> list[Any]:
-        session = UnitSession(self._engine, cast("Scope", tuple(self._scope)))
-        try:
-            return list(await plain_rows(session, statement, params))
-        finally:
-            await session.close()
+        return list(await plain_rows(self._session, statement, params))
 
     async def changes_after(
         self, household_id: HouseholdId, position: int, limit: int
@@ -86,16 +91,11 @@ class SqlAlchemyChangeReader:
         statement = select(table).where(
             in_households(owner, self._scope), table.c.id.in_(sorted(set(ids)))
         )
-        session = UnitSession(self._engine, cast("Scope", tuple(self._scope)))
-        try:
-            rows = await plain_rows(session, statement)
-            values = [row._mapping for row in rows]
-            if entity is Entity.TRANSACTION:
-                parts = await parts_of(session, self._scope, values)
-                return {v["id"]: transaction_from_row(v, parts.get(v["id"], ())) for v in values}
-            return {v["id"]: from_row(v) for v in values}
-        finally:
-            await session.close()
+        values = [row._mapping for row in await self._rows(statement)]
+        if entity is Entity.TRANSACTION:
+            parts = await parts_of(self._session, self._scope, values)
+            return {v["id"]: transaction_from_row(v, parts.get(v["id"], ())) for v in values}
+        return {v["id"]: from_row(v) for v in values}
 
     async def audit_trail(self, entity: Entity, entity_id: UUID) -> Sequence[AuditEntry] | None:
         table, _ = _TABLES[entity]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Protocol, Self
 from uuid import UUID
 
 from budget.domain.model.audit import AuditEntry
@@ -13,7 +13,11 @@ from budget.domain.model.ids import HouseholdId
 
 class ChangeReader(Protocol):
     """Reads the feed and the audit trail within the caller's households (given when the
-    reader is built)."""
+    reader is built), inside an ``async with`` block (which releases what it holds)."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *_: object) -> None: ...
 
     async def changes_after(
         self, household_id: HouseholdId, position: int, limit: int

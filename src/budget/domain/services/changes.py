@@ -57,6 +57,10 @@ class ReadChanges:
         self._reader, self._clock, self._key, self._retention = reader, clock, key, retention
 
     async def execute(self, caller: Caller, since: str | None, limit: int) -> ChangePage:
+        async with self._reader:
+            return await self._page(caller, since, limit)
+
+    async def _page(self, caller: Caller, since: str | None, limit: int) -> ChangePage:
         now = self._clock.now()
         token = decode_token(since, self._key) if since else None
         if token is not None:
@@ -126,7 +130,8 @@ class GetAuditTrail:
         self._reader = reader
 
     async def execute(self, entity: Entity, entity_id: UUID) -> Sequence[AuditEntry]:
-        entries = await self._reader.audit_trail(entity, entity_id)
+        async with self._reader as reader:
+            entries = await reader.audit_trail(entity, entity_id)
         if entries is None:
             raise AuditTrailNotFoundError(f"No such {entity.value}.")
         return entries
