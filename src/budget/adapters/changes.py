@@ -191,12 +191,15 @@ class ChangeLog(EffectWriter):
                     _Audit(household_id, kind, entity.id, AuditAction.CREATE, changes)
                 )
         for kind, entity, before in self._seen.values():
-            if not _differs(before, entity):
+            differing = _differing(before, entity)
+            if not differing:
                 continue
             household_id = _household_of(kind, entity)
             self._feed[(household_id, kind, entity.id)] = UPSERT
             render = self._renderers.get(kind)
-            if render is not None:
+            # A balance moved by a transaction is a feed change but never an audited one:
+            # not rendering it keeps the create path cheap.
+            if render is not None and not differing <= UNAUDITED_FIELDS:
                 changes = update_changes(render(before), render(entity))
                 if changes:
                     self._audit.append(
@@ -231,8 +234,16 @@ def _household_of(kind: str, entity: Any) -> UUID:
     return cast("UUID", entity.id if kind == "household" else entity.household_id)
 
 
-def _differs(before: Any, after: Any) -> bool:
-    return any(getattr(before, field.name) != getattr(after, field.name) for field in fields(after))
+UNAUDITED_FIELDS = frozenset({"balance", "cleared_balance", "updated_at"})
+"""Entity fields whose change alone records no audit entry (see ``domain.model.audit``)."""
+
+
+def _differing(before: Any, after: Any) -> set[str]:
+    return {
+        field.name
+        for field in fields(after)
+        if getattr(before, field.name) != getattr(after, field.name)
+    }
 
 
 def _json(changes: Mapping[str, Any]) -> str:
