@@ -11,8 +11,10 @@ repository; the order comes from each writer's ``rank``:
    changed parts are replaced, ``splits.PartsWrites``);
 2. balances: the recorded deltas, one atomic ``balance = balance + :delta, cleared_balance
    = cleared_balance + :cleared`` per account in sorted id order (``accounts.BalanceDeltas``);
-3. the daily and monthly totals, last: one atomic upsert per cell in sorted key order
-   (``totals.SqlAlchemyLedgerTotals``).
+3. the daily and monthly totals: one atomic upsert per cell in sorted key order
+   (``totals.SqlAlchemyLedgerTotals``);
+4. the change feed and audit trail, last (``changes.ChangeLog``, docs/adr/0017): the
+   household's change counter, then the change rows and audit entries.
 
 Balances and totals come last because they lock rows every writer of the same account
 and day needs: taken in one global order right before the commit, those locks are held
@@ -92,6 +94,7 @@ class SqlAlchemyUnitOfWork:
     async def __aenter__(self) -> Self:
         if self._writers is not None:
             self._end_turn = await self._writers.wait_turn()
+        self._handed_over = False
         session = self._session = UnitSession(self._engine, self._scope)
         log = None if self._recording is None else ChangeLog(self._recording)
         writes = self._writes = PendingWrites(log)
