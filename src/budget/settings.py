@@ -78,6 +78,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     metrics_token: str = ""
     scheduler_enabled: bool = True
     scheduler_interval_seconds: Seconds = 60.0
+    change_retention_days: PositiveInt = 30
 
     @property
     def is_production(self) -> bool:

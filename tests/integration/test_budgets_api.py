@@ -745,6 +745,7 @@ async def test_the_openapi_document_describes_every_budget_operation(client: Cli
     }
 
     assert set(operations) == {
+        "getBudgetAudit",
         "listBudgets",
         "createBudget",
         "getBudget",

@@ -206,14 +206,33 @@ def test_an_extended_problem_is_a_problem_with_members_of_its_own(document: Docu
     assert mismatch["properties"]["difference"]["pattern"] == MONEY_PATTERN
 
 
-def test_a_400_is_documented_exactly_where_a_json_body_is_read(document: Document) -> None:
+def test_a_400_is_documented_exactly_where_a_json_body_or_an_idempotency_key_is_read(
+    document: Document,
+) -> None:
     wrong = [
         (method, path)
         for method, path, operation in _operations(document)
-        if ("400" in operation["responses"]) != ("requestBody" in operation)
+        if ("400" in operation["responses"])
+        != ("requestBody" in operation or _takes_idempotency_key(operation))
     ]
 
     assert wrong == []
+
+
+def _takes_idempotency_key(operation: dict[str, Any]) -> bool:
+    return any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
+
+
+def test_every_authenticated_write_documents_the_idempotency_key(document: Document) -> None:
+    missing = [
+        (method, path)
+        for method, path, operation in _operations(document)
+        if method in {"POST", "PATCH", "DELETE"}
+        and operation.get("security")
+        and not _takes_idempotency_key(operation)
+    ]
+
+    assert missing == []
 
 
 def test_every_operation_with_a_body_documents_413(document: Document) -> None:

@@ -114,6 +114,7 @@ class SqlAlchemyBudgetRepository:
         self._session = session
         self._read_only = read_only
         self._rows = writes.register(TableWrites(BUDGETS, budget_columns))
+        self._log = writes.observer
 
     def add(self, budget: Budget) -> None:
         self._rows.add(budget)
@@ -187,4 +188,11 @@ class SqlAlchemyBudgetRepository:
 
     async def delete_for_category(self, category_id: CategoryId) -> None:
         connection = await self._session.connection()
-        await connection.execute(delete(BUDGETS).where(_budgets.category_id == category_id))
+        result = await connection.execute(
+            delete(BUDGETS)
+            .where(_budgets.category_id == category_id)
+            .returning(_budgets.id, _budgets.household_id)
+        )
+        if self._log is not None:
+            for budget_id, household_id in result.all():
+                self._log.removed("budget", household_id, budget_id)

@@ -26,7 +26,7 @@ from budget.adapters.database import RowValues, UnitSession, plain_row, plain_ro
 from budget.adapters.dialects import locks_rows
 from budget.adapters.paging import ordered, page_of
 from budget.adapters.tables import HouseholdRow, InvitationRow, MembershipRow, UserRow
-from budget.adapters.writes import PendingWrites, TableWrites, rank_of
+from budget.adapters.writes import ChangeObserver, PendingWrites, TableWrites, rank_of
 from budget.domain.model.household import (
     Household,
     Invitation,
@@ -187,6 +187,8 @@ class MembershipWrites:
         self.rank = rank_of(MEMBERSHIPS)
         self._added: dict[int, Membership] = {}
         self._seen: dict[int, tuple[Membership, dict[str, Any]]] = {}
+        self.observer: ChangeObserver | None = None
+        """Told of a changed role: the household's representation (its ``role``) changed."""
 
     def add(self, membership: Membership) -> None:
         """Insert ``membership`` at commit (with its columns as they are then)."""
@@ -226,6 +228,9 @@ class MembershipWrites:
                 )
                 await connection.execute(update(MEMBERSHIPS).where(*where).values(changed))
                 self._seen[key] = (membership, values)
+                if self.observer is not None:
+                    household = membership.household_id
+                    self.observer.touched("household", household, household)
         if self._added:
             added, self._added = self._added, {}
             rows = [membership_columns(membership) for membership in added.values()]
@@ -246,6 +251,7 @@ class SqlAlchemyHouseholdRepository:
         self._read_only = read_only
         self._rows = writes.register(TableWrites(HOUSEHOLDS, household_columns))
         self._memberships = writes.register(MembershipWrites())
+        self._memberships.observer = writes.observer
 
     def _household(self, row: RowValues) -> Household:
         household = household_from_row(row)

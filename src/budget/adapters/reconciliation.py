@@ -33,6 +33,7 @@ from sqlalchemy import (
 from budget.adapters.database import UnitSession, plain_value
 from budget.adapters.dialects import locks_rows
 from budget.adapters.tables import AccountRow, TransactionRow
+from budget.adapters.writes import ChangeObserver
 from budget.domain.model.account import Account
 from budget.domain.model.ids import AccountId
 from budget.domain.model.transaction import TransactionStatus, TransactionType
@@ -119,17 +120,29 @@ def _reconcile() -> Update:
             status=TransactionStatus.RECONCILED.value,
             updated_at=bindparam("now", type_=_txn.updated_at.type),
         )
+        .returning(_txn.id, _txn.household_id)
     )
 
 
 RECONCILE = _reconcile()
 
 
+_RECONCILED = {"status": (TransactionStatus.CLEARED.value, TransactionStatus.RECONCILED.value)}
+
+
 async def reconcile(
-    session: UnitSession, account_id: AccountId, day: dt.date, now: dt.datetime
+    session: UnitSession,
+    account_id: AccountId,
+    day: dt.date,
+    now: dt.datetime,
+    log: ChangeObserver | None = None,
 ) -> int:
     """Move the account's cleared transactions dated on or before ``day`` (either side) to
     ``reconciled`` in one ``UPDATE``; how many moved."""
     connection = await session.connection()
     result = await connection.execute(RECONCILE, {"account": account_id, "day": day, "now": now})
-    return int(result.rowcount)
+    moved = result.all()
+    if log is not None:
+        for transaction_id, household_id in moved:
+            log.touched("transaction", household_id, transaction_id, _RECONCILED)
+    return len(moved)

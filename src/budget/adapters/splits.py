@@ -193,14 +193,19 @@ def has_uncategorised_part() -> ColumnElement[bool]:
     )
 
 
-async def uncategorize_parts(connection: AsyncConnection, category_id: CategoryId) -> None:
+async def uncategorize_parts(
+    connection: AsyncConnection, category_id: CategoryId
+) -> set[tuple[Any, Any]]:
     """Remove ``category_id`` from every part that has it (found through the household
-    index: the category's household is its parts')."""
+    index: the category's household is its parts'); the (transaction id, household id) of
+    the transactions whose parts changed."""
     household = select(CategoryRow.household_id).where(CategoryRow.id == category_id)
-    await connection.execute(
+    result = await connection.execute(
         update(SPLITS)
         .where(
             _parts.household_id == household.scalar_subquery(), _parts.category_id == category_id
         )
         .values(category_id=None)
+        .returning(_parts.transaction_id, _parts.household_id)
     )
+    return {(transaction_id, household_id) for transaction_id, household_id in result.all()}

@@ -58,6 +58,10 @@ from budget.adapters.fx_tables import ExchangeRateRow as ExchangeRateRow
 from budget.adapters.import_tables import ImportBatchRow as ImportBatchRow
 from budget.adapters.import_tables import ImportTransactionRow as ImportTransactionRow
 from budget.adapters.rules_tables import RuleRow as RuleRow
+from budget.adapters.sync_tables import AuditEntryRow as AuditEntryRow
+from budget.adapters.sync_tables import ChangeCounterRow as ChangeCounterRow
+from budget.adapters.sync_tables import ChangeRow as ChangeRow
+from budget.adapters.sync_tables import IdempotencyKeyRow as IdempotencyKeyRow
 from budget.adapters.totals_tables import NO_CATEGORY as NO_CATEGORY
 from budget.adapters.totals_tables import DailyTotalRow as DailyTotalRow
 from budget.adapters.totals_tables import MonthlyTotalRow as MonthlyTotalRow

@@ -11,6 +11,7 @@ expenses without a category and without parts, or with an uncategorised part.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -39,7 +40,7 @@ from budget.adapters.splits import (
     parts_of,
     uncategorize_parts,
 )
-from budget.adapters.tables import MonthlyTotalRow, TransactionRow
+from budget.adapters.tables import CategoryRow, MonthlyTotalRow, TransactionRow
 from budget.adapters.totals import move_to_uncategorised
 from budget.adapters.writes import PendingWrites, TableWrites
 from budget.domain.model.currency import ISO_4217_EXPONENTS, Currency
@@ -217,6 +218,7 @@ class SqlAlchemyTransactionRepository:
         self._session = session
         self._read_only = read_only
         self._rows = writes.register(TableWrites(TRANSACTIONS, transaction_columns))
+        self._log = writes.observer
         self._parts = writes.register(PartsWrites())
         writes.register(self._parts.added)
 
@@ -268,14 +270,40 @@ class SqlAlchemyTransactionRepository:
 
     async def uncategorize(self, category_id: CategoryId) -> None:
         connection = await self._session.connection()
-        await connection.execute(
-            update(TRANSACTIONS).where(_txn.category_id == category_id).values(category_id=None)
+        # The split ones as they are, for the feed and the audit trail (their parts change).
+        split = await self._split_in(category_id) if self._log is not None else []
+        moved = await connection.execute(
+            update(TRANSACTIONS)
+            .where(_txn.category_id == category_id)
+            .values(category_id=None)
+            .returning(_txn.id, _txn.household_id)
         )
         await uncategorize_parts(connection, category_id)
         await move_to_uncategorised(connection, category_id)
+        if self._log is not None:
+            cleared = {"category_id": (str(category_id), None)}
+            for transaction_id, household_id in moved.all():
+                self._log.touched("transaction", household_id, transaction_id, cleared)
+            for txn in split:
+                parts = tuple(
+                    replace(part, category_id=None) if part.category_id == category_id else part
+                    for part in txn.splits
+                )
+                self._log.replaced("transaction", txn, replace(txn, splits=parts))
+
+    async def _split_in(self, category_id: CategoryId) -> list[Transaction]:
+        household = select(CategoryRow.household_id).where(CategoryRow.id == category_id)
+        rows = await plain_rows(
+            self._session,
+            select(TRANSACTIONS).where(
+                _txn.household_id == household.scalar_subquery(), has_part_in(category_id)
+            ),
+        )
+        scope = sorted({HouseholdId(row._mapping["household_id"]) for row in rows})
+        return await self._with_parts(scope, rows)
 
     async def reconcile(self, account_id: AccountId, day: date, now: datetime) -> int:
-        return await reconcile(self._session, account_id, day, now)
+        return await reconcile(self._session, account_id, day, now, self._log)
 
     async def list(
         self,

@@ -11,8 +11,10 @@ repository; the order comes from each writer's ``rank``:
    changed parts are replaced, ``splits.PartsWrites``);
 2. balances: the recorded deltas, one atomic ``balance = balance + :delta, cleared_balance
    = cleared_balance + :cleared`` per account in sorted id order (``accounts.BalanceDeltas``);
-3. the daily and monthly totals, last: one atomic upsert per cell in sorted key order
-   (``totals.SqlAlchemyLedgerTotals``).
+3. the daily and monthly totals: one atomic upsert per cell in sorted key order
+   (``totals.SqlAlchemyLedgerTotals``);
+4. the change feed and audit trail, last (``changes.ChangeLog``, docs/adr/0017): the
+   household's change counter, then the change rows and audit entries.
 
 Balances and totals come last because they lock rows every writer of the same account
 and day needs: taken in one global order right before the commit, those locks are held
@@ -46,12 +48,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from budget.adapters.accounts import SqlAlchemyAccountRepository
 from budget.adapters.budgets import SqlAlchemyBudgetRepository
 from budget.adapters.categories import SqlAlchemyCategoryRepository
+from budget.adapters.changes import ChangeLog, Recording
 from budget.adapters.database import Scope, UnitSession, WriterQueue
 from budget.adapters.errors import translate
 from budget.adapters.households import (
     SqlAlchemyHouseholdRepository,
     SqlAlchemyInvitationRepository,
 )
+from budget.adapters.idempotency import CLAIM
 from budget.adapters.recurring import SqlAlchemyRecurringRepository
 from budget.adapters.rules import RuleHints, SqlAlchemyRuleRepository
 from budget.adapters.totals import SqlAlchemyLedgerTotals
@@ -79,18 +83,25 @@ class SqlAlchemyUnitOfWork:
         read_only: bool = False,
         writers: WriterQueue | None = None,
         scope: Scope = None,
+        recording: Recording | None = None,
     ) -> None:
         self._engine = engine
         self._scope = scope
         self._read_only = read_only
         self._writers = None if read_only else writers
+        self._recording = None if read_only else recording
         self._end_turn: Callable[[], None] | None = None
+        self._handed_over = False
 
     async def __aenter__(self) -> Self:
         if self._writers is not None:
             self._end_turn = await self._writers.wait_turn()
+        self._handed_over = False
         session = self._session = UnitSession(self._engine, self._scope)
-        writes = self._writes = PendingWrites()
+        log = None if self._recording is None else ChangeLog(self._recording)
+        writes = self._writes = PendingWrites(log)
+        if log is not None:
+            writes.register(log)
         read_only = self._read_only
         self.users = SqlAlchemyUserRepository(session, writes, read_only=read_only)
         self.households = SqlAlchemyHouseholdRepository(session, writes, read_only=read_only)
@@ -116,6 +127,15 @@ class SqlAlchemyUnitOfWork:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        # Once committed under an idempotency claim, the claim owns the connection (and
+        # SQLite's writer turn): it commits or rolls back when the answer is known.
+        if not self._handed_over:
+            await self._close()
+        translated = translate(error) if error is not None else None
+        if translated is not None:
+            raise translated from error
+
+    async def _close(self) -> None:
         try:
             await self._session.close()
         except Exception:  # noqa: S110 - the connection is already gone; nothing to undo
@@ -124,13 +144,20 @@ class SqlAlchemyUnitOfWork:
             if self._end_turn is not None:
                 self._end_turn()
                 self._end_turn = None
-        translated = translate(error) if error is not None else None
-        if translated is not None:
-            raise translated from error
 
     async def commit(self) -> None:
         """Write every pending write in rank order (see the module), then commit."""
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        await self._writes.write_all(await self._session.connection())
+        connection = await self._session.connection()
+        claim = CLAIM.get()
+        if claim is not None and claim.open:
+            # The key is claimed in this very transaction (docs/adr/0017): the request's
+            # answer is stored on this connection, then it commits (``claim.finish``).
+            await claim.take(connection)
+            await self._writes.write_all(connection)
+            claim.hand_over(self._session, self._end_turn)
+            self._handed_over, self._end_turn = True, None
+            return
+        await self._writes.write_all(connection)
         await self._session.commit()

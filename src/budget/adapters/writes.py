@@ -35,7 +35,11 @@ BALANCES_RANK = len(TABLES_PARENTS_FIRST)
 """Balance increments: after every row, right before the totals."""
 
 TOTALS_RANK = BALANCES_RANK + 1
-"""The daily and monthly totals: last."""
+"""The daily and monthly totals: after the balances."""
+
+CHANGES_RANK = TOTALS_RANK + 1
+"""The change feed and the audit trail (``changes.ChangeLog``): last of all, so the
+household's change counter is locked only for the commit right after."""
 
 
 _RANKS = {table: rank for rank, table in enumerate(TABLES_PARENTS_FIRST)}
@@ -60,14 +64,50 @@ class Writer(Protocol):
 W = TypeVar("W", bound=Writer)
 
 
-class PendingWrites:
-    """The writers of one unit of work, kept in rank order (ties: order of registration)."""
+class ChangeObserver(Protocol):
+    """Told of every entity a ``TableWrites`` adds, hands out or forgets (``changes.ChangeLog``:
+    the change feed and the audit trail), so every write through a repository is seen."""
 
-    def __init__(self) -> None:
+    def added(self, table: Table, entity: Any) -> None: ...
+
+    def seen(self, table: Table, entity: Any) -> None: ...
+
+    def deleted(self, table: Table, entity: Any) -> None: ...
+
+    def touched(
+        self,
+        kind: str,
+        household_id: Any,
+        entity_id: Any,
+        changes: Mapping[str, tuple[Any, Any]] | None = None,
+    ) -> None:
+        """A set-based statement changed ``entity_id`` (``changes``: field -> (from, to))."""
+        ...
+
+    def removed(self, kind: str, household_id: Any, entity_id: Any) -> None:
+        """A set-based statement deleted ``entity_id``."""
+        ...
+
+    def replaced(self, kind: str, before: Any, after: Any) -> None:
+        """A set-based statement made ``before`` into ``after`` (both read or derived by
+        the caller): recorded as if a repository had handed it out and it had changed."""
+        ...
+
+
+class PendingWrites:
+    """The writers of one unit of work, kept in rank order (ties: order of registration).
+
+    With an ``observer`` (a writing unit of work's change log), every ``TableWrites``
+    registered reports its entities to it."""
+
+    def __init__(self, observer: ChangeObserver | None = None) -> None:
         self._writers: list[Writer] = []
+        self.observer = observer
 
     def register(self, writer: W) -> W:
         self._writers.append(writer)
+        if self.observer is not None and isinstance(writer, TableWrites):
+            writer.observer = self.observer
         return writer
 
     async def write_all(self, connection: AsyncConnection) -> None:
@@ -105,9 +145,16 @@ class EffectShape:
 
     sql: str
     types: Mapping[str, TypeEngine[Any]] = field(default_factory=dict)
+    prelude: str | None = None
+    """A data-modifying ``name AS (...)`` the statement reads (named ``{p}...``): PostgreSQL
+    allows those at the top level only, so it joins the ``WITH`` list of the statement the
+    effect runs in."""
 
     def statement(self, prefix: str) -> str:
         return self.sql.format(p=prefix)
+
+    def prelude_of(self, prefix: str) -> str | None:
+        return None if self.prelude is None else self.prelude.format(p=prefix)
 
     def binds(self, prefix: str) -> list[Any]:
         return [bindparam(prefix + name, type_=kind) for name, kind in self.types.items()]
@@ -164,7 +211,9 @@ async def run_effects(connection: AsyncConnection, effects: Sequence[Effect]) ->
 
 @cache
 def _alone(shape: EffectShape) -> TextualSelect:
-    return text(shape.statement("")).bindparams(*shape.binds("")).columns(v=Integer)
+    prelude = shape.prelude_of("")
+    sql = shape.statement("") if prelude is None else f"WITH {prelude} {shape.statement('')}"
+    return text(sql).bindparams(*shape.binds("")).columns(v=Integer)
 
 
 @lru_cache(maxsize=256)
@@ -173,6 +222,9 @@ def _together(shapes: tuple[EffectShape, ...]) -> TextClause:
     statement runs when the list first reads it, so in order."""
     queries, arrays, binds = [], [], []
     for index, shape in enumerate(shapes):
+        prelude = shape.prelude_of(f"e{index}_")
+        if prelude is not None:
+            queries.append(prelude)
         queries.append(f"e{index} AS ({shape.statement(f'e{index}_')})")
         arrays.append(f"ARRAY(SELECT v FROM e{index})")  # noqa: S608 - our own statements
         binds += shape.binds(f"e{index}_")
@@ -207,20 +259,27 @@ class TableWrites(Generic[E]):
         self._kept = ("id", *kept)
         self._added: dict[int, tuple[E, dict[str, Any]]] = {}
         self._seen: dict[int, tuple[E, dict[str, Any]]] = {}
+        self.observer: ChangeObserver | None = None
 
     def add(self, entity: E) -> None:
         """Insert ``entity`` at commit (with its columns as they are then)."""
         values = self._columns(entity)
         self._added[id(entity)] = (entity, {name: values[name] for name in self._kept})
+        if self.observer is not None:
+            self.observer.added(self._table, entity)
 
     def seen(self, entity: E) -> E:
         """Track ``entity``, just read: its changed columns are written at commit."""
         self._seen[id(entity)] = (entity, self._updatable(entity))
+        if self.observer is not None:
+            self.observer.seen(self._table, entity)
         return entity
 
     def forget(self, entity: E) -> bool:
         """Stop tracking ``entity`` (it is being deleted); True if it was only added."""
         self._seen.pop(id(entity), None)
+        if self.observer is not None:
+            self.observer.deleted(self._table, entity)
         return self._added.pop(id(entity), None) is not None
 
     def _updatable(self, entity: E) -> dict[str, Any]:

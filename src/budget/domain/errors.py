@@ -31,6 +31,12 @@ class ConflictError(DomainError):
     title = "Conflict"
 
 
+class GoneError(DomainError):
+    """What was asked for existed once and is no longer kept (an expired feed token)."""
+
+    title = "Gone"
+
+
 @dataclass(frozen=True, slots=True)
 class FieldProblem:
     """One invalid input: where it is (a field path such as ``amount``) and why."""

@@ -15,17 +15,21 @@ attributes at call time, so a test may swap one (the codec, say) on a built app.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
+from typing import cast
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency, Provide
+from litestar.middleware.base import DefineMiddleware
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from budget.adapters.backup import JsonBackupReader
+from budget.adapters.changes import Recording
 from budget.adapters.database import (
     ALL_HOUSEHOLDS,
     UNSCOPED,
@@ -36,6 +40,7 @@ from budget.adapters.database import (
 )
 from budget.adapters.exchange_rates import SqlAlchemyRatesUnitOfWork
 from budget.adapters.fx_reports import SqlAlchemyFxReportReader
+from budget.adapters.idempotency import RequestContext
 from budget.adapters.imports import SqlAlchemyImportUnitOfWork
 from budget.adapters.metrics import process_exposition
 from budget.adapters.reports import SqlAlchemyReportReader
@@ -43,6 +48,7 @@ from budget.adapters.scheduler import Scheduler
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.adapters.statements import FileStatementParser
 from budget.domain.model.household import Caller
+from budget.domain.model.ids import HouseholdId
 from budget.domain.ports.imports import KeepRows
 from budget.domain.services.accounts import (
     CreateAccount,
@@ -69,6 +75,7 @@ from budget.domain.services.categories import (
     ListCategories,
     UpdateCategory,
 )
+from budget.domain.services.changes import GetAuditTrail, ReadChanges
 from budget.domain.services.exchange_rates import (
     CreateExchangeRate,
     DeleteExchangeRate,
@@ -144,6 +151,7 @@ from budget.entrypoints.http.controllers.accounts import AccountsController
 from budget.entrypoints.http.controllers.auth import AuthController
 from budget.entrypoints.http.controllers.budgets import BudgetsController
 from budget.entrypoints.http.controllers.categories import CategoriesController
+from budget.entrypoints.http.controllers.changes import AuditController, ChangesController
 from budget.entrypoints.http.controllers.exchange_rates import ExchangeRatesController
 from budget.entrypoints.http.controllers.exports import ExportsController
 from budget.entrypoints.http.controllers.health import HealthController
@@ -163,6 +171,7 @@ from budget.entrypoints.http.controllers.rules import RulesController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
 from budget.entrypoints.http.dependencies import provide, request_dependencies
+from budget.entrypoints.http.idempotency import IdempotencyMiddleware, document_idempotency
 from budget.entrypoints.http.metrics import CallbackGauge, RequestMetrics
 from budget.entrypoints.http.middleware import RequestIdMiddleware, stamp_response
 from budget.entrypoints.http.openapi import DOCS_ASSETS, complete_document, openapi_config
@@ -172,6 +181,7 @@ from budget.entrypoints.http.ratelimit import (
     RateLimitHeaders,
     rate_limit_middleware,
 )
+from budget.entrypoints.http.schemas.changes import wire_renderers
 from budget.settings import Settings, ensure_secret
 
 log = logging.getLogger("budget.app")
@@ -203,6 +213,8 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     ),
     ImportsController,
     RecurringController,
+    ChangesController,
+    AuditController,
 ]
 
 
@@ -213,6 +225,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
     metrics = request_metrics(container)
     limiter = rate_limiter(container)
     scheduler = build_scheduler(container) if settings.scheduler_enabled else None
+    container.recording = Recording(wire_renderers())
     app = Litestar(
         route_handlers=CONTROLLERS,
         dependencies={**dependencies(container), **operations(container, metrics)},
@@ -220,6 +233,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
             RequestIdMiddleware,
             auth_middleware(authenticator(container)),
             *([rate_limit_middleware(limiter)] if limiter else []),
+            idempotency_middleware(container),
         ],
         exception_handlers={**EXCEPTION_HANDLERS, Exception: translating(translate_unavailable)},
         request_class=JsonBodyRequest,
@@ -239,6 +253,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
     app.state.metrics = metrics
     app.state.scheduler = scheduler
     complete_document(app.openapi_schema)
+    document_idempotency(app.openapi_schema)
     return app
 
 
@@ -336,6 +351,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **rule_cases(c),
         **import_cases(c),
         **recurring_cases(c),
+        **change_cases(c),
     }
 
 
@@ -367,10 +383,12 @@ def household_cases(c: Container) -> dict[str, Provide]:
         "create_household": provide(lambda: CreateHousehold(c.uow(ALL_HOUSEHOLDS), c.clock, c.ids)),
         "list_households": provide(lambda: ListHouseholds(c.read_uow())),
         "get_household": provide(lambda: GetHousehold(c.read_uow())),
-        "rename_household": provide(lambda: RenameHousehold(c.uow(), c.clock)),
+        # Scoped: the rename's change-feed row is the household's (row-level security).
+        "rename_household": scoped(lambda scope: RenameHousehold(c.uow(scope), c.clock)),
         "delete_household": provide(lambda: DeleteHousehold(c.uow(ALL_HOUSEHOLDS), c.clock, c.ids)),
         "list_members": provide(lambda: ListMembers(c.read_uow())),
-        "change_member_role": provide(lambda: ChangeMemberRole(c.uow())),
+        # Scoped: the role change's change-feed row is the household's (row-level security).
+        "change_member_role": scoped(lambda scope: ChangeMemberRole(c.uow(scope))),
         "remove_member": provide(lambda: RemoveMember(c.uow(ALL_HOUSEHOLDS), c.clock, c.ids)),
         "invite_member": provide(lambda: InviteMember(c.uow(), c.clock, c.ids)),
         "list_household_invitations": provide(
@@ -513,6 +531,30 @@ def recurring_cases(c: Container) -> dict[str, Provide]:
     }
 
 
+def change_cases(c: Container) -> dict[str, Provide]:
+    retention = timedelta(days=c.settings.change_retention_days)
+    return {
+        "read_changes": scoped(
+            lambda scope: ReadChanges(
+                c.change_reader(cast("Sequence[HouseholdId]", scope)),
+                c.clock,
+                c.feed_key,
+                retention,
+            )
+        ),
+        "get_audit_trail": scoped(
+            lambda scope: GetAuditTrail(c.change_reader(cast("Sequence[HouseholdId]", scope)))
+        ),
+    }
+
+
+def idempotency_middleware(c: Container) -> DefineMiddleware:
+    """``Idempotency-Key`` and the writes' actor, after authentication (contract section 11)."""
+    return DefineMiddleware(
+        IdempotencyMiddleware, store=c.idempotency, context=RequestContext(), now=c.clock.now
+    )
+
+
 def cors_config(settings: Settings) -> CORSConfig | None:
     if not settings.cors_origins:
         return None
@@ -520,8 +562,8 @@ def cors_config(settings: Settings) -> CORSConfig | None:
         allow_origins=list(settings.cors_origins),
         allow_credentials=settings.cors_allow_credentials,
         allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-        expose_headers=["X-Request-ID", "Location", "Retry-After"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Idempotency-Key"],
+        expose_headers=["X-Request-ID", "Location", "Retry-After", "Idempotent-Replayed"],
     )
 
 

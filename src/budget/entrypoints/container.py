@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -10,6 +11,8 @@ from functools import cached_property
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from budget.adapters.change_reader import SqlAlchemyChangeReader, TombstonePurger
+from budget.adapters.changes import Recording
 from budget.adapters.counters import (
     HitCounter,
     RedisCounters,
@@ -26,10 +29,12 @@ from budget.adapters.database import (
     read_only_engine,
     writer_queue,
 )
+from budget.adapters.idempotency import SqlAlchemyIdempotencyStore
 from budget.adapters.passwords import Argon2PasswordHasher
 from budget.adapters.system import SystemClock, UuidV7Factory
 from budget.adapters.tokens import JwtTokenCodec
 from budget.adapters.uow import SqlAlchemyUnitOfWork
+from budget.domain.model.ids import HouseholdId
 from budget.domain.ports import LoginAttemptStore
 from budget.domain.services.auth import LoginLimits, LoginThrottle, TokenIssuer, TokenPolicy
 from budget.settings import JwtAlgorithm, Settings
@@ -58,11 +63,34 @@ class Container:
     """SQLite's counters file (``counters.counters_engine``); None when the counters share
     ``engine`` or live in Redis."""
     redis: Redis | None = None
+    recording: Recording | None = None
+    """What writing units of work record the change feed and audit trail with (set by the
+    composition root: the wire renderers come from the HTTP schemas)."""
 
     def uow(self, scope: Scope = None) -> SqlAlchemyUnitOfWork:
         """``scope``: the households whose rows row-level security lets it touch
         (``database.Scope``; None: none, for work on users and tokens alone)."""
-        return SqlAlchemyUnitOfWork(self.engine, writers=self.writers, scope=scope)
+        return SqlAlchemyUnitOfWork(
+            self.engine, writers=self.writers, scope=scope, recording=self.recording
+        )
+
+    def change_reader(self, scope: Sequence[HouseholdId]) -> SqlAlchemyChangeReader:
+        self.tombstones.maybe_purge(self.clock.now())
+        return SqlAlchemyChangeReader(self.read_engine, scope)
+
+    @cached_property
+    def tombstones(self) -> TombstonePurger:
+        retention = timedelta(days=self.settings.change_retention_days)
+        return TombstonePurger(self.engine, self.writers, retention)
+
+    @cached_property
+    def idempotency(self) -> SqlAlchemyIdempotencyStore:
+        return SqlAlchemyIdempotencyStore(self.engine, self.writers)
+
+    @cached_property
+    def feed_key(self) -> bytes:
+        """A key for signing change-feed tokens, derived from (never equal to) the secret."""
+        return hashlib.sha256(b"budget-changes:" + self.settings.secret_key.encode()).digest()
 
     def read_uow(self, scope: Scope = None) -> SqlAlchemyUnitOfWork:
         """For use cases that only read (they never commit)."""

@@ -39,8 +39,10 @@ from litestar.openapi.spec import (
 
 import budget
 from budget.domain.model.account import AccountType
+from budget.domain.model.audit import AuditAction
 from budget.domain.model.budget_rules import BudgetState
 from budget.domain.model.category import CategoryKind
+from budget.domain.model.changes import Entity, Op
 from budget.domain.model.household import Role
 from budget.domain.model.imports import ImportStatus
 from budget.domain.model.period import PeriodKind
@@ -146,6 +148,9 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
         "What happens to an occurrence planned on a Saturday or Sunday: keep it, or post it "
         "on the Friday before or the Monday after"
     ),
+    Entity: "The kind of resource a change-feed item is",
+    Op: "upsert: the resource is as data says (created or changed); delete: it is gone",
+    AuditAction: "create: the record was made; update: fields of it changed",
     **SORT_DESCRIPTIONS,
     **RULE_ENUM_DESCRIPTIONS,
     ImportSort: "How a list of imports is ordered: a field, or -field to reverse",
@@ -226,6 +231,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="budgets", description="Budgets, their status and history"),
             Tag(name="reports", description="Summaries per currency"),
             Tag(name="operations", description="The landing page and metrics"),
+            Tag(name="changes", description="The change feed for offline clients"),
         ],
         use_handler_docstrings=False,
     )

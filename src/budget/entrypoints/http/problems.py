@@ -22,6 +22,7 @@ from budget.domain.errors import (
     AuthenticationError,
     ConflictError,
     DomainError,
+    GoneError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
@@ -113,6 +114,7 @@ _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDeniedError, 403),
     (RateLimitedError, 429),
     (StorageUnavailableError, 503),
+    (GoneError, 410),
 )
 
 
