@@ -55,6 +55,7 @@ from budget.adapters.households import (
 from budget.adapters.totals import SqlAlchemyLedgerTotals
 from budget.adapters.transactions import SqlAlchemyTransactionRepository
 from budget.adapters.users import SqlAlchemyRefreshTokenRepository, SqlAlchemyUserRepository
+from budget.adapters.webhooks import EventData, SqlAlchemyWebhookRepository
 from budget.adapters.writes import PendingWrites
 
 
@@ -77,8 +78,10 @@ class SqlAlchemyUnitOfWork:
         read_only: bool = False,
         writers: WriterQueue | None = None,
         scope: Scope = None,
+        event_data: EventData | None = None,
     ) -> None:
         self._engine = engine
+        self._event_data = event_data
         self._scope = scope
         self._read_only = read_only
         self._writers = None if read_only else writers
@@ -99,6 +102,9 @@ class SqlAlchemyUnitOfWork:
         self.transactions = SqlAlchemyTransactionRepository(session, writes, read_only=read_only)
         self.budgets = SqlAlchemyBudgetRepository(session, writes, read_only=read_only)
         self.totals = writes.register(SqlAlchemyLedgerTotals())
+        self.webhooks = SqlAlchemyWebhookRepository(
+            session, writes, event_data=self._event_data, read_only=read_only
+        )
         return self
 
     async def __aexit__(

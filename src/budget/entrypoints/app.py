@@ -92,6 +92,15 @@ from budget.domain.services.users import (
     ListUsers,
     UpdateProfile,
 )
+from budget.domain.services.webhooks import (
+    CreateWebhook,
+    DeleteWebhook,
+    GetWebhook,
+    ListDeliveries,
+    ListWebhooks,
+    SendTestEvent,
+    UpdateWebhook,
+)
 from budget.entrypoints.container import Container, build_container
 from budget.entrypoints.http.auth import auth_middleware
 from budget.entrypoints.http.controllers.accounts import AccountsController
@@ -106,10 +115,12 @@ from budget.entrypoints.http.controllers.invitations import InvitationsControlle
 from budget.entrypoints.http.controllers.reports import ReportController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
+from budget.entrypoints.http.controllers.webhooks import WebhooksController
 from budget.entrypoints.http.dependencies import provide, request_dependencies
 from budget.entrypoints.http.middleware import RequestIdMiddleware, stamp_response
 from budget.entrypoints.http.openapi import complete_document, openapi_config
 from budget.entrypoints.http.problems import EXCEPTION_HANDLERS, JsonBodyRequest, translating
+from budget.entrypoints.webhooks import delivery_loop
 from budget.settings import Settings, ensure_secret
 
 log = logging.getLogger("budget.app")
@@ -128,6 +139,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     TransactionsController,
     BudgetsController,
     ReportController,
+    WebhooksController,
 ]
 
 
@@ -145,7 +157,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
         openapi_config=openapi_config(),
         cors_config=cors_config(settings),
         request_max_body_size=MAX_BODY_BYTES,
-        lifespan=[disposing(container)],
+        lifespan=[disposing(container), delivery_loop(container)],
         debug=settings.debug,
         logging_config=None,
     )
@@ -188,6 +200,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **ledger_cases(c),
         **budget_cases(c),
         **report_cases(c),
+        **webhook_cases(c),
     }
 
 
@@ -301,6 +314,22 @@ def report_cases(c: Container) -> dict[str, Provide]:
         "get_category_report": provide(lambda: GetCategoryReport(reader(), c.clock)),
         "get_cashflow": provide(lambda: GetCashflow(reader(), c.clock)),
         "get_net_worth": provide(lambda: GetNetWorth(reader(), c.clock)),
+    }
+
+
+def webhook_cases(c: Container) -> dict[str, Provide]:
+    return {
+        "create_webhook": scoped(
+            lambda scope: CreateWebhook(
+                c.uow(scope), c.clock, c.ids, c.webhook_secrets, c.check_url()
+            )
+        ),
+        "get_webhook": scoped(lambda scope: GetWebhook(c.read_uow(scope))),
+        "list_webhooks": scoped(lambda scope: ListWebhooks(c.read_uow(scope))),
+        "update_webhook": scoped(lambda scope: UpdateWebhook(c.uow(scope), c.clock, c.check_url())),
+        "delete_webhook": scoped(lambda scope: DeleteWebhook(c.uow(scope))),
+        "list_webhook_deliveries": scoped(lambda scope: ListDeliveries(c.read_uow(scope))),
+        "send_test_webhook": scoped(lambda scope: SendTestEvent(c.uow(scope), c.clock)),
     }
 
 

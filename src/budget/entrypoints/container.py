@@ -21,7 +21,15 @@ from budget.adapters.system import SystemClock, UuidV7Factory
 from budget.adapters.throttle import InMemoryLoginAttemptStore
 from budget.adapters.tokens import JwtTokenCodec
 from budget.adapters.uow import SqlAlchemyUnitOfWork
+from budget.adapters.webhook_http import (
+    HttpxWebhookSender,
+    RandomWebhookSecrets,
+    SystemAddressResolver,
+)
+from budget.domain.model.webhook import UrlPolicy
 from budget.domain.services.auth import LoginLimits, LoginThrottle, TokenIssuer, TokenPolicy
+from budget.domain.services.webhooks import CheckUrl
+from budget.entrypoints.http.schemas.webhooks import event_data
 from budget.settings import JwtAlgorithm, Settings
 
 
@@ -39,11 +47,22 @@ class Container:
     ids: UuidV7Factory = field(default_factory=UuidV7Factory)
     login_attempts: InMemoryLoginAttemptStore = field(default_factory=InMemoryLoginAttemptStore)
     writers: WriterQueue | None = None
+    webhook_sender: HttpxWebhookSender = field(default_factory=HttpxWebhookSender)
+    address_resolver: SystemAddressResolver = field(default_factory=SystemAddressResolver)
+    webhook_secrets: RandomWebhookSecrets = field(default_factory=RandomWebhookSecrets)
 
     def uow(self, scope: Scope = None) -> SqlAlchemyUnitOfWork:
         """``scope``: the households whose rows row-level security lets it touch
-        (``database.Scope``; None: none, for work on users and tokens alone)."""
-        return SqlAlchemyUnitOfWork(self.engine, writers=self.writers, scope=scope)
+        (``database.Scope``; None: none, for work on users and tokens alone). Webhook
+        events it records print their data as the resources' ``GET`` answers."""
+        return SqlAlchemyUnitOfWork(
+            self.engine, writers=self.writers, scope=scope, event_data=event_data
+        )
+
+    def check_url(self) -> CheckUrl:
+        """The webhook URL policy of these settings, over the system resolver."""
+        policy = UrlPolicy(allow_private=self.settings.webhooks_reach_private)
+        return CheckUrl(policy, self.address_resolver)
 
     def read_uow(self, scope: Scope = None) -> SqlAlchemyUnitOfWork:
         """For use cases that only read (they never commit)."""

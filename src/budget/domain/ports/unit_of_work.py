@@ -15,6 +15,7 @@ from budget.domain.ports.repositories import (
     TransactionRepository,
     UserRepository,
 )
+from budget.domain.ports.webhooks import WebhookRepository
 
 
 class UnitOfWork(Protocol):
@@ -49,6 +50,9 @@ class UnitOfWork(Protocol):
 
     @property
     def totals(self) -> LedgerTotals: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -47,6 +47,7 @@ from budget.domain.model.transaction import (
     check_shape,
 )
 from budget.domain.model.transaction_status import check_import_id
+from budget.domain.model.webhook import EventType
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
 from budget.domain.services.concurrency import retrying
 from budget.domain.services.transaction_inputs import (
@@ -61,6 +62,7 @@ from budget.domain.services.transaction_inputs import (
     revised_posting,
     to_amount_of,
 )
+from budget.domain.services.webhooks import announce, deleted, watch_budgets
 
 
 class TransactionNotFoundError(NotFoundError):
@@ -142,6 +144,10 @@ class RecordTransaction:
             )
             uow.transactions.add(txn)
             await record_effects(uow, None, txn)
+            announce(
+                uow, caller, txn.household_id, EventType.TRANSACTION_CREATED, txn, txn.created_at
+            )
+            watch_budgets(uow, caller, txn.household_id, self._clock)
             await uow.commit()
         return txn
 
@@ -266,6 +272,10 @@ class UpdateTransaction:
             )
             before.check_unlocked(txn)
             await record_effects(uow, before, txn)
+            announce(
+                uow, caller, txn.household_id, EventType.TRANSACTION_UPDATED, txn, txn.updated_at
+            )
+            watch_budgets(uow, caller, txn.household_id, self._clock)
             await uow.commit()
         return txn
 
@@ -291,4 +301,6 @@ class DeleteTransaction:
             txn.check_unlocked()
             await record_effects(uow, txn, None)
             await uow.transactions.delete(txn)
+            announce(uow, caller, txn.household_id, EventType.TRANSACTION_DELETED, deleted(txn.id))
+            watch_budgets(uow, caller, txn.household_id)
             await uow.commit()

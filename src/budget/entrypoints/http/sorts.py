@@ -21,6 +21,7 @@ from budget.domain.model.ledger_queries import (
 )
 from budget.domain.services.households import HOUSEHOLD_SORTS
 from budget.domain.services.users import USER_SORTS
+from budget.domain.services.webhooks import DEFAULT_WEBHOOK_SORT, WEBHOOK_SORTS
 
 
 def sort_keys(allowed: Sequence[str]) -> dict[str, str]:
@@ -36,6 +37,7 @@ TransactionSort = StrEnum("TransactionSort", sort_keys(TRANSACTION_SORTS))  # ty
 BudgetSort = StrEnum("BudgetSort", sort_keys(BUDGET_SORTS))  # type: ignore[misc]
 UserSort = StrEnum("UserSort", sort_keys(USER_SORTS))  # type: ignore[misc]
 HouseholdSort = StrEnum("HouseholdSort", sort_keys(HOUSEHOLD_SORTS))  # type: ignore[misc]
+WebhookSort = StrEnum("WebhookSort", sort_keys(WEBHOOK_SORTS))  # type: ignore[misc]
 
 ACCOUNTS_BY_DEFAULT = AccountSort(DEFAULT_ACCOUNT_SORT)
 CATEGORIES_BY_DEFAULT = CategorySort(DEFAULT_CATEGORY_SORT)
@@ -43,6 +45,7 @@ TRANSACTIONS_BY_DEFAULT = TransactionSort(DEFAULT_TRANSACTION_SORT)
 BUDGETS_BY_DEFAULT = BudgetSort(DEFAULT_BUDGET_SORT)
 USERS_BY_DEFAULT = UserSort("created_at")
 HOUSEHOLDS_BY_DEFAULT = HouseholdSort("created_at")
+WEBHOOKS_BY_DEFAULT = WebhookSort(DEFAULT_WEBHOOK_SORT)
 
 SORT_DESCRIPTIONS: dict[type[Enum], str] = {
     AccountSort: "How a list of accounts is ordered: a field, or -field to reverse",
@@ -51,5 +54,6 @@ SORT_DESCRIPTIONS: dict[type[Enum], str] = {
     BudgetSort: "How a list of budgets is ordered: a field, or -field to reverse",
     UserSort: "How a list of users is ordered: a field, or -field to reverse",
     HouseholdSort: "How a list of households is ordered: a field, or -field to reverse",
+    WebhookSort: "How a list of webhooks is ordered: a field, or -field to reverse",
 }
 """The enum components' descriptions in the OpenAPI document."""
