@@ -27,7 +27,18 @@ from uuid import UUID
 
 import msgspec
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import Date, Integer, String, Table, bindparam, delete, select, text, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    column,
+    delete,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from budget.adapters.budgets import BUDGETS, budget_from_row
@@ -167,10 +178,20 @@ lock makes claims take turns."""
 
 def _claim(dialect: str) -> Any:
     sql = _CLAIM.replace("SKIP", "FOR UPDATE SKIP LOCKED" if locks_rows(dialect) else "")
-    return text(sql).bindparams(
-        bindparam("lease", type_=DateTimeUTC(timezone=True)),
-        bindparam("now", type_=DateTimeUTC(timezone=True)),
-        bindparam("limit", type_=Integer()),
+    return (
+        text(sql)
+        .bindparams(
+            bindparam("lease", type_=DateTimeUTC(timezone=True)),
+            bindparam("now", type_=DateTimeUTC(timezone=True)),
+            bindparam("limit", type_=Integer()),
+        )
+        .columns(
+            column("webhook_id", GUID()),
+            column("id", GUID()),
+            column("payload", String()),
+            column("attempts", Integer()),
+            column("created_at", DateTimeUTC(timezone=True)),
+        )
     )
 
 
