@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -24,6 +25,7 @@ from standardwebhooks import Webhook as StandardWebhook
 
 from budget.entrypoints.container import Container, build_container
 from budget.entrypoints.webhooks import deliver_due_webhooks
+from budget.settings import Environment
 from tests.integration.conftest import SignedIn, make_app, sign_up
 from tests.integration.ledger import MISSING_ID, body, open_account, pointers
 from tests.integration.webhook_receiver import Receiver, start_receiver
@@ -430,3 +432,131 @@ async def test_concurrent_ticks_never_make_the_same_attempt(
     ids = [request.headers["webhook-id"] for request in receiver.requests]
     assert len(ids) == len(set(ids)) == 12
     assert sum(made) >= len(ids)
+
+
+# -- budget alerts ---------------------------------------------------------------------------
+
+BUDGETS = "/api/v1/budgets"
+
+
+async def all_expenses_budget(client: Client, user: SignedIn, amount: str = "100") -> Json:
+    sent = {"name": "Everything", "amount": amount, "currency": "EUR", "period": "monthly"}
+    return body(await client.post(BUDGETS, json=sent, headers=user.headers), 201)
+
+
+async def alerts(app: Litestar, receiver: Receiver) -> list[Json]:
+    await tick(app)
+    payloads = [json.loads(request.body) for request in receiver.requests]
+    receiver.requests.clear()
+    return payloads
+
+
+async def test_a_budget_warns_then_exceeds_once_each_per_period(
+    client: Client, hooks_app: Litestar, receiver: Receiver
+) -> None:
+    owner = await sign_up(client)
+    account_id = await open_account(client, owner, opening_balance="1000")
+    budget = await all_expenses_budget(client, owner)
+    await subscribe(client, owner, receiver.url, "budget.warning", "budget.exceeded")
+    await spend(client, owner, account_id, "50")
+    quiet = await alerts(hooks_app, receiver)
+    await spend(client, owner, account_id, "35")
+    warned = await alerts(hooks_app, receiver)
+    await spend(client, owner, account_id, "10")
+    last = await spend(client, owner, account_id, "10")
+    exceeded = await alerts(hooks_app, receiver)
+    path = f"{TRANSACTIONS}/{last['id']}"
+    assert (await client.delete(path, headers=owner.headers)).status_code == 204
+    await spend(client, owner, account_id, "10")
+    again = await alerts(hooks_app, receiver)
+    assert (quiet, again) == ([], [])
+    assert [(p["type"], p["data"]["state"], p["data"]["spent"]) for p in warned + exceeded] == [
+        ("budget.warning", "warning", "85.00"),
+        ("budget.exceeded", "exceeded", "105.00"),
+    ]
+    assert warned[0]["data"]["budget_id"] == budget["id"]
+
+
+async def test_a_budget_going_straight_to_exceeded_fires_only_exceeded(
+    client: Client, hooks_app: Litestar, receiver: Receiver
+) -> None:
+    owner = await sign_up(client)
+    account_id = await open_account(client, owner, opening_balance="1000")
+    await all_expenses_budget(client, owner)
+    await subscribe(client, owner, receiver.url, "budget.warning", "budget.exceeded")
+    big = await spend(client, owner, account_id, "150")
+    first = await alerts(hooks_app, receiver)
+    assert (
+        await client.delete(f"{TRANSACTIONS}/{big['id']}", headers=owner.headers)
+    ).status_code == 204
+    await spend(client, owner, account_id, "85")
+    second = await alerts(hooks_app, receiver)
+    assert ([p["type"] for p in first], second) == (["budget.exceeded"], [])
+
+
+async def test_a_budget_edit_fires_nothing(
+    client: Client, hooks_app: Litestar, receiver: Receiver
+) -> None:
+    owner = await sign_up(client)
+    account_id = await open_account(client, owner, opening_balance="1000")
+    budget = await all_expenses_budget(client, owner, amount="1000")
+    await subscribe(client, owner, receiver.url, "budget.warning", "budget.exceeded")
+    await spend(client, owner, account_id, "90")
+    shrunk = await client.patch(
+        f"{BUDGETS}/{budget['id']}", json={"amount": "50"}, headers=owner.headers
+    )
+    assert shrunk.status_code == 200
+    assert await alerts(hooks_app, receiver) == []
+
+
+# -- the URL policy --------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def production(database_url: str, **overrides: Any) -> AsyncIterator[Client]:
+    app = make_app(
+        database_url, env=Environment.PRODUCTION, scheduler_interval_seconds=HOUR, **overrides
+    )
+    async with AsyncTestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:9/hook", "http://localhost/hook", "https://10.1.2.3/", "http://[::1]/"],
+)
+async def test_production_refuses_a_private_address(database_url: str, url: str) -> None:
+    async with production(database_url) as prod:
+        owner = await sign_up(prod)
+        sent = {"url": url, "events": ["account.created"]}
+        assert pointers(await prod.post(WEBHOOKS, json=sent, headers=owner.headers)) == ["#/url"]
+
+
+async def test_production_may_allow_private_addresses(database_url: str) -> None:
+    async with production(database_url, webhook_allow_private=True) as prod:
+        owner = await sign_up(prod)
+        sent = {"url": "http://127.0.0.1:9/hook", "events": ["account.created"]}
+        assert (await prod.post(WEBHOOKS, json=sent, headers=owner.headers)).status_code == 201
+
+
+async def test_production_refuses_a_private_address_at_delivery_time(
+    client: Client, hooks_app: Litestar, receiver: Receiver
+) -> None:
+    owner = await sign_up(client)
+    hook = await subscribe(client, owner, receiver.url, "account.created")
+    await open_account(client, owner)
+    settings = msgspec.structs.replace(
+        hooks_app.state.container.settings, env=Environment.PRODUCTION
+    )
+    container = build_container(settings)
+    try:
+        await deliver_due_webhooks(container, datetime.now(UTC) + timedelta(seconds=1))
+    finally:
+        await container.engine.dispose()
+    [delivery] = await deliveries(client, owner, hook["id"])
+    assert receiver.requests == []
+    assert (delivery["status"], delivery["attempts"], delivery["response_status"]) == (
+        "pending",
+        1,
+        None,
+    )

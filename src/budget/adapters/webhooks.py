@@ -322,6 +322,7 @@ class SqlAlchemyWebhookRepository:
         watch = _BudgetWatch(self, household_id, today or now.date(), now)
         self._writes.register(watch.before)
         self._writes.register(watch)
+        self._out()  # registered now: the watch records its events while the writes run
 
     # -- delivery --
 
