@@ -252,6 +252,7 @@ def test_every_201_documents_its_location(document: Document) -> None:
         ("POST", "/api/v1/categories"),
         ("POST", "/api/v1/transactions"),
         ("POST", "/api/v1/budgets"),
+        ("POST", "/api/v1/webhooks"),
     }
     for method, path, response in created:
         location = _header(document, response, "Location")
@@ -480,6 +481,7 @@ def test_every_sort_parameter_is_the_enum_of_its_allow_list_both_ways(document: 
         "/api/v1/categories": ("name", "created_at"),
         "/api/v1/transactions": ("date", "amount", "created_at"),
         "/api/v1/budgets": ("name", "created_at", "start_date"),
+        "/api/v1/webhooks": ("created_at",),
     }
 
     assert sorts == {

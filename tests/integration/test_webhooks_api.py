@@ -189,6 +189,13 @@ async def test_a_bad_webhook_is_refused(
     assert pointers(await client.post(WEBHOOKS, json=sent, headers=owner.headers)) == [pointer]
 
 
+async def test_a_bad_change_is_refused_before_the_webhook_is_looked_up(client: Client) -> None:
+    owner = await sign_up(client)
+    sent = {"url": "gopher://example.com", "events": ["account.created", "account.created"]}
+    response = await client.patch(f"{WEBHOOKS}/{MISSING_ID}", json=sent, headers=owner.headers)
+    assert pointers(response) == ["#/url", "#/events"]
+
+
 async def test_webhooks_belong_to_owners_alone(client: Client, receiver: Receiver) -> None:
     owner, editor, stranger = await sign_up(client), await sign_up(client), await sign_up(client)
     household = await shared_household(client, owner, editor, "editor")
@@ -230,6 +237,21 @@ async def test_the_list_shows_the_webhooks_of_owned_households_newest_first(
     theirs = body(await client.get(WEBHOOKS, headers=editor.headers))
     assert [item["id"] for item in mine["items"]] == [second["id"], first["id"]]
     assert theirs["items"] == []
+
+
+async def test_webhooks_created_at_once_both_hear_their_events(
+    client: Client, hooks_app: Litestar, receiver: Receiver
+) -> None:
+    owner = await sign_up(client)
+    for _ in range(3):
+        await asyncio.gather(
+            subscribe(client, owner, receiver.url, "account.created"),
+            subscribe(client, owner, receiver.url, "transaction.created"),
+        )
+    account_id = await open_account(client, owner)
+    await spend(client, owner, account_id, "1")
+    await tick(hooks_app)
+    assert sorted(events_of(receiver)) == ["account.created"] * 3 + ["transaction.created"] * 3
 
 
 # -- deliveries ------------------------------------------------------------------------------

@@ -396,17 +396,23 @@ class _MaskWriter:
         self._households.clear()
 
 
+_ENSURE_MASK = text(
+    "INSERT INTO webhook_subscriptions (household_id, event_mask) VALUES (:household_id, 0)"
+    " ON CONFLICT (household_id) DO NOTHING"
+).bindparams(bindparam("household_id", type_=GUID()))
+
+
 async def _recompute_mask(connection: AsyncConnection, household_id: HouseholdId) -> None:
+    """The OR of the masks of the household's active webhooks, read under the lock of the
+    household's row (PostgreSQL): a concurrent change waits, then reads this one's rows."""
     subscriptions = SUBSCRIPTIONS.c
-    exists = select(subscriptions.household_id).where(subscriptions.household_id == household_id)
+    await connection.execute(_ENSURE_MASK, {"household_id": household_id})
     if locks_rows(connection.dialect.name):
-        exists = exists.with_for_update()
-    if (await connection.execute(exists)).first() is None:
         await connection.execute(
-            SUBSCRIPTIONS.insert().values(household_id=household_id, event_mask=0)
+            select(subscriptions.household_id)
+            .where(subscriptions.household_id == household_id)
+            .with_for_update()
         )
-        if locks_rows(connection.dialect.name):  # taken by a concurrent first webhook?
-            await connection.execute(exists)
     rows = await connection.execute(
         select(_webhooks.event_mask).where(
             _webhooks.household_id == household_id, _webhooks.active.is_(True)

@@ -40,8 +40,10 @@ from budget.domain.model.household import Role
 from budget.domain.model.period import PeriodKind
 from budget.domain.model.reports import Interval
 from budget.domain.model.transaction import TransactionStatus, TransactionType
+from budget.domain.model.webhook import DeliveryStatus
 from budget.entrypoints.http.auth import BEARER
 from budget.entrypoints.http.schemas.common import CurrencyCode
+from budget.entrypoints.http.schemas.webhooks import UNIQUE_LISTS, WebhookEvent
 from budget.entrypoints.http.sorts import SORT_DESCRIPTIONS
 
 DESCRIPTION = """\
@@ -117,6 +119,11 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
         "(the household's data), viewer (read only)"
     ),
     **SORT_DESCRIPTIONS,
+    WebhookEvent: "An event type a webhook can subscribe to",
+    DeliveryStatus: (
+        "Where a webhook delivery stands: pending (not yet delivered; retried until it is, "
+        "for more than a day), succeeded (a 2xx answer), failed (given up)"
+    ),
 }
 
 
@@ -154,6 +161,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="transactions", description="Income, expenses and transfers"),
             Tag(name="budgets", description="Budgets, their status and history"),
             Tag(name="reports", description="Summaries per currency"),
+            Tag(name="webhooks", description="Signed deliveries of a household's events"),
         ],
         use_handler_docstrings=False,
     )
@@ -176,7 +184,19 @@ def complete_document(document: OpenAPI) -> OpenAPI:
         if component := schemas.get(enum.__name__):
             component.description, component.default = description, None
     _title_generic_components(schemas)
+    _mark_unique_lists(schemas)
     return document
+
+
+def _mark_unique_lists(schemas: dict[str, Schema]) -> None:
+    """``uniqueItems`` on the body lists that refuse repeats (msgspec cannot state it)."""
+    for name, fields in UNIQUE_LISTS.items():
+        properties = schemas[name].properties or {} if name in schemas else {}
+        for prop in (properties.get(field_name) for field_name in fields):
+            arms = (prop, *(prop.one_of or ())) if isinstance(prop, Schema) else ()
+            for arm in arms:
+                if isinstance(arm, Schema) and arm.type == OpenAPIType.ARRAY:
+                    arm.unique_items = True
 
 
 def operations(document: OpenAPI) -> Iterator[Operation]:

@@ -14,6 +14,7 @@ from uuid import UUID
 import msgspec
 from litestar.params import KwargDefinition
 
+from budget.domain.errors import RuleViolationError
 from budget.domain.model.account import Account
 from budget.domain.model.budget import BudgetStanding
 from budget.domain.model.transaction import Transaction
@@ -25,11 +26,14 @@ from budget.domain.model.webhook import (
     DeliveryStatus,
     EventType,
     Webhook,
+    events_problems,
+    url_problems,
 )
 from budget.domain.services.webhooks import WebhookChanges, WebhookDraft
 from budget.entrypoints.http.schemas.accounts import AccountRead
 from budget.entrypoints.http.schemas.budgets import BudgetStatusRead
 from budget.entrypoints.http.schemas.common import (
+    BodyRule,
     HouseholdOut,
     Strict,
     Text,
@@ -60,7 +64,10 @@ Url = Annotated[
 ]
 Events = Annotated[
     list[WebhookEvent],
-    msgspec.Meta(min_length=1, description="The event types delivered: one or more, no repeats"),
+    msgspec.Meta(
+        min_length=1,
+        description="The event types delivered: one or more, no repeats",
+    ),
 ]
 Description = Annotated[Text, msgspec.Meta(max_length=MAX_DESCRIPTION_LENGTH)]
 Active = Annotated[
@@ -72,7 +79,26 @@ def _events(values: list[WebhookEvent]) -> tuple[EventType, ...]:
     return tuple(EventType(value) for value in values)
 
 
+def _url_shape(url: str | msgspec.UnsetType) -> None:
+    if not isinstance(url, msgspec.UnsetType) and (problems := url_problems(url)):
+        raise RuleViolationError(*problems)
+
+
+def _events_shape(events: list[WebhookEvent] | msgspec.UnsetType) -> None:
+    if not isinstance(events, msgspec.UnsetType) and (problems := events_problems(_events(events))):
+        raise RuleViolationError(*problems)
+
+
+UNIQUE_LISTS = {"WebhookCreate": ("events",), "WebhookUpdate": ("events",)}
+"""Body lists whose items must differ: ``uniqueItems`` in the OpenAPI document."""
+
+WEBHOOK_RULES = (BodyRule(("url",), _url_shape), BodyRule(("events",), _events_shape))
+"""What a webhook body alone tells (create and PATCH alike): checked before any lookup."""
+
+
 class WebhookCreate(Strict):
+    RULES = WEBHOOK_RULES
+
     url: Url
     events: Events
     active: Active = True
@@ -101,6 +127,8 @@ class WebhookCreate(Strict):
 
 
 class WebhookUpdate(Strict):
+    RULES = WEBHOOK_RULES
+
     url: Url | msgspec.UnsetType = msgspec.UNSET
     events: Events | msgspec.UnsetType = msgspec.UNSET
     active: Active | msgspec.UnsetType = msgspec.UNSET
