@@ -1,7 +1,7 @@
 """safe retries, the change feed and the audit trail (contract section 11, ADR 0017)
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-06 04:30:00.000000
 
 Four tables: ``change_counters`` (per household, the last change position handed out),
@@ -22,7 +22,7 @@ from advanced_alchemy.types import GUID, DateTimeUTC
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0008"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -79,10 +79,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     scheduler_enabled: bool = True
     scheduler_interval_seconds: Seconds = 60.0
     change_retention_days: PositiveInt = 30
+    webhook_allow_private: bool = False
 
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def webhooks_reach_private(self) -> bool:
+        """Whether webhooks may point at loopback, private, link-local or multicast
+        addresses: outside production, or when ``BUDGET_WEBHOOK_ALLOW_PRIVATE`` says so."""
+        return not self.is_production or self.webhook_allow_private
 
 
 _FIELD_TYPES: dict[str, mi.Type] = {

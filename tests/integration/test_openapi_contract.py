@@ -281,6 +281,7 @@ def test_every_201_documents_its_location(document: Document) -> None:
         ("POST", "/api/v1/imports"),
         ("POST", "/api/v1/recurring"),
         ("POST", "/api/v1/recurring/{recurring_id}/post"),
+        ("POST", "/api/v1/webhooks"),
     }
     for method, path, response in created:
         location = _header(document, response, "Location")
@@ -525,6 +526,7 @@ def test_every_sort_parameter_is_the_enum_of_its_allow_list_both_ways(document: 
         "/api/v1/exports/transactions.csv": ("date", "amount", "created_at"),
         "/api/v1/imports": ("created_at",),
         "/api/v1/recurring": ("next_date", "created_at"),
+        "/api/v1/webhooks": ("created_at",),
     }
 
     assert sorts == {

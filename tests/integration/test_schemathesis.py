@@ -139,6 +139,12 @@ KNOWN_REFUSALS = (
         "import_id is immutable: only the stored value is accepted",
     ),
     Refusal(
+        ("POST /api/v1/webhooks", "PATCH /api/v1/webhooks/{webhook_id}"),
+        frozenset({"#/url", "#/household_id"}),
+        "a webhook URL is an absolute http or https URL with a host (in production, not a "
+        "private address); a new webhook goes to one of your households",
+    ),
+    Refusal(
         ("POST /api/v1/accounts/{account_id}/reconcile",),
         frozenset({"#/statement_balance", "#/statement_date"}),
         "statement_balance is money of the account's currency (decimals, at most 10^12); "

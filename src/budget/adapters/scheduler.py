@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from budget.adapters.metrics import SCHEDULER_RUNS
+
 log = logging.getLogger("budget.scheduler")
 
 Task = Callable[[], Awaitable[object]]
@@ -76,7 +78,10 @@ class Scheduler:
             raise
         except Exception:
             self.failures[name] = self.failures.get(name, 0) + 1
+            SCHEDULER_RUNS.labels(job=name, outcome="failed").inc()
             log.exception("periodic task %s failed; it runs again in %ss", name, task.interval)
+        else:
+            SCHEDULER_RUNS.labels(job=name, outcome="ok").inc()
         finally:
             self.runs[name] = self.runs.get(name, 0) + 1
 

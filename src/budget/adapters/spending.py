@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import ColumnClause
 
 from budget.adapters.database import restrict
@@ -53,18 +53,25 @@ class SqlAlchemyBudgetSpendingReader:
         self._engine = engine
 
     async def spent_per_period(self, queries: Sequence[SpendingQuery]) -> list[list[int]]:
-        sums = [[0] * len(query.spans) for query in queries]
-        ranges = spending_ranges(queries)
         async with translating(), self._engine.connect() as connection:
             await restrict(connection, sorted({query.household_id for query in queries}))
-            dialect = connection.dialect.name
-            batches = parameter_rows(
-                dialect, _RANGE_COLUMNS, ranges, per_statement=RANGES_PER_STATEMENT
-            )
-            for shape, params in batches:
-                for query, span, total in await connection.execute(_statement(shape), params):
-                    sums[query][span] += int(total)
-        return sums
+            return await spent_on(connection, queries)
+
+
+async def spent_on(
+    connection: AsyncConnection, queries: Sequence[SpendingQuery]
+) -> list[list[int]]:
+    """What ``spent_per_period`` answers, read on ``connection`` (a unit of work's, to see
+    its own writes)."""
+    sums = [[0] * len(query.spans) for query in queries]
+    ranges = spending_ranges(queries)
+    batches = parameter_rows(
+        connection.dialect.name, _RANGE_COLUMNS, ranges, per_statement=RANGES_PER_STATEMENT
+    )
+    for shape, params in batches:
+        for query, span, total in await connection.execute(_statement(shape), params):
+            sums[query][span] += int(total)
+    return sums
 
 
 class SpendingRange(NamedTuple):

@@ -65,6 +65,10 @@ from budget.adapters.sync_tables import IdempotencyKeyRow as IdempotencyKeyRow
 from budget.adapters.totals_tables import NO_CATEGORY as NO_CATEGORY
 from budget.adapters.totals_tables import DailyTotalRow as DailyTotalRow
 from budget.adapters.totals_tables import MonthlyTotalRow as MonthlyTotalRow
+from budget.adapters.webhook_tables import WebhookBudgetAlertRow as WebhookBudgetAlertRow
+from budget.adapters.webhook_tables import WebhookDeliveryRow as WebhookDeliveryRow
+from budget.adapters.webhook_tables import WebhookRow as WebhookRow
+from budget.adapters.webhook_tables import WebhookSubscriptionRow as WebhookSubscriptionRow
 
 metadata = UUIDv7AuditBase.metadata
 

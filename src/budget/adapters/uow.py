@@ -61,6 +61,7 @@ from budget.adapters.rules import RuleHints, SqlAlchemyRuleRepository
 from budget.adapters.totals import SqlAlchemyLedgerTotals
 from budget.adapters.transactions import SqlAlchemyTransactionRepository
 from budget.adapters.users import SqlAlchemyRefreshTokenRepository, SqlAlchemyUserRepository
+from budget.adapters.webhooks import EventData, SqlAlchemyWebhookRepository
 from budget.adapters.writes import PendingWrites
 
 
@@ -84,8 +85,10 @@ class SqlAlchemyUnitOfWork:
         writers: WriterQueue | None = None,
         scope: Scope = None,
         recording: Recording | None = None,
+        event_data: EventData | None = None,
     ) -> None:
         self._engine = engine
+        self._event_data = event_data
         self._scope = scope
         self._read_only = read_only
         self._writers = None if read_only else writers
@@ -118,6 +121,9 @@ class SqlAlchemyUnitOfWork:
         self.totals = writes.register(SqlAlchemyLedgerTotals())
         self.rules = SqlAlchemyRuleRepository(
             session, writes, hints or RuleHints(), read_only=read_only
+        )
+        self.webhooks = SqlAlchemyWebhookRepository(
+            session, writes, event_data=self._event_data, read_only=read_only
         )
         return self
 

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, delete, select, update
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows
 from budget.adapters.paging import ordered, page_of
 from budget.adapters.tables import MembershipRow, RefreshTokenRow, UserRow
+from budget.adapters.webhook_tables import WebhookSubscriptionRow
 from budget.adapters.writes import PendingWrites, TableWrites
 from budget.domain.model.auth import RefreshToken
 from budget.domain.model.household import Caller, Role
@@ -24,12 +25,20 @@ _users = USERS.c
 _tokens = REFRESH_TOKENS.c
 _USER_BY_ID = select(USERS).where(_users.id == bindparam("user_id"))
 _memberships = cast("Table", MembershipRow.__table__).c
+_subscriptions = cast("Table", WebhookSubscriptionRow.__table__).c
 _CALLER = (
-    select(USERS, _memberships.household_id.label("member_of"), _memberships.role.label("role"))
+    select(
+        USERS,
+        _memberships.household_id.label("member_of"),
+        _memberships.role.label("role"),
+        _subscriptions.event_mask.label("webhook_events"),
+    )
     .outerjoin(MembershipRow, _memberships.user_id == _users.id)
+    .outerjoin(WebhookSubscriptionRow, _subscriptions.household_id == _memberships.household_id)
     .where(_users.id == bindparam("user_id"))
 )
-"""The user with one row per membership (one row with NULLs without any): what a request's
+"""The user with one row per membership (one row with NULLs without any), with each
+household's webhook event mask (a primary-key probe per membership): what a request's
 authentication reads, in one round trip."""
 _USER_BY_EMAIL = select(USERS).where(_users.email == bindparam("email"))
 _TOKEN_BY_ID = select(REFRESH_TOKENS).where(_tokens.id == bindparam("token_id"))
@@ -123,7 +132,10 @@ class SqlAlchemyUserRepository:
         roles = {
             HouseholdId(row.member_of): Role(row.role) for row in rows if row.member_of is not None
         }
-        return Caller(user_from_row(rows[0]._mapping), roles)
+        events = {
+            HouseholdId(row.member_of): row.webhook_events for row in rows if row.webhook_events
+        }
+        return Caller(user_from_row(rows[0]._mapping), roles, events)
 
     async def get_by_email(self, email: str) -> User | None:
         return await self._one(_USER_BY_EMAIL, {"email": email})

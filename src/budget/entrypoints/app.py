@@ -144,6 +144,15 @@ from budget.domain.services.users import (
     ListUsers,
     UpdateProfile,
 )
+from budget.domain.services.webhooks import (
+    CreateWebhook,
+    DeleteWebhook,
+    GetWebhook,
+    ListDeliveries,
+    ListWebhooks,
+    SendTestEvent,
+    UpdateWebhook,
+)
 from budget.entrypoints.background import build_scheduler
 from budget.entrypoints.container import Container, build_container
 from budget.entrypoints.http.auth import auth_middleware
@@ -170,6 +179,7 @@ from budget.entrypoints.http.controllers.reports import ReportController
 from budget.entrypoints.http.controllers.rules import RulesController
 from budget.entrypoints.http.controllers.transactions import TransactionsController
 from budget.entrypoints.http.controllers.users import AdminUsersController, MeController
+from budget.entrypoints.http.controllers.webhooks import WebhooksController
 from budget.entrypoints.http.dependencies import provide, request_dependencies
 from budget.entrypoints.http.idempotency import IdempotencyMiddleware, document_idempotency
 from budget.entrypoints.http.metrics import CallbackGauge, RequestMetrics
@@ -215,6 +225,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     RecurringController,
     ChangesController,
     AuditController,
+    WebhooksController,
 ]
 
 
@@ -352,6 +363,7 @@ def dependencies(c: Container) -> dict[str, Provide]:
         **import_cases(c),
         **recurring_cases(c),
         **change_cases(c),
+        **webhook_cases(c),
     }
 
 
@@ -553,6 +565,22 @@ def idempotency_middleware(c: Container) -> DefineMiddleware:
     return DefineMiddleware(
         IdempotencyMiddleware, store=c.idempotency, context=RequestContext(), now=c.clock.now
     )
+
+
+def webhook_cases(c: Container) -> dict[str, Provide]:
+    return {
+        "create_webhook": scoped(
+            lambda scope: CreateWebhook(
+                c.uow(scope), c.clock, c.ids, c.webhook_secrets, c.check_url()
+            )
+        ),
+        "get_webhook": scoped(lambda scope: GetWebhook(c.read_uow(scope))),
+        "list_webhooks": scoped(lambda scope: ListWebhooks(c.read_uow(scope))),
+        "update_webhook": scoped(lambda scope: UpdateWebhook(c.uow(scope), c.clock, c.check_url())),
+        "delete_webhook": scoped(lambda scope: DeleteWebhook(c.uow(scope))),
+        "list_webhook_deliveries": scoped(lambda scope: ListDeliveries(c.read_uow(scope))),
+        "send_test_webhook": scoped(lambda scope: SendTestEvent(c.uow(scope), c.clock)),
+    }
 
 
 def cors_config(settings: Settings) -> CORSConfig | None:

@@ -34,9 +34,17 @@ from budget.adapters.passwords import Argon2PasswordHasher
 from budget.adapters.system import SystemClock, UuidV7Factory
 from budget.adapters.tokens import JwtTokenCodec
 from budget.adapters.uow import SqlAlchemyUnitOfWork
+from budget.adapters.webhook_http import (
+    HttpxWebhookSender,
+    RandomWebhookSecrets,
+    SystemAddressResolver,
+)
 from budget.domain.model.ids import HouseholdId
+from budget.domain.model.webhook import UrlPolicy
 from budget.domain.ports import LoginAttemptStore
 from budget.domain.services.auth import LoginLimits, LoginThrottle, TokenIssuer, TokenPolicy
+from budget.domain.services.webhooks import CheckUrl
+from budget.entrypoints.http.schemas.webhooks import event_data
 from budget.settings import JwtAlgorithm, Settings
 
 
@@ -63,6 +71,9 @@ class Container:
     """SQLite's counters file (``counters.counters_engine``); None when the counters share
     ``engine`` or live in Redis."""
     redis: Redis | None = None
+    webhook_sender: HttpxWebhookSender = field(default_factory=HttpxWebhookSender)
+    address_resolver: SystemAddressResolver = field(default_factory=SystemAddressResolver)
+    webhook_secrets: RandomWebhookSecrets = field(default_factory=RandomWebhookSecrets)
     recording: Recording | None = None
     """What writing units of work record the change feed and audit trail with (set by the
     composition root: the wire renderers come from the HTTP schemas)."""
@@ -71,7 +82,11 @@ class Container:
         """``scope``: the households whose rows row-level security lets it touch
         (``database.Scope``; None: none, for work on users and tokens alone)."""
         return SqlAlchemyUnitOfWork(
-            self.engine, writers=self.writers, scope=scope, recording=self.recording
+            self.engine,
+            writers=self.writers,
+            scope=scope,
+            recording=self.recording,
+            event_data=event_data,
         )
 
     def change_reader(self, scope: Sequence[HouseholdId]) -> SqlAlchemyChangeReader:
@@ -91,6 +106,11 @@ class Container:
     def feed_key(self) -> bytes:
         """A key for signing change-feed tokens, derived from (never equal to) the secret."""
         return hashlib.sha256(b"budget-changes:" + self.settings.secret_key.encode()).digest()
+
+    def check_url(self) -> CheckUrl:
+        """The webhook URL policy of these settings, over the system resolver."""
+        policy = UrlPolicy(allow_private=self.settings.webhooks_reach_private)
+        return CheckUrl(policy, self.address_resolver)
 
     def read_uow(self, scope: Scope = None) -> SqlAlchemyUnitOfWork:
         """For use cases that only read (they never commit)."""

@@ -208,6 +208,9 @@ class Caller:
 
     user: User
     roles: Mapping[HouseholdId, Role]
+    events: Mapping[HouseholdId, int] = field(default_factory=dict)
+    """Per household, the event mask of its active webhooks (``model/webhook.py``); absent
+    means none. Read with the roles, so a write knows at no cost whether to record events."""
 
     @property
     def id(self) -> UserId:
@@ -226,6 +229,10 @@ class Caller:
 
     def role_in(self, household_id: HouseholdId) -> Role | None:
         return self.roles.get(household_id)
+
+    def webhook_events(self, household_id: HouseholdId) -> int:
+        """The event mask of the household's active webhooks (0: nobody listens)."""
+        return self.events.get(household_id, 0)
 
     def visible(self, only: HouseholdId | None = None) -> tuple[HouseholdId, ...]:
         """The households whose data the caller sees, in a fixed order; with ``only``, just

@@ -17,6 +17,7 @@ from budget.domain.ports.repositories import (
     UserRepository,
 )
 from budget.domain.ports.rules import RuleRepository
+from budget.domain.ports.webhooks import WebhookRepository
 
 
 class UnitOfWork(Protocol):
@@ -57,6 +58,9 @@ class UnitOfWork(Protocol):
 
     @property
     def recurring(self) -> RecurringRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -19,7 +19,9 @@ from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.ledger_queries import AccountFilters
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.patch import UNSET, Unset, pick
+from budget.domain.model.webhook import EventType
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
+from budget.domain.services.webhooks import announce, deleted
 
 
 class AccountNotFoundError(NotFoundError):
@@ -109,6 +111,7 @@ class CreateAccount:
         async with self._uow as uow:
             await _check_name_free(uow, account)
             uow.accounts.add(account)
+            announce(uow, caller, household, EventType.ACCOUNT_CREATED, account, account.created_at)
             await uow.commit()
         return account
 
@@ -185,6 +188,14 @@ class UpdateAccount:
                 moved = {account.id: delta} if delta else {}
                 await uow.accounts.record_balance_deltas(moved, moved)
             account.touch(self._clock.now())
+            announce(
+                uow,
+                caller,
+                account.household_id,
+                EventType.ACCOUNT_UPDATED,
+                account,
+                account.updated_at,
+            )
             await uow.commit()
         return account
 
@@ -222,4 +233,7 @@ class DeleteAccount:
             if await uow.recurring.uses_account(account.household_id, account.id):
                 raise AccountInUseError(RECURRING_ACCOUNT_IN_USE)
             await uow.accounts.delete(account)
+            announce(
+                uow, caller, account.household_id, EventType.ACCOUNT_DELETED, deleted(account.id)
+            )
             await uow.commit()

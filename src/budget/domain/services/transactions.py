@@ -48,6 +48,7 @@ from budget.domain.model.transaction import (
     check_shape,
 )
 from budget.domain.model.transaction_status import check_import_id
+from budget.domain.model.webhook import EventType
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
 from budget.domain.services.concurrency import retrying
 from budget.domain.services.rule_book import apply_to_draft, load_rule_book
@@ -63,6 +64,7 @@ from budget.domain.services.transaction_inputs import (
     revised_posting,
     to_amount_of,
 )
+from budget.domain.services.webhooks import announce, deleted, watch_budgets
 
 
 class TransactionNotFoundError(NotFoundError):
@@ -153,6 +155,10 @@ class RecordTransaction:
             )
             uow.transactions.add(txn)
             await record_effects(uow, None, txn)
+            announce(
+                uow, caller, txn.household_id, EventType.TRANSACTION_CREATED, txn, txn.created_at
+            )
+            watch_budgets(uow, caller, txn.household_id, self._clock)
             await uow.commit()
         return txn
 
@@ -259,6 +265,10 @@ class UpdateTransaction:
         async with self._uow as uow:
             txn = await _existing(uow, caller.visible(), transaction_id, for_update=True)
             await revise_transaction(uow, caller, txn, changes, self._clock.now())
+            announce(
+                uow, caller, txn.household_id, EventType.TRANSACTION_UPDATED, txn, txn.updated_at
+            )
+            watch_budgets(uow, caller, txn.household_id, self._clock)
             await uow.commit()
         return txn
 
@@ -314,4 +324,6 @@ class DeleteTransaction:
             txn.check_unlocked()
             await record_effects(uow, txn, None)
             await uow.transactions.delete(txn)
+            announce(uow, caller, txn.household_id, EventType.TRANSACTION_DELETED, deleted(txn.id))
+            watch_budgets(uow, caller, txn.household_id)
             await uow.commit()

@@ -49,10 +49,12 @@ from budget.domain.model.period import PeriodKind
 from budget.domain.model.recurring import Frequency, WeekendRule
 from budget.domain.model.reports import Interval
 from budget.domain.model.transaction import TransactionStatus, TransactionType
+from budget.domain.model.webhook import DeliveryStatus
 from budget.entrypoints.http.auth import BEARER
 from budget.entrypoints.http.rule_sorts import RULE_ENUM_DESCRIPTIONS
 from budget.entrypoints.http.schemas.common import CurrencyCode
 from budget.entrypoints.http.schemas.imports import ImportSort
+from budget.entrypoints.http.schemas.webhooks import UNIQUE_LISTS, WebhookEvent
 from budget.entrypoints.http.sorts import SORT_DESCRIPTIONS
 
 DESCRIPTION = """\
@@ -155,6 +157,11 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
     **RULE_ENUM_DESCRIPTIONS,
     ImportSort: "How a list of imports is ordered: a field, or -field to reverse",
     ImportStatus: "completed (kept, undoable) or dry_run (validated only, nothing kept)",
+    WebhookEvent: "An event type a webhook can subscribe to",
+    DeliveryStatus: (
+        "Where a webhook delivery stands: pending (not yet delivered; retried until it is, "
+        "for more than a day), succeeded (a 2xx answer), failed (given up)"
+    ),
 }
 
 
@@ -232,6 +239,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="reports", description="Summaries per currency"),
             Tag(name="operations", description="The landing page and metrics"),
             Tag(name="changes", description="The change feed for offline clients"),
+            Tag(name="webhooks", description="Signed deliveries of a household's events"),
         ],
         use_handler_docstrings=False,
     )
@@ -255,6 +263,7 @@ def complete_document(document: OpenAPI) -> OpenAPI:
         if component := schemas.get(enum.__name__):
             component.description, component.default = description, None
     _title_generic_components(schemas)
+    _mark_unique_lists(schemas)
     return document
 
 
@@ -285,6 +294,17 @@ def _document_rate_limit(document: OpenAPI) -> None:
                     headers = response.headers = response.headers or {}
                     for name in RATE_LIMIT_HEADERS:
                         headers.setdefault(name, Reference(ref=f"#/components/headers/{name}"))
+
+
+def _mark_unique_lists(schemas: dict[str, Schema]) -> None:
+    """``uniqueItems`` on the body lists that refuse repeats (msgspec cannot state it)."""
+    for name, fields in UNIQUE_LISTS.items():
+        properties = schemas[name].properties or {} if name in schemas else {}
+        for prop in (properties.get(field_name) for field_name in fields):
+            arms = (prop, *(prop.one_of or ())) if isinstance(prop, Schema) else ()
+            for arm in arms:
+                if isinstance(arm, Schema) and arm.type == OpenAPIType.ARRAY:
+                    arm.unique_items = True
 
 
 def operations(document: OpenAPI) -> Iterator[Operation]:

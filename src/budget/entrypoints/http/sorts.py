@@ -23,6 +23,7 @@ from budget.domain.services.exchange_rates import EXCHANGE_RATE_SORTS
 from budget.domain.services.households import HOUSEHOLD_SORTS
 from budget.domain.services.recurring import DEFAULT_RECURRING_SORT, RECURRING_SORTS
 from budget.domain.services.users import USER_SORTS
+from budget.domain.services.webhooks import DEFAULT_WEBHOOK_SORT, WEBHOOK_SORTS
 
 
 def sort_keys(allowed: Sequence[str]) -> dict[str, str]:
@@ -42,6 +43,7 @@ ExchangeRateSort = StrEnum(  # type: ignore[misc]
     "ExchangeRateSort", sort_keys(EXCHANGE_RATE_SORTS)
 )
 RecurringSort = StrEnum("RecurringSort", sort_keys(RECURRING_SORTS))  # type: ignore[misc]
+WebhookSort = StrEnum("WebhookSort", sort_keys(WEBHOOK_SORTS))  # type: ignore[misc]
 
 ACCOUNTS_BY_DEFAULT = AccountSort(DEFAULT_ACCOUNT_SORT)
 CATEGORIES_BY_DEFAULT = CategorySort(DEFAULT_CATEGORY_SORT)
@@ -51,6 +53,7 @@ USERS_BY_DEFAULT = UserSort("created_at")
 HOUSEHOLDS_BY_DEFAULT = HouseholdSort("created_at")
 EXCHANGE_RATES_BY_DEFAULT = ExchangeRateSort("-date")
 RECURRING_BY_DEFAULT = RecurringSort(DEFAULT_RECURRING_SORT)
+WEBHOOKS_BY_DEFAULT = WebhookSort(DEFAULT_WEBHOOK_SORT)
 
 SORT_DESCRIPTIONS: dict[type[Enum], str] = {
     AccountSort: "How a list of accounts is ordered: a field, or -field to reverse",
@@ -61,5 +64,6 @@ SORT_DESCRIPTIONS: dict[type[Enum], str] = {
     HouseholdSort: "How a list of households is ordered: a field, or -field to reverse",
     ExchangeRateSort: "How a list of exchange rates is ordered: date, or -date to reverse",
     RecurringSort: "How a list of recurring transactions is ordered: a field, or -field to reverse",
+    WebhookSort: "How a list of webhooks is ordered: a field, or -field to reverse",
 }
 """The enum components' descriptions in the OpenAPI document."""
