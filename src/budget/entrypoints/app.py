@@ -192,6 +192,7 @@ from budget.entrypoints.http.ratelimit import (
     rate_limit_middleware,
 )
 from budget.entrypoints.http.schemas.changes import wire_renderers
+from budget.entrypoints.http.schemas.webhooks import event_data
 from budget.settings import Settings, ensure_secret
 
 log = logging.getLogger("budget.app")
@@ -602,7 +603,13 @@ def import_cases(c: Container) -> dict[str, Provide]:
     def uow(scope: Scope, *, read_only: bool = False) -> SqlAlchemyImportUnitOfWork:
         if read_only:
             return SqlAlchemyImportUnitOfWork(c.read_engine, read_only=True, scope=scope)
-        return SqlAlchemyImportUnitOfWork(c.engine, writers=c.writers, scope=scope)
+        return SqlAlchemyImportUnitOfWork(
+            c.engine,
+            writers=c.writers,
+            scope=scope,
+            recording=c.recording,
+            event_data=event_data,
+        )
 
     parser = FileStatementParser()
     return {

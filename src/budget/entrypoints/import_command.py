@@ -20,11 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from budget.adapters.changes import Recording
 from budget.domain.errors import DomainError, RuleViolationError
 from budget.domain.model.household import Caller, Role
 from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.statement import MAX_FILE_BYTES, CsvMapping, StatementFormat
 from budget.domain.services.imports import ImportOutcome, ImportRequest
+from budget.entrypoints.http.schemas.changes import wire_renderers
+from budget.entrypoints.http.schemas.webhooks import event_data
 from budget.settings import Settings, ensure_secret
 
 if TYPE_CHECKING:  # not a Litestar module: its annotations are never resolved at run time
@@ -173,7 +176,11 @@ async def _import(settings: Settings, email: str | None, request: ImportRequest)
     try:
         caller = await _caller(container, request.account_id, email)
         uow = SqlAlchemyImportUnitOfWork(
-            container.engine, writers=container.writers, scope=caller.visible()
+            container.engine,
+            writers=container.writers,
+            scope=caller.visible(),
+            recording=container.recording or Recording(wire_renderers()),
+            event_data=event_data,
         )
         use_case = ImportStatement(
             uow, container.clock, container.ids, FileStatementParser(), KeepRows()

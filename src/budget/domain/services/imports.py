@@ -46,10 +46,12 @@ from budget.domain.model.transaction import (
     Transaction,
     TransactionStatus,
 )
+from budget.domain.model.webhook import EventType
 from budget.domain.ports import Clock, IdFactory
 from budget.domain.ports.imports import ImportRowRules, ImportUnitOfWork, StatementParser
 from budget.domain.services.concurrency import retrying
 from budget.domain.services.transactions import record_effects
+from budget.domain.services.webhooks import announce, watch_budgets
 
 
 class ImportReconciledError(ConflictError):
@@ -155,8 +157,11 @@ class ImportStatement:
                 uow.transactions.add(txn)
                 await record_effects(uow, None, txn)
             uow.imports.add(batch, created)
+            outcome = _outcome(batch, created)
+            announce(uow, caller, batch.household_id, EventType.IMPORT_COMPLETED, outcome, now)
+            watch_budgets(uow, caller, batch.household_id, self._clock)
             await uow.commit()
-        return _outcome(batch, created)
+        return outcome
 
     def _transactions(
         self,

@@ -23,9 +23,11 @@ from budget.domain.model.ids import RecurringId, TransactionId
 from budget.domain.model.recurring import MAX_CATCH_UP, Occurrence
 from budget.domain.model.recurring_template import RecurringTransaction
 from budget.domain.model.transaction import FOREIGN_ACCOUNT, Links, Note, Posting, Transaction
+from budget.domain.model.webhook import EventType
 from budget.domain.ports import Clock, IdFactory, UnitOfWork
 from budget.domain.services.recurring import existing_template
 from budget.domain.services.transactions import record_effects
+from budget.domain.services.webhooks import record_event
 
 log = logging.getLogger("budget.recurring")
 
@@ -33,10 +35,14 @@ log = logging.getLogger("budget.recurring")
 async def record_recurring_posted(
     uow: UnitOfWork, template: RecurringTransaction, txn: Transaction
 ) -> None:
-    """Record the ``recurring.posted`` event of ``template`` posting ``txn``, in the posting's
-    unit of work. A no-op until the webhook outbox exists: the outbox records the event
-    here (``data``: the created transaction); ``transaction.created`` goes beside it."""
-    del uow, template, txn
+    """Record the ``recurring.posted`` and ``transaction.created`` events of ``template``
+    posting ``txn`` (``data``: the created transaction) in the posting's unit of work, and
+    have it fire the budget alerts the posting causes. The service posts with no caller, so
+    the outbox statement itself finds who listens."""
+    del template
+    record_event(uow, txn.household_id, EventType.TRANSACTION_CREATED, txn, txn.created_at)
+    record_event(uow, txn.household_id, EventType.RECURRING_POSTED, txn, txn.created_at)
+    uow.webhooks.watch_budgets(txn.household_id, None, None)
 
 
 async def post_occurrence(

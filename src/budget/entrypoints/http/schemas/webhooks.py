@@ -29,6 +29,7 @@ from budget.domain.model.webhook import (
     events_problems,
     url_problems,
 )
+from budget.domain.services.imports import ImportOutcome
 from budget.domain.services.webhooks import WebhookChanges, WebhookDraft
 from budget.entrypoints.http.schemas.accounts import AccountRead
 from budget.entrypoints.http.schemas.budgets import BudgetStatusRead
@@ -41,6 +42,7 @@ from budget.entrypoints.http.schemas.common import (
     household_ref,
     unset,
 )
+from budget.entrypoints.http.schemas.imports import ImportRead
 from budget.entrypoints.http.schemas.paging import Page
 from budget.entrypoints.http.schemas.transactions import TransactionRead
 
@@ -239,6 +241,8 @@ def event_data(data: object) -> object:
         return AccountRead.of(data)
     if isinstance(data, BudgetStanding):
         return BudgetStatusRead.of(data)
+    if isinstance(data, ImportOutcome):
+        return ImportRead.of(data)
     if isinstance(data, Mapping | msgspec.Struct):
         return data
     raise TypeError(f"no wire shape for an event's {type(data).__name__}")
