@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
+from budget.domain.model.account import Account
 from budget.domain.model.category import Category
 from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.imports import ImportBatch, ImportId, RowDraft
@@ -88,7 +89,7 @@ class UpperCasePayees:
         self.calls: list[int] = []
 
     async def apply(
-        self, uow: UnitOfWork, household_id: HouseholdId, drafts: Sequence[RowDraft]
+        self, uow: UnitOfWork, account: Account, drafts: Sequence[RowDraft]
     ) -> Sequence[RowDraft]:
         self.calls.append(len(drafts))
         return [replace(d, payee=d.payee.upper()) for d in drafts]

@@ -43,7 +43,6 @@ from budget.adapters.scheduler import Scheduler
 from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.adapters.statements import FileStatementParser
 from budget.domain.model.household import Caller
-from budget.domain.ports.imports import KeepRows
 from budget.domain.services.accounts import (
     CreateAccount,
     DeleteAccount,
@@ -94,6 +93,7 @@ from budget.domain.services.households import (
     RemoveMember,
     RenameHousehold,
 )
+from budget.domain.services.import_rules import HouseholdRowRules
 from budget.domain.services.imports import GetImport, ImportStatement, ListImports, UndoImport
 from budget.domain.services.invitations import (
     AcceptInvitation,
@@ -526,8 +526,8 @@ def cors_config(settings: Settings) -> CORSConfig | None:
 
 
 def import_cases(c: Container) -> dict[str, Provide]:
-    """Statement imports: their unit of work also keeps import batches. ``KeepRows`` is the
-    place where the household's categorisation rules (contract section 13) plug in."""
+    """Statement imports: their unit of work also keeps import batches; the household's
+    categorisation rules (contract section 13) apply to every row (``HouseholdRowRules``)."""
 
     def uow(scope: Scope, *, read_only: bool = False) -> SqlAlchemyImportUnitOfWork:
         if read_only:
@@ -537,7 +537,7 @@ def import_cases(c: Container) -> dict[str, Provide]:
     parser = FileStatementParser()
     return {
         "import_statement": scoped(
-            lambda scope: ImportStatement(uow(scope), c.clock, c.ids, parser, KeepRows())
+            lambda scope: ImportStatement(uow(scope), c.clock, c.ids, parser, HouseholdRowRules())
         ),
         "list_imports": scoped(lambda scope: ListImports(uow(scope, read_only=True))),
         "get_import": scoped(lambda scope: GetImport(uow(scope, read_only=True))),

@@ -165,7 +165,7 @@ async def _import(settings: Settings, email: str | None, request: ImportRequest)
     # Loaded here: the other commands (serve above all) never pay for them.
     from budget.adapters.imports import SqlAlchemyImportUnitOfWork
     from budget.adapters.statements import FileStatementParser
-    from budget.domain.ports.imports import KeepRows
+    from budget.domain.services.import_rules import HouseholdRowRules
     from budget.domain.services.imports import ImportStatement
     from budget.entrypoints.container import build_container
 
@@ -176,7 +176,7 @@ async def _import(settings: Settings, email: str | None, request: ImportRequest)
             container.engine, writers=container.writers, scope=caller.visible()
         )
         use_case = ImportStatement(
-            uow, container.clock, container.ids, FileStatementParser(), KeepRows()
+            uow, container.clock, container.ids, FileStatementParser(), HouseholdRowRules()
         )
         return await use_case.execute(caller, request)
     finally:

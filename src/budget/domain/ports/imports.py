@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
+from budget.domain.model.account import Account
 from budget.domain.model.backup import Backup
 from budget.domain.model.category import Category
 from budget.domain.model.ids import AccountId, HouseholdId
@@ -41,11 +42,12 @@ class BackupReader(Protocol):
 
 class ImportRowRules(Protocol):
     """What may change each imported row once it is drafted and before it is checked (the
-    household's categorisation rules, contract section 13). Loads what it needs once per
-    import, not once per row; returns the drafts in the same order, one for each."""
+    household's categorisation rules, contract section 13, in ``HouseholdRowRules``) for
+    an import into ``account``. Loads what it needs once per import, not once per row;
+    returns the drafts in the same order, one for each."""
 
     async def apply(
-        self, uow: UnitOfWork, household_id: HouseholdId, drafts: Sequence[RowDraft]
+        self, uow: UnitOfWork, account: Account, drafts: Sequence[RowDraft]
     ) -> Sequence[RowDraft]: ...
 
 
@@ -53,7 +55,7 @@ class KeepRows:
     """The ``ImportRowRules`` that change nothing."""
 
     async def apply(
-        self, uow: UnitOfWork, household_id: HouseholdId, drafts: Sequence[RowDraft]
+        self, uow: UnitOfWork, account: Account, drafts: Sequence[RowDraft]
     ) -> Sequence[RowDraft]:
         return drafts
 
