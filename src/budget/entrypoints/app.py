@@ -497,7 +497,13 @@ def rule_cases(c: Container) -> dict[str, Provide]:
         "delete_rule": scoped(lambda scope: DeleteRule(c.uow(scope))),
         "apply_rule": scoped(lambda scope: ApplyRule(c.uow(scope), c.clock)),
         "export_transactions": scoped(lambda scope: ExportTransactions(c.read_uow(scope))),
-        "export_household": scoped(lambda scope: ExportHousehold(c.read_uow(scope), c.clock)),
+        "export_household": scoped(
+            lambda scope: ExportHousehold(
+                c.read_uow(scope),
+                c.clock,
+                SqlAlchemyRatesUnitOfWork(c.read_engine, read_only=True, scope=scope),
+            )
+        ),
     }
 
 
