@@ -47,7 +47,8 @@ class FakeImportRepository:
         return [c for c in self._store.categories.values() if c.household_id == household_id]
 
     async def household_is_empty(self, household_id: HouseholdId) -> bool:
-        return not any(a.household_id == household_id for a in self._store.accounts.values())
+        records = (*self._store.accounts.values(), *self._store.budgets.values())
+        return not any(r.household_id == household_id for r in records)
 
     async def existing_ids(self, account_id: AccountId, candidates: Collection[str]) -> set[str]:
         held = {

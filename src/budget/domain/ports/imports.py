@@ -14,6 +14,7 @@ from budget.domain.model.imports import ImportBatch, ImportId, RowDraft
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.statement import CsvMapping, Statement, StatementFormat
 from budget.domain.model.transaction import Transaction
+from budget.domain.ports.exchange_rates import ExchangeRateRepository
 from budget.domain.ports.unit_of_work import UnitOfWork
 
 
@@ -83,7 +84,8 @@ class ImportRepository(Protocol):
         ...
 
     async def household_is_empty(self, household_id: HouseholdId) -> bool:
-        """Whether the household has neither accounts nor budgets."""
+        """Whether the household has no accounts (so no transactions), budgets, rules or
+        recurring templates (exchange rates do not count)."""
         ...
 
     async def existing_ids(self, account_id: AccountId, candidates: Collection[str]) -> set[str]:
@@ -105,3 +107,10 @@ class ImportUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def imports(self) -> ImportRepository: ...
+
+
+class RestoreUnitOfWork(ImportUnitOfWork, Protocol):
+    """The unit of work of a backup restore: an import's, with the exchange rates."""
+
+    @property
+    def exchange_rates(self) -> ExchangeRateRepository: ...
