@@ -4,6 +4,7 @@ same ``next_date``; only into a household without rules or recurring templates."
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -328,3 +329,17 @@ async def test_a_rule_naming_a_category_the_file_lacks_is_refused_on_the_file(
     gym_rule["actions"][0]["value"] = "0190b5a0-0000-7000-8000-0000000000ff"
 
     assert pointers(await _restore(client, user, target_id, source)) == ["#/file"]
+
+
+async def test_two_concurrent_restores_keep_one_copy_of_rules_templates_and_rates(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    source = await _export(client, user, await _source(client, user))
+    target_id = (await _post(client, user, "/api/v1/households", {"name": "Target"}))["id"]
+
+    answers = await asyncio.gather(*(_restore(client, user, target_id, source) for _ in range(2)))
+
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    restored = await _export(client, user, target_id)
+    assert [len(restored[s]) for s in ("rules", "recurring", "exchange_rates")] == [2, 2, 2]
