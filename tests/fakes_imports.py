@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
+from budget.domain.model.account import Account
 from budget.domain.model.category import Category
 from budget.domain.model.ids import AccountId, HouseholdId
 from budget.domain.model.imports import ImportBatch, ImportId, RowDraft
@@ -46,7 +47,8 @@ class FakeImportRepository:
         return [c for c in self._store.categories.values() if c.household_id == household_id]
 
     async def household_is_empty(self, household_id: HouseholdId) -> bool:
-        return not any(a.household_id == household_id for a in self._store.accounts.values())
+        records = (*self._store.accounts.values(), *self._store.budgets.values())
+        return not any(r.household_id == household_id for r in records)
 
     async def existing_ids(self, account_id: AccountId, candidates: Collection[str]) -> set[str]:
         held = {
@@ -88,7 +90,7 @@ class UpperCasePayees:
         self.calls: list[int] = []
 
     async def apply(
-        self, uow: UnitOfWork, household_id: HouseholdId, drafts: Sequence[RowDraft]
+        self, uow: UnitOfWork, account: Account, drafts: Sequence[RowDraft]
     ) -> Sequence[RowDraft]:
         self.calls.append(len(drafts))
         return [replace(d, payee=d.payee.upper()) for d in drafts]

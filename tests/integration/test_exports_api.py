@@ -388,3 +388,67 @@ async def test_a_backup_of_a_household_the_caller_is_not_in_is_a_404(
     response = await client.get(JSON_URL, params={"household_id": MISSING_ID}, headers=user.headers)
 
     assert response.status_code == 404
+
+
+async def test_a_backup_holds_recurring_templates_and_exchange_rates_as_their_gets_answer(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    headers = user.headers
+    account_id = await open_account(client, user)
+    food = await new_category(client, user)
+    template = body(
+        await client.post(
+            "/api/v1/recurring",
+            json={
+                "type": "expense",
+                "account_id": account_id,
+                "amount": "30",
+                "category_id": food,
+                "payee": "Gym",
+                "frequency": "monthly",
+                "start_date": "2026-01-31",
+                "auto_post": False,
+            },
+            headers=headers,
+        ),
+        201,
+    )
+    posted = await client.post(f"/api/v1/recurring/{template['id']}/post", headers=headers)
+    assert posted.status_code == 201
+    rate = body(
+        await client.post(
+            "/api/v1/exchange-rates",
+            json={"base": "USD", "quote": "EUR", "date": "2026-11-02", "rate": "0.9250"},
+            headers=headers,
+        ),
+        201,
+    )
+
+    backup = json.loads((await client.get(JSON_URL, headers=headers)).content)
+
+    current = body(await client.get(f"/api/v1/recurring/{template['id']}", headers=headers))
+    assert current["next_date"] == "2026-02-28"
+    assert backup["recurring"] == [current]
+    assert backup["exchange_rates"] == [
+        body(await client.get(f"/api/v1/exchange-rates/{rate['id']}", headers=headers))
+    ]
+
+
+async def test_a_backup_lists_every_exchange_rate_once_over_several_pages(
+    client: Client, new_user: NewUser
+) -> None:
+    user = await new_user()
+    days = [f"2025-{month:02d}-{day:02d}" for month in range(1, 13) for day in range(1, 29)]
+    items = [{"base": "USD", "quote": "EUR", "date": day, "rate": "0.9"} for day in days[:320]]
+    items += [{"base": "GBP", "quote": "EUR", "date": day, "rate": "1.1"} for day in days[:300]]
+    answer = await client.post(
+        "/api/v1/exchange-rates/batch", json={"items": items}, headers=user.headers
+    )
+    assert body(answer)["created"] == 620
+
+    backup = json.loads((await client.get(JSON_URL, headers=user.headers)).content)
+
+    rates = backup["exchange_rates"]
+    assert len({r["id"] for r in rates}) == len(rates) == 620
+    assert [r["date"] for r in rates] == sorted(r["date"] for r in rates)

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any, Self, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, exists, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from budget.adapters.categories import CATEGORIES, category_from_row
 from budget.adapters.database import RowValues, UnitSession, plain_row, plain_rows
+from budget.adapters.exchange_rates import SqlAlchemyExchangeRateRepository
 from budget.adapters.paging import ordered, page_of
+from budget.adapters.recurring import RECURRING
+from budget.adapters.rules import RULES
 from budget.adapters.scoping import in_households
 from budget.adapters.splits import parts_of
 from budget.adapters.tables import AccountRow, BudgetRow, ImportBatchRow, ImportTransactionRow
@@ -121,11 +124,12 @@ class SqlAlchemyImportRepository:
         return [category_from_row(r._mapping) for r in await plain_rows(self._session, statement)]
 
     async def household_is_empty(self, household_id: HouseholdId) -> bool:
-        for table in (ACCOUNTS, BUDGETS):
-            statement = select(table.c.id).where(table.c.household_id == household_id).limit(1)
-            if await plain_row(self._session, statement) is not None:
-                return False
-        return True
+        held = [
+            exists().where(table.c.household_id == household_id)
+            for table in (ACCOUNTS, BUDGETS, RULES, RECURRING)
+        ]
+        found = await plain_row(self._session, select(or_(*held)))
+        return found is None or not found[0]
 
     async def existing_ids(self, account_id: AccountId, candidates: Collection[str]) -> set[str]:
         wanted = sorted(set(candidates))
@@ -173,10 +177,11 @@ class SqlAlchemyImportRepository:
 
 
 class SqlAlchemyImportUnitOfWork(SqlAlchemyUnitOfWork):
-    """The unit of work of imports: every repository of ``SqlAlchemyUnitOfWork``, and the
-    import batches."""
+    """The unit of work of imports: every repository of ``SqlAlchemyUnitOfWork``, the
+    import batches, and the exchange rates (a backup restores them too)."""
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.imports = SqlAlchemyImportRepository(self._session, self._writes)
+        self.exchange_rates = SqlAlchemyExchangeRateRepository(self._session, self._writes)
         return self

@@ -49,7 +49,6 @@ from budget.adapters.spending import SqlAlchemyBudgetSpendingReader
 from budget.adapters.statements import FileStatementParser
 from budget.domain.model.household import Caller
 from budget.domain.model.ids import HouseholdId
-from budget.domain.ports.imports import KeepRows
 from budget.domain.services.accounts import (
     CreateAccount,
     DeleteAccount,
@@ -101,6 +100,7 @@ from budget.domain.services.households import (
     RemoveMember,
     RenameHousehold,
 )
+from budget.domain.services.import_rules import HouseholdRowRules
 from budget.domain.services.imports import GetImport, ImportStatement, ListImports, UndoImport
 from budget.domain.services.invitations import (
     AcceptInvitation,
@@ -528,7 +528,13 @@ def rule_cases(c: Container) -> dict[str, Provide]:
         "delete_rule": scoped(lambda scope: DeleteRule(c.uow(scope))),
         "apply_rule": scoped(lambda scope: ApplyRule(c.uow(scope), c.clock)),
         "export_transactions": scoped(lambda scope: ExportTransactions(c.read_uow(scope))),
-        "export_household": scoped(lambda scope: ExportHousehold(c.read_uow(scope), c.clock)),
+        "export_household": scoped(
+            lambda scope: ExportHousehold(
+                c.read_uow(scope),
+                c.clock,
+                SqlAlchemyRatesUnitOfWork(c.read_engine, read_only=True, scope=scope),
+            )
+        ),
     }
 
 
@@ -597,8 +603,8 @@ def cors_config(settings: Settings) -> CORSConfig | None:
 
 
 def import_cases(c: Container) -> dict[str, Provide]:
-    """Statement imports: their unit of work also keeps import batches. ``KeepRows`` is the
-    place where the household's categorisation rules (contract section 13) plug in."""
+    """Statement imports: their unit of work also keeps import batches; the household's
+    categorisation rules (contract section 13) apply to every row (``HouseholdRowRules``)."""
 
     def uow(scope: Scope, *, read_only: bool = False) -> SqlAlchemyImportUnitOfWork:
         if read_only:
@@ -614,7 +620,7 @@ def import_cases(c: Container) -> dict[str, Provide]:
     parser = FileStatementParser()
     return {
         "import_statement": scoped(
-            lambda scope: ImportStatement(uow(scope), c.clock, c.ids, parser, KeepRows())
+            lambda scope: ImportStatement(uow(scope), c.clock, c.ids, parser, HouseholdRowRules())
         ),
         "list_imports": scoped(lambda scope: ListImports(uow(scope, read_only=True))),
         "get_import": scoped(lambda scope: GetImport(uow(scope, read_only=True))),

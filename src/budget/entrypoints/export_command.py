@@ -19,6 +19,7 @@ from typing import IO, Any
 from uuid import UUID
 
 from budget.adapters.database import create_engine
+from budget.adapters.exchange_rates import SqlAlchemyRatesUnitOfWork
 from budget.adapters.system import SystemClock
 from budget.adapters.uow import SqlAlchemyUnitOfWork
 from budget.domain.errors import NotFoundError
@@ -68,7 +69,8 @@ async def _export(settings: Settings, household: HouseholdId, kind: str, output:
     engine = create_engine(settings.database_url)
     try:
         uow = SqlAlchemyUnitOfWork(engine, read_only=True, scope=(household,))
-        backup = ExportHousehold(uow, SystemClock())
+        rates = SqlAlchemyRatesUnitOfWork(engine, read_only=True, scope=(household,))
+        backup = ExportHousehold(uow, SystemClock(), rates)
         snapshot = await backup.snapshot(household)
         reporter = _Reporter(snapshot.transaction_count)
         if kind == "json":

@@ -11,7 +11,7 @@ no spreadsheet runs it as a formula.
 **Backup.** ``{format: "budget-backup", version: 1, exported_at, household, <sections>}``:
 each section a list of records exactly as their ``GET`` answers them. The sections come
 from ``backup_sections``, one ``BackupSection`` per key in order; a feature adds its own
-there (``recurring`` and ``exchange_rates`` answer ``[]`` until their tables exist).
+there.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ from budget.domain.services.exports import (
 from budget.entrypoints.http.schemas.accounts import AccountRead
 from budget.entrypoints.http.schemas.budgets import BudgetRead
 from budget.entrypoints.http.schemas.categories import CategoryRead
+from budget.entrypoints.http.schemas.exchange_rates import ExchangeRateRead
 from budget.entrypoints.http.schemas.households import HouseholdRead
+from budget.entrypoints.http.schemas.recurring import RecurringRead
 from budget.entrypoints.http.schemas.rules import RuleRead
 from budget.entrypoints.http.schemas.transactions import TransactionRead
 
@@ -154,21 +156,18 @@ def _ready(items: Sequence[Any]) -> SectionItems:
     return once
 
 
-def _nothing() -> SectionItems:
-    return _ready([])
-
-
 def backup_sections(
     snapshot: HouseholdSnapshot, export: ExportHousehold, household_id: HouseholdId
 ) -> list[BackupSection]:
-    """The sections of a household's backup, in the order the contract lists them.
-
-    ``recurring`` and ``exchange_rates`` are empty here: their features add their own
-    providers (a ``BackupSection`` built from their use cases, like ``transactions``)."""
+    """The sections of a household's backup, in the order the contract lists them."""
 
     async def transactions() -> AsyncIterator[Sequence[Any]]:
         async for page in export.transactions(household_id):
             yield [TransactionRead.of(txn) for txn in page]
+
+    async def exchange_rates() -> AsyncIterator[Sequence[Any]]:
+        async for page in export.exchange_rates(household_id):
+            yield [ExchangeRateRead.of(rate) for rate in page]
 
     return [
         BackupSection("accounts", _ready([AccountRead.of(a) for a in snapshot.accounts])),
@@ -176,8 +175,8 @@ def backup_sections(
         BackupSection("transactions", transactions),
         BackupSection("budgets", _ready([BudgetRead.of(b) for b in snapshot.budgets])),
         BackupSection("rules", _ready([RuleRead.of(r) for r in snapshot.rules])),
-        BackupSection("recurring", _nothing()),
-        BackupSection("exchange_rates", _nothing()),
+        BackupSection("recurring", _ready([RecurringRead.of(t) for t in snapshot.recurring])),
+        BackupSection("exchange_rates", exchange_rates),
     ]
 
 

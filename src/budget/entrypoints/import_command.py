@@ -168,7 +168,7 @@ async def _import(settings: Settings, email: str | None, request: ImportRequest)
     # Loaded here: the other commands (serve above all) never pay for them.
     from budget.adapters.imports import SqlAlchemyImportUnitOfWork
     from budget.adapters.statements import FileStatementParser
-    from budget.domain.ports.imports import KeepRows
+    from budget.domain.services.import_rules import HouseholdRowRules
     from budget.domain.services.imports import ImportStatement
     from budget.entrypoints.container import build_container
 
@@ -183,7 +183,7 @@ async def _import(settings: Settings, email: str | None, request: ImportRequest)
             event_data=event_data,
         )
         use_case = ImportStatement(
-            uow, container.clock, container.ids, FileStatementParser(), KeepRows()
+            uow, container.clock, container.ids, FileStatementParser(), HouseholdRowRules()
         )
         return await use_case.execute(caller, request)
     finally:

@@ -1,16 +1,14 @@
 """A household backup (``GET /exports/household.json``, contract section 12) as a restore
 reads it: every record with its old id and its wire values, before any rule applies.
-
-``rules``, ``recurring`` and ``exchange_rates`` are kept as the raw JSON objects the file
-holds: their restore belongs to the features that own those records.
+Timestamps (``created_at``, ``updated_at``) are kept only where they decide an order or a
+record's own history (rules run oldest first at equal priorities; templates and rates keep
+theirs); None when the file has none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 BACKUP_FORMAT = "budget-backup"
@@ -61,6 +59,7 @@ class BackupTransaction:
     splits: tuple[BackupSplit, ...] = ()
     status: str = "uncleared"
     import_id: str | None = None
+    recurring_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +77,71 @@ class BackupBudget:
 
 
 @dataclass(frozen=True, slots=True)
+class BackupCondition:
+    field: str
+    op: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class BackupAction:
+    """``{set, value}`` or ``{add_tags}``, as the file holds it."""
+
+    set: str | None = None
+    value: str | None = None
+    add_tags: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BackupRule:
+    id: UUID
+    name: str
+    conditions: tuple[BackupCondition, ...]
+    actions: tuple[BackupAction, ...]
+    priority: int = 100
+    active: bool = True
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BackupRecurring:
+    """A template with its schedule; ``next_date`` is its progress (null: finished)."""
+
+    id: UUID
+    type: str
+    account_id: UUID
+    amount: str
+    frequency: str
+    start_date: dt.date
+    to_account_id: UUID | None = None
+    to_amount: str | None = None
+    category_id: UUID | None = None
+    splits: tuple[BackupSplit, ...] = ()
+    payee: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    interval: int = 1
+    end_date: dt.date | None = None
+    count: int | None = None
+    weekend: str = "keep"
+    auto_post: bool = True
+    next_date: dt.date | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BackupRate:
+    id: UUID
+    base: str
+    quote: str
+    date: dt.date
+    rate: str
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Backup:
     """Every record of a backup file."""
 
@@ -85,6 +149,6 @@ class Backup:
     accounts: tuple[BackupAccount, ...] = ()
     transactions: tuple[BackupTransaction, ...] = ()
     budgets: tuple[BackupBudget, ...] = ()
-    rules: tuple[Mapping[str, Any], ...] = ()
-    recurring: tuple[Mapping[str, Any], ...] = ()
-    exchange_rates: tuple[Mapping[str, Any], ...] = ()
+    rules: tuple[BackupRule, ...] = ()
+    recurring: tuple[BackupRecurring, ...] = ()
+    exchange_rates: tuple[BackupRate, ...] = ()

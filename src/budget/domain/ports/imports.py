@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
+from budget.domain.model.account import Account
 from budget.domain.model.backup import Backup
 from budget.domain.model.category import Category
 from budget.domain.model.ids import AccountId, HouseholdId
@@ -13,6 +14,7 @@ from budget.domain.model.imports import ImportBatch, ImportId, RowDraft
 from budget.domain.model.paging import Page, PageRequest, Sort
 from budget.domain.model.statement import CsvMapping, Statement, StatementFormat
 from budget.domain.model.transaction import Transaction
+from budget.domain.ports.exchange_rates import ExchangeRateRepository
 from budget.domain.ports.unit_of_work import UnitOfWork
 
 
@@ -41,11 +43,12 @@ class BackupReader(Protocol):
 
 class ImportRowRules(Protocol):
     """What may change each imported row once it is drafted and before it is checked (the
-    household's categorisation rules, contract section 13). Loads what it needs once per
-    import, not once per row; returns the drafts in the same order, one for each."""
+    household's categorisation rules, contract section 13, in ``HouseholdRowRules``) for
+    an import into ``account``. Loads what it needs once per import, not once per row;
+    returns the drafts in the same order, one for each."""
 
     async def apply(
-        self, uow: UnitOfWork, household_id: HouseholdId, drafts: Sequence[RowDraft]
+        self, uow: UnitOfWork, account: Account, drafts: Sequence[RowDraft]
     ) -> Sequence[RowDraft]: ...
 
 
@@ -53,7 +56,7 @@ class KeepRows:
     """The ``ImportRowRules`` that change nothing."""
 
     async def apply(
-        self, uow: UnitOfWork, household_id: HouseholdId, drafts: Sequence[RowDraft]
+        self, uow: UnitOfWork, account: Account, drafts: Sequence[RowDraft]
     ) -> Sequence[RowDraft]:
         return drafts
 
@@ -81,7 +84,8 @@ class ImportRepository(Protocol):
         ...
 
     async def household_is_empty(self, household_id: HouseholdId) -> bool:
-        """Whether the household has neither accounts nor budgets."""
+        """Whether the household has no accounts (so no transactions), budgets, rules or
+        recurring templates (exchange rates do not count)."""
         ...
 
     async def existing_ids(self, account_id: AccountId, candidates: Collection[str]) -> set[str]:
@@ -103,3 +107,10 @@ class ImportUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def imports(self) -> ImportRepository: ...
+
+
+class RestoreUnitOfWork(ImportUnitOfWork, Protocol):
+    """The unit of work of a backup restore: an import's, with the exchange rates."""
+
+    @property
+    def exchange_rates(self) -> ExchangeRateRepository: ...

@@ -18,6 +18,7 @@ from typing import TypeVar
 from budget.domain.model.account import Account
 from budget.domain.model.budget import Budget, BudgetFilters
 from budget.domain.model.category import Category
+from budget.domain.model.exchange_rate import ExchangeRate
 from budget.domain.model.household import Action, Caller, Household, Role
 from budget.domain.model.ids import AccountId, CategoryId, HouseholdId
 from budget.domain.model.ledger_queries import (
@@ -28,9 +29,11 @@ from budget.domain.model.ledger_queries import (
     sort_value,
 )
 from budget.domain.model.paging import MAX_LIMIT, Page, PageRequest, Sort
+from budget.domain.model.recurring_template import RecurringTransaction
 from budget.domain.model.rule import Rule
 from budget.domain.model.transaction import Transaction
 from budget.domain.ports import Clock, UnitOfWork
+from budget.domain.ports.exchange_rates import ExchangeRateFilters, RatesUnitOfWork
 from budget.domain.services.households import existing_household
 
 EXPORT_PAGE_SIZE = MAX_LIMIT
@@ -40,7 +43,8 @@ T = TypeVar("T")
 
 
 async def _every(fetch: Callable[[PageRequest], Awaitable[Page[T]]]) -> list[T]:
-    """Every item of an offset-paged list (accounts, categories, budgets, rules: small)."""
+    """Every item of an offset-paged list (accounts, categories, budgets, rules, recurring
+    templates: small)."""
     found: list[T] = []
     while True:
         page = await fetch(PageRequest(MAX_LIMIT, len(found)))
@@ -145,20 +149,23 @@ class HouseholdSnapshot:
     budgets: Sequence[Budget]
     rules: Sequence[Rule]
     transaction_count: int
+    recurring: Sequence[RecurringTransaction] = ()
 
 
 class ExportHousehold:
     """A household's full backup (owners only): the household and every account, category,
-    budget and rule as one read, then its transactions page by page.
+    budget, rule and recurring template as one read, then its transactions page by page,
+    then its exchange rates page by page (from ``rates``, their own unit of work).
 
     Raises:
         HouseholdNotFoundError: the caller is not a member (or no such household).
         PermissionDeniedError: a member who is not an owner.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, rates: RatesUnitOfWork | None = None) -> None:
         self._uow = uow
         self._clock = clock
+        self._rates = rates
 
     async def execute(self, caller: Caller, household_id: HouseholdId | None) -> HouseholdSnapshot:
         chosen = caller.default_household_id if household_id is None else household_id
@@ -186,6 +193,9 @@ class ExportHousehold:
                 lambda page: uow.budgets.list(scope, BudgetFilters(), page, Sort("created_at"))
             )
             rules = await _every(lambda page: uow.rules.list(scope, page, Sort("priority")))
+            recurring = await _every(
+                lambda page: uow.recurring.list(scope, page, Sort("created_at"))
+            )
             counted = await uow.transactions.list(
                 scope, TransactionFilters(), Sort("date"), PageRequest(1)
             )
@@ -198,8 +208,28 @@ class ExportHousehold:
             budgets,
             rules,
             counted.total or 0,
+            recurring,
         )
 
     def transactions(self, household_id: HouseholdId) -> AsyncIterator[Sequence[Transaction]]:
         """The household's transactions, oldest date first, a page at a time."""
         return transaction_pages(self._uow, (household_id,), TransactionFilters(), Sort("date"))
+
+    async def exchange_rates(
+        self, household_id: HouseholdId, size: int = EXPORT_PAGE_SIZE
+    ) -> AsyncIterator[Sequence[ExchangeRate]]:
+        """The household's exchange rates, oldest date first, ``size`` at a time, each page
+        read in its own short unit of work (none without ``rates``)."""
+        if self._rates is None:
+            return
+        rates, scope, offset = self._rates, (household_id,), 0
+        while True:
+            async with rates:
+                page = await rates.exchange_rates.list(
+                    scope, ExchangeRateFilters(), PageRequest(size, offset), Sort("date")
+                )
+            if page.items:
+                yield page.items
+            if len(page.items) < size:
+                return
+            offset += len(page.items)

@@ -123,7 +123,7 @@ class ImportStatement:
             categories = await uow.imports.categories_of(account.household_id)
             drafts = draft_rows(statement.lines, categories)
             # The one place where each row's draft is final before it is checked.
-            drafts = list(await self._rules.apply(uow, account.household_id, drafts))
+            drafts = list(await self._rules.apply(uow, account, drafts))
             rows, problems = check_rows(drafts, account.currency)
             if problems or statement.problems:
                 raise RowsInvalidError([*statement.problems, *problems])

@@ -2,16 +2,19 @@
 ``POST /imports`` with ``format=budget-backup``).
 
 One unit of work: the household row is locked (two restores into one household queue),
-it must have no accounts and no budgets (nor rules or recurring transactions: the owners
-of those records add their checks in ``_holds_other_records``), its default categories
-are replaced by the backup's, then categories, accounts, transactions (with their parts,
-status and ``import_id``) and budgets are added under new ids with every reference
-remapped. Transactions go through the normal write path (``record_effects``), so
-balances, cleared balances and totals come out as in the source household. The restore is
-kept as an import batch (no account), so it can be listed and undone like any import.
-
-``_restore_rules``, ``_restore_recurring`` and ``_restore_exchange_rates`` are the places
-where those records will be restored; they do nothing yet.
+it must have no accounts (so no transactions), budgets, rules or recurring templates, its
+default categories are replaced by the backup's, then categories, accounts, recurring
+templates, transactions (with their parts, status, ``import_id`` and ``recurring_id``),
+budgets, rules and exchange rates are added under new ids with every reference remapped
+(rule actions' categories and ``account_id`` conditions; templates' accounts, category
+and parts' categories). Transactions go through the normal write path
+(``record_effects``), so balances, cleared balances and totals come out as in the source
+household. A template keeps its schedule and its progress: the occurrence its
+``next_date`` names is its next one, so it posts nothing the source posted. Rules,
+templates and rates keep their timestamps (rules of equal priority run oldest first).
+Exchange rates are upserted (the household may hold some already: the backup's value
+wins). The restore is kept as an import batch (no account), so it can be listed and
+undone like any import (undo removes the transactions, not the other records).
 """
 
 from __future__ import annotations
@@ -25,20 +28,35 @@ from budget.domain.errors import ConflictError, RuleViolationError
 from budget.domain.model.account import Account, AccountType
 from budget.domain.model.backup import (
     BACKUP_FORMAT,
-    Backup,
     BackupAccount,
     BackupBudget,
     BackupCategory,
+    BackupCondition,
+    BackupRate,
+    BackupRecurring,
+    BackupRule,
     BackupTransaction,
 )
 from budget.domain.model.budget import Budget, BudgetFields
 from budget.domain.model.category import Category, CategoryKind, clean_name
 from budget.domain.model.currency import Currency
+from budget.domain.model.exchange_rate import ExchangeRate, ExchangeRateId, Rate
 from budget.domain.model.household import Caller
-from budget.domain.model.ids import AccountId, BudgetId, CategoryId, HouseholdId, TransactionId
+from budget.domain.model.ids import (
+    AccountId,
+    BudgetId,
+    CategoryId,
+    HouseholdId,
+    RecurringId,
+    RuleId,
+    TransactionId,
+)
 from budget.domain.model.imports import ImportBatch, ImportCounts, ImportStatus
 from budget.domain.model.money import Money
 from budget.domain.model.period import PeriodKind
+from budget.domain.model.recurring import Frequency, RecurrenceSchedule, WeekendRule
+from budget.domain.model.recurring_template import RecurringTransaction
+from budget.domain.model.rule import Rule, check_rule
 from budget.domain.model.splits import Split
 from budget.domain.model.statement import UnreadableFileError
 from budget.domain.model.transaction import (
@@ -50,8 +68,10 @@ from budget.domain.model.transaction import (
     TransactionType,
 )
 from budget.domain.ports import Clock, IdFactory
-from budget.domain.ports.imports import BackupReader, ImportUnitOfWork
+from budget.domain.ports.imports import BackupReader, RestoreUnitOfWork
+from budget.domain.services.exchange_rates import RateDraft
 from budget.domain.services.imports import ImportOutcome
+from budget.domain.services.rules import ActionDraft, ConditionDraft, parse_rule
 from budget.domain.services.transactions import record_effects
 
 T = TypeVar("T")
@@ -76,7 +96,7 @@ class RestoreBackup:
     """
 
     def __init__(
-        self, uow: ImportUnitOfWork, clock: Clock, ids: IdFactory, reader: BackupReader
+        self, uow: RestoreUnitOfWork, clock: Clock, ids: IdFactory, reader: BackupReader
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -97,7 +117,7 @@ class RestoreBackup:
         now = self._clock.now()
         async with self._uow as uow:
             await uow.households.get(household, for_update=True)
-            if not await uow.imports.household_is_empty(household) or _holds_other_records():
+            if not await uow.imports.household_is_empty(household):
                 raise HouseholdNotEmptyError(
                     "A backup restores only into a household without accounts, budgets, "
                     "rules or recurring transactions."
@@ -108,15 +128,15 @@ class RestoreBackup:
             try:
                 categories = restoring.categories(backup.categories)
                 accounts = restoring.accounts(backup.accounts)
+                templates = restoring.templates(backup.recurring, accounts, categories)
                 transactions = restoring.transactions(backup.transactions, accounts, categories)
                 budgets = restoring.budgets(backup.budgets, categories)
+                rules = restoring.rules(backup.rules, accounts, categories)
+                rates = restoring.rates(backup.exchange_rates)
             except RuleViolationError as error:
                 if isinstance(error, UnreadableFileError):
                     raise
                 raise UnreadableFileError(f"holds a record that breaks a rule: {error}") from None
-            _restore_rules(backup, restoring.ids)
-            _restore_recurring(backup, restoring.ids)
-            _restore_exchange_rates(backup)
             counts = ImportCounts(len(transactions), len(transactions), 0)
             batch = ImportBatch(
                 self._ids.new_id(), household, None, caller.id, file_name[:255],
@@ -133,6 +153,11 @@ class RestoreBackup:
                 await record_effects(uow, None, txn)
             for budget in budgets:
                 uow.budgets.add(budget)
+            for template in templates.values():
+                uow.recurring.add(template)
+            for rule in rules:
+                uow.rules.add(rule)
+            await uow.exchange_rates.upsert(rates)
             uow.imports.add(batch, transactions)
             await uow.commit()
         return _outcome(batch, transactions, dry_run=False)
@@ -151,24 +176,6 @@ def _outcome(batch: ImportBatch, txns: Sequence[Transaction], *, dry_run: bool) 
     )
 
 
-def _holds_other_records() -> bool:
-    """Whether the household has rules or recurring transactions (their features check)."""
-    return False
-
-
-def _restore_rules(backup: Backup, ids: Mapping[UUID, UUID]) -> None:
-    """Restore ``backup.rules`` with ``ids`` remapped (the rules feature fills this in)."""
-
-
-def _restore_recurring(backup: Backup, ids: Mapping[UUID, UUID]) -> None:
-    """Restore ``backup.recurring`` with ``ids`` remapped (the recurring feature fills this
-    in, ``next_date`` included)."""
-
-
-def _restore_exchange_rates(backup: Backup) -> None:
-    """Restore ``backup.exchange_rates`` (the exchange-rate feature fills this in)."""
-
-
 class _Restoring:
     """The new records of one restore, and the map from old ids to new ones."""
 
@@ -177,6 +184,7 @@ class _Restoring:
         self.now = now
         self.new_id = new_id
         self.ids: dict[UUID, UUID] = {}
+        self.templates_by_old: dict[UUID, UUID] = {}
 
     def _new(self, old: UUID) -> UUID:
         if old in self.ids:
@@ -227,6 +235,8 @@ class _Restoring:
         accounts: Mapping[UUID, Account],
         categories: Mapping[UUID, Category],
     ) -> list[Transaction]:
+        """Restored after the templates: a posted transaction names its template's new id
+        (none when the template is not in the file: it was deleted, like in the source)."""
         return [self._transaction(t, accounts, categories) for t in found]
 
     def _transaction(
@@ -235,32 +245,7 @@ class _Restoring:
         accounts: Mapping[UUID, Account],
         categories: Mapping[UUID, Category],
     ) -> Transaction:
-        account = _lookup(accounts, t.account_id, "account")
-        to_account = (
-            None if t.to_account_id is None else _lookup(accounts, t.to_account_id, "account")
-        )
-        category = None if t.category_id is None else _lookup(categories, t.category_id, "category")
-        kind = _enum(TransactionType, t.type, "type")
-        parts = tuple(
-            Split(
-                None
-                if s.category_id is None
-                else _lookup(categories, s.category_id, "category").id,
-                Money.parse(s.amount, account.currency),
-                s.description,
-            )
-            for s in t.splits
-        )
-        to_amount = None
-        if to_account is not None and t.to_amount is not None:
-            to_amount = Money.parse(t.to_amount, to_account.currency, field="to_amount")
-        posting = Posting.settle(
-            kind,
-            Links(account, to_account, category),
-            Money.parse(t.amount, account.currency),
-            sent_to_amount=to_amount,
-            splits=parts,
-        )
+        posting = _posting(t, accounts, categories)
         return Transaction.record(
             TransactionId(self._new(t.id)),
             self.household,
@@ -270,6 +255,9 @@ class _Restoring:
             self.now,
             status=_enum(TransactionStatus, t.status, "status"),
             import_id=t.import_id,
+            recurring_id=None
+            if t.recurring_id is None
+            else self.templates_by_old.get(t.recurring_id),
         )
 
     def budgets(
@@ -294,6 +282,176 @@ class _Restoring:
                 Budget.create(BudgetId(self._new(b.id)), self.household, fields.checked(), self.now)
             )
         return new
+
+    def _template_of(self, old: UUID | None) -> UUID | None:
+        return None if old is None else self.templates_by_old.get(old)
+
+    def templates(
+        self,
+        found: Sequence[BackupRecurring],
+        accounts: Mapping[UUID, Account],
+        categories: Mapping[UUID, Category],
+    ) -> dict[UUID, RecurringTransaction]:
+        new: dict[UUID, RecurringTransaction] = {}
+        for r in found:
+            schedule = RecurrenceSchedule(
+                _enum(Frequency, r.frequency, "frequency"),
+                r.start_date,
+                r.interval,
+                r.end_date,
+                r.count,
+                _enum(WeekendRule, r.weekend, "weekend"),
+            )
+            template = RecurringTransaction.create(
+                RecurringId(self._new(r.id)),
+                _posting(r, accounts, categories),
+                Note.of(r.description, r.payee, r.tags),
+                schedule,
+                auto_post=r.auto_post,
+                now=self.now,
+            )
+            template.last_planned, template.posted_count = progress(schedule, r.next_date)
+            template.created_at = r.created_at or self.now
+            template.updated_at = r.updated_at or template.created_at
+            new[r.id] = template
+            self.templates_by_old[r.id] = template.id
+        return new
+
+    def rules(
+        self,
+        found: Sequence[BackupRule],
+        accounts: Mapping[UUID, Account],
+        categories: Mapping[UUID, Category],
+    ) -> list[Rule]:
+        new = []
+        for r in found:
+            conditions = [
+                ConditionDraft(c.field, c.op, _remapped_account(c, accounts)) for c in r.conditions
+            ]
+            actions = [
+                ActionDraft(
+                    a.set,
+                    _category_value(a.value, categories) if a.set == "category_id" else a.value,
+                    None if a.add_tags is None else list(a.add_tags),
+                )
+                for a in r.actions
+            ]
+            sent_conditions, sent_actions = parse_rule(r.name, r.priority, conditions, actions)
+            parsed_conditions, parsed_actions = sent_conditions or (), sent_actions or ()
+            name = check_rule(r.name, r.priority, parsed_conditions, parsed_actions)
+            created = r.created_at or self.now
+            new.append(
+                Rule(
+                    RuleId(self._new(r.id)),
+                    self.household,
+                    name,
+                    r.priority,
+                    r.active,
+                    parsed_conditions,
+                    parsed_actions,
+                    created,
+                    r.updated_at or created,
+                )
+            )
+        return new
+
+    def rates(self, found: Sequence[BackupRate]) -> list[ExchangeRate]:
+        new = []
+        for r in found:
+            draft = RateDraft(r.base, r.quote, r.date, r.rate)
+            problems = draft.problems()
+            if problems:
+                raise RuleViolationError(*problems)
+            new.append(
+                ExchangeRate(
+                    ExchangeRateId(self._new(r.id)),
+                    self.household,
+                    Currency.of(r.base),
+                    Currency.of(r.quote),
+                    r.date,
+                    Rate.parse(r.rate),
+                    r.created_at or self.now,
+                )
+            )
+        return new
+
+
+def progress(schedule: RecurrenceSchedule, next_date: dt.date | None) -> tuple[dt.date | None, int]:
+    """The planned date of the last occurrence posted (None: none yet) and how many were
+    posted, for a template whose next occurrence is posted on ``next_date`` (None: its
+    schedule is finished). When a weekend move puts several occurrences on ``next_date``,
+    the first of them is the next one (nothing is skipped).
+
+    Raises:
+        UnreadableFileError: ``next_date`` is no occurrence of the schedule, or a schedule
+            without an end is said to be finished.
+    """
+    if next_date is None:
+        if schedule.count is not None:
+            last = schedule.count - 1
+        elif schedule.end_date is not None:
+            last = schedule.first_after(schedule.end_date) - 1
+        else:
+            raise UnreadableFileError("holds a finished recurring template that never ends")
+        return schedule.planned(last), last + 1
+    found = schedule.between(None, next_date, next_date)
+    if not found:
+        raise UnreadableFileError(
+            f"holds a recurring template whose next_date {next_date} is not one of its dates"
+        )
+    index = found[0].index
+    return (None if index == 0 else schedule.planned(index - 1)), index
+
+
+def _posting(
+    t: BackupTransaction | BackupRecurring,
+    accounts: Mapping[UUID, Account],
+    categories: Mapping[UUID, Category],
+) -> Posting:
+    account = _lookup(accounts, t.account_id, "account")
+    to_account = None if t.to_account_id is None else _lookup(accounts, t.to_account_id, "account")
+    category = None if t.category_id is None else _lookup(categories, t.category_id, "category")
+    kind = _enum(TransactionType, t.type, "type")
+    parts = tuple(
+        Split(
+            None if s.category_id is None else _lookup(categories, s.category_id, "category").id,
+            Money.parse(s.amount, account.currency),
+            s.description,
+        )
+        for s in t.splits
+    )
+    to_amount = None
+    if to_account is not None and t.to_amount is not None:
+        to_amount = Money.parse(t.to_amount, to_account.currency, field="to_amount")
+    return Posting.settle(
+        kind,
+        Links(account, to_account, category),
+        Money.parse(t.amount, account.currency),
+        sent_to_amount=to_amount,
+        splits=parts,
+    )
+
+
+def _remapped_account(condition: BackupCondition, accounts: Mapping[UUID, Account]) -> str:
+    """An ``account_id`` condition's value with the account's new id (kept as it is when the
+    file does not hold that account: it matches nothing here either)."""
+    if condition.field != "account_id":
+        return condition.value
+    try:
+        old = UUID(condition.value)
+    except ValueError:
+        return condition.value
+    found = accounts.get(old)
+    return condition.value if found is None else str(found.id)
+
+
+def _category_value(value: str | None, categories: Mapping[UUID, Category]) -> str | None:
+    """A ``set category_id`` action's value with the category's new id."""
+    try:
+        old = UUID(value or "")
+    except ValueError:
+        return value
+    return str(_lookup(categories, old, "category").id)
 
 
 def _lookup(records: Mapping[UUID, T], old: UUID, noun: str) -> T:

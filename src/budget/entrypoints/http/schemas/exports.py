@@ -3,7 +3,7 @@ streamed by ``budget.entrypoints.exports.backup_chunks`` in exactly this shape."
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Literal
 
 import msgspec
 
@@ -11,7 +11,9 @@ from budget.entrypoints.http.schemas.accounts import AccountRead
 from budget.entrypoints.http.schemas.budgets import BudgetRead
 from budget.entrypoints.http.schemas.categories import CategoryRead
 from budget.entrypoints.http.schemas.common import Timestamp
+from budget.entrypoints.http.schemas.exchange_rates import ExchangeRateRead
 from budget.entrypoints.http.schemas.households import HouseholdRead
+from budget.entrypoints.http.schemas.recurring import RecurringRead
 from budget.entrypoints.http.schemas.rules import RuleRead
 from budget.entrypoints.http.schemas.transactions import TransactionRead
 
@@ -28,9 +30,5 @@ class HouseholdBackup(msgspec.Struct):
     transactions: list[TransactionRead]
     budgets: list[BudgetRead]
     rules: list[RuleRead]
-    recurring: Annotated[
-        list[dict[str, Any]], msgspec.Meta(description="Recurring transactions, as GET answers")
-    ]
-    exchange_rates: Annotated[
-        list[dict[str, Any]], msgspec.Meta(description="Exchange rates, as GET answers")
-    ]
+    recurring: list[RecurringRead]
+    exchange_rates: list[ExchangeRateRead]
