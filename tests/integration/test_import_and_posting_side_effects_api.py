@@ -1,6 +1,7 @@
 """What imports and recurring postings cause beyond their own rows: webhook events
 (contract section 15: ``import.completed``, ``recurring.posted`` beside
-``transaction.created``) and change-feed items (section 11), on SQLite and PostgreSQL."""
+``transaction.created``), change-feed items and safe retries of multipart imports
+(section 11), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -95,3 +96,22 @@ async def test_imported_transactions_come_through_the_change_feed(
 
     fed = {item["id"] for item in feed["items"] if item["entity"] == "transaction"}
     assert fed == {txn["id"] for txn in made["transactions"]}
+
+
+async def test_an_import_retried_with_its_idempotency_key_is_replayed_not_run_again(
+    client: Client, new_user: NewUser
+) -> None:
+    alice = await new_user()
+    account = await open_account(client, alice)
+    data = {"format": "csv", "account_id": account, "mapping": MAPPING}
+    files = {"file": ("statement.csv", CSV.encode(), "text/csv")}
+    headers = {**alice.headers, "Idempotency-Key": "import-retry-1"}
+
+    first = await client.post("/api/v1/imports", data=data, files=files, headers=headers)
+    again = await client.post("/api/v1/imports", data=data, files=files, headers=headers)
+
+    assert (again.status_code, again.json(), again.headers.get("Idempotent-Replayed")) == (
+        201,
+        first.json(),
+        "true",
+    )
