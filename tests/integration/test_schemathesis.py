@@ -192,6 +192,12 @@ KNOWN_REFUSALS = (
         "later item's date)",
     ),
     Refusal(
+        RECURRING,
+        frozenset({"#/interval", "#/count"}),
+        "a JSON number written with a fraction (7.0): JSON Schema counts it as an integer, "
+        "the server's strict JSON decoding does not",
+    ),
+    Refusal(
         BUDGETS,
         frozenset({"#/alert_threshold"}),
         "a JSON number written with a fraction (93.0): JSON Schema counts it as an integer, "

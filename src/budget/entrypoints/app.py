@@ -184,7 +184,12 @@ from budget.entrypoints.http.dependencies import provide, request_dependencies
 from budget.entrypoints.http.idempotency import IdempotencyMiddleware, document_idempotency
 from budget.entrypoints.http.metrics import CallbackGauge, RequestMetrics
 from budget.entrypoints.http.middleware import RequestIdMiddleware, stamp_response
-from budget.entrypoints.http.openapi import DOCS_ASSETS, complete_document, openapi_config
+from budget.entrypoints.http.openapi import (
+    DOCS_ASSETS,
+    complete_document,
+    document_rate_limit,
+    openapi_config,
+)
 from budget.entrypoints.http.problems import EXCEPTION_HANDLERS, JsonBodyRequest, translating
 from budget.entrypoints.http.ratelimit import (
     RateLimiter,
@@ -266,6 +271,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Lit
     app.state.scheduler = scheduler
     complete_document(app.openapi_schema)
     document_idempotency(app.openapi_schema)
+    # The idempotency answers carry the rate-limit headers like every other answer.
+    document_rate_limit(app.openapi_schema)
     return app
 
 

@@ -248,7 +248,7 @@ def openapi_config() -> OpenAPIConfig:
 def complete_document(document: OpenAPI) -> OpenAPI:
     """Add to Litestar's ``document`` (in place) what the route options cannot express."""
     schemas = document.components.schemas
-    _document_rate_limit(document)
+    document_rate_limit(document)
     for operation in operations(document):
         body = operation.request_body
         if body is None:
@@ -267,7 +267,7 @@ def complete_document(document: OpenAPI) -> OpenAPI:
     return document
 
 
-def _document_rate_limit(document: OpenAPI) -> None:
+def document_rate_limit(document: OpenAPI) -> None:
     """Every operation under ``/api/v1`` may answer 429, and every answer there carries the
     ``RateLimit-*`` headers (contract section 16)."""
     for path, item in (document.paths or {}).items():
