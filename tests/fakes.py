@@ -54,6 +54,7 @@ from tests.fakes_households import (
 )
 from tests.fakes_recurring import FakeRecurringRepository
 from tests.fakes_rules import FakeRuleRepository
+from tests.fakes_webhooks import FakeWebhookOutbox
 
 
 class FakeClock:
@@ -619,6 +620,7 @@ class FakeUnitOfWork:
         self.totals = FakeLedgerTotals(store, self.applied_totals)
         self.rules = FakeRuleRepository(store)
         self.recurring = FakeRecurringRepository(store.extra)
+        self.webhooks = vars(self).setdefault("webhook_outbox", FakeWebhookOutbox())
 
     async def __aenter__(self) -> Self:
         self._working = _Store()

@@ -57,6 +57,16 @@ async def test_posting_records_a_transaction_of_the_template() -> None:
     assert stored.next_date == TODAY + dt.timedelta(days=1)
 
 
+async def test_posting_records_recurring_posted_and_transaction_created_events() -> None:
+    ledger = Ledger.empty()
+    template = await make(ledger, await ledger.account(), auto_post=False)
+
+    txn = await PostRecurring(ledger.uow, ledger.clock, ledger.ids).execute(ALICE, template.id)
+
+    recorded = [(event.value, data) for _, event, data in ledger.uow.webhooks.events]
+    assert recorded == [("transaction.created", txn), ("recurring.posted", txn)]
+
+
 async def test_posting_a_finished_template_commits_nothing() -> None:
     ledger = Ledger.empty()
     template = await make(ledger, await ledger.account(), count=1, auto_post=False)
